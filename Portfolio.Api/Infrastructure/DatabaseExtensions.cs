@@ -1,0 +1,51 @@
+using Portfolio.Core.Data;
+
+namespace Portfolio.Api.Infrastructure;
+
+public static class DatabaseExtensions
+{
+    /// <summary>Registers the <see cref="Database"/> chosen by <c>Portfolio:Database:Engine</c> and <c>ConnectionStrings:Portfolio</c>.</summary>
+    public static IServiceCollection AddPortfolioDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = DatabaseOptions.Create(
+            configuration["Portfolio:Database:Engine"],
+            configuration.GetConnectionString("Portfolio"));
+        services.AddSingleton(options);
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+        return services;
+    }
+
+    /// <summary>
+    /// SQLite databases are created and migrated on start, as are all databases in Development.
+    /// Server databases elsewhere are migrated on demand: <c>dotnet run --project Portfolio.Api -- migrate</c>.
+    /// </summary>
+    public static async Task MigrateOnStartIfEmbeddedAsync(this WebApplication app)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        if (database.Engine == DatabaseEngine.Sqlite || app.Environment.IsDevelopment())
+        {
+            var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+            if (applied.Count > 0)
+            {
+                app.Logger.LogInformation("Applied migrations {Migrations} to the {Engine} database", string.Join(", ", applied), database.Engine.ToCode());
+            }
+        }
+    }
+
+    /// <summary>Handles <c>migrate</c> on the command line: applies the migrations and exits. Returns true when it did.</summary>
+    public static async Task<bool> RunMigrateCommandAsync(this WebApplication app, string[] args)
+    {
+        if (args.Length == 0 || !string.Equals(args[0], "migrate", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var database = app.Services.GetRequiredService<Database>();
+        var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        Console.WriteLine(applied.Count == 0
+            ? $"The {database.Engine.ToCode()} database is up to date."
+            : $"Applied to the {database.Engine.ToCode()} database: {string.Join(", ", applied)}");
+        return true;
+    }
+}

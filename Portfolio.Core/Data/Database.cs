@@ -1,0 +1,88 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Portfolio.Core.Data;
+
+/// <summary>The connection factory: opens sessions on the configured engine.</summary>
+public sealed class Database
+{
+    private readonly string _connectionString;
+
+    public Database(DatabaseOptions options)
+    {
+        TypeHandlers.Register();
+        Options = options;
+        _connectionString = options.Engine == DatabaseEngine.Sqlite
+            ? PrepareSqlite(options.ConnectionString)
+            : options.ConnectionString;
+    }
+
+    public DatabaseOptions Options { get; }
+
+    public DatabaseEngine Engine => Options.Engine;
+
+    public async Task<DbSession> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        DbConnection connection = Engine switch
+        {
+            DatabaseEngine.Sqlite => new SqliteConnection(_connectionString),
+            DatabaseEngine.Postgres => new NpgsqlConnection(_connectionString),
+            DatabaseEngine.SqlServer => new SqlConnection(_connectionString),
+            _ => throw new ArgumentOutOfRangeException(nameof(Engine), Engine, null),
+        };
+
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (Engine == DatabaseEngine.Sqlite)
+            {
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        return new DbSession(connection, Engine);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction, committed only if it returns normally.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbSession, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var session = await OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        var result = await work(session);
+        await session.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private static string PrepareSqlite(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+            Pooling = true,
+        };
+        var dataSource = builder.DataSource;
+        if (!string.IsNullOrEmpty(dataSource)
+            && !dataSource.Equals(":memory:", StringComparison.OrdinalIgnoreCase)
+            && builder.Mode != SqliteOpenMode.Memory)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

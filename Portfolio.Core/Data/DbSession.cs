@@ -1,0 +1,92 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Portfolio.Core.Data;
+
+/// <summary>
+/// An open connection and, optionally, its transaction. This is the only place that calls Dapper,
+/// and it takes <see cref="Sql"/> statements, never strings, so every statement the service runs is
+/// declared where the SQL Server syntax check can find it.
+/// </summary>
+public sealed class DbSession : IAsyncDisposable
+{
+    private readonly DbConnection _connection;
+    private DbTransaction? _transaction;
+
+    internal DbSession(DbConnection connection, DatabaseEngine engine)
+    {
+        _connection = connection;
+        Engine = engine;
+    }
+
+    public DatabaseEngine Engine { get; }
+
+    public bool InTransaction => _transaction is not null;
+
+    public async Task BeginAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+        {
+            throw new InvalidOperationException("A transaction is already open on this session.");
+        }
+
+        _transaction = await _connection.BeginTransactionAsync(cancellationToken);
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is null)
+        {
+            throw new InvalidOperationException("No transaction is open on this session.");
+        }
+
+        await _transaction.CommitAsync(cancellationToken);
+        await _transaction.DisposeAsync();
+        _transaction = null;
+    }
+
+    public async Task RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        await _transaction.RollbackAsync(cancellationToken);
+        await _transaction.DisposeAsync();
+        _transaction = null;
+    }
+
+    public Task<IEnumerable<T>> QueryAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        _connection.QueryAsync<T>(Command(sql, parameters, cancellationToken));
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        _connection.QuerySingleOrDefaultAsync<T>(Command(sql, parameters, cancellationToken));
+
+    public Task<T> QuerySingleAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        _connection.QuerySingleAsync<T>(Command(sql, parameters, cancellationToken));
+
+    public Task<int> ExecuteAsync(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        _connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
+
+    public Task<T?> ExecuteScalarAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        _connection.ExecuteScalarAsync<T>(Command(sql, parameters, cancellationToken));
+
+    /// <summary>Runs a migration script (already split into batches by the migrator).</summary>
+    internal Task<int> ExecuteScriptAsync(string script, CancellationToken cancellationToken) =>
+        _connection.ExecuteAsync(new CommandDefinition(script, transaction: _transaction, commandTimeout: 300, cancellationToken: cancellationToken));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync();
+            _transaction = null;
+        }
+
+        await _connection.DisposeAsync();
+    }
+
+    private CommandDefinition Command(Sql sql, object? parameters, CancellationToken cancellationToken) =>
+        new(sql.For(Engine), parameters, _transaction, cancellationToken: cancellationToken);
+}

@@ -1,0 +1,17 @@
+namespace Portfolio.Core.Data;
+
+/// <summary>A page of a list: 1-based page number and a size of at most <see cref="MaxPageSize"/>.</summary>
+public sealed record PageRequest(int Page = 1, int PageSize = PageRequest.DefaultPageSize)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public int Offset => (Page - 1) * PageSize;
+
+    public int Limit => PageSize;
+}
+
+public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long Total);
+
+/// <summary>Who makes a change and when; every write carries one, and the audit entry records it.</summary>
+public sealed record ChangeContext(string Actor, DateTime At);

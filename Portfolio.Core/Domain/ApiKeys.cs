@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portfolio.Core.Data;
+
+namespace Portfolio.Core.Domain;
+
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "viewer";
+    public string KeyHash { get; set; } = "";
+    public string KeyPrefix { get; set; } = "";
+    public int Version { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTime? RevokedAt { get; set; }
+    public string? RevokedBy { get; set; }
+}
+
+/// <summary>API keys are random, shown once, and stored only as a SHA-256 hash.</summary>
+public static class ApiKeyStore
+{
+    private const string Columns = "id, name, role, key_hash, key_prefix, version, created_at, created_by, revoked_at, revoked_by";
+
+    internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM api_key WHERE id = @Id");
+    internal static readonly Sql SelectActiveByHash = Sql.Common($"SELECT {Columns} FROM api_key WHERE key_hash = @KeyHash AND revoked_at IS NULL");
+    internal static readonly Sql SelectPage = Sql.Paged($"SELECT {Columns} FROM api_key ORDER BY id");
+    internal static readonly Sql CountAll = Sql.Common("SELECT COUNT(*) FROM api_key");
+
+    internal static readonly Sql Insert = Sql.InsertReturningId("""
+        INSERT INTO api_key (name, role, key_hash, key_prefix, version, created_at, created_by)
+        VALUES (@Name, @Role, @KeyHash, @KeyPrefix, 1, @At, @Actor)
+        """);
+
+    internal static readonly Sql Revoke = Sql.Common("""
+        UPDATE api_key SET revoked_at = @At, revoked_by = @Actor, version = version + 1
+        WHERE id = @Id AND version = @ExpectedVersion AND revoked_at IS NULL
+        """);
+
+    /// <summary>A new random key: <c>pk_</c> and 43 URL-safe characters (256 bits).</summary>
+    public static string GenerateKey()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(32);
+        return "pk_" + Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static Task<ApiKey?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<ApiKey>(SelectOne, new { Id = id }, cancellationToken);
+
+    public static Task<ApiKey?> FindActiveAsync(DbSession session, string key, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<ApiKey>(SelectActiveByHash, new { KeyHash = Hash(key) }, cancellationToken);
+
+    public static async Task<Page<ApiKey>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var items = (await session.QueryAsync<ApiKey>(SelectPage, new { page.Offset, page.Limit }, cancellationToken)).ToList();
+        var total = await CountAsync(session, cancellationToken);
+        return new Page<ApiKey>(items, page.Page, page.PageSize, total);
+    }
+
+    public static Task<long> CountAsync(DbSession session, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(CountAll, cancellationToken: cancellationToken);
+
+    /// <summary>Stores a key's hash; the key itself is returned to the caller once and never stored.</summary>
+    public static async Task<ApiKey> InsertAsync(DbSession session, string name, string role, string key, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var apiKey = new ApiKey
+        {
+            Name = name,
+            Role = role,
+            KeyHash = Hash(key),
+            KeyPrefix = key[..Math.Min(8, key.Length)],
+            CreatedAt = change.At,
+            CreatedBy = change.Actor,
+        };
+        apiKey.Id = await session.ExecuteScalarAsync<long>(Insert, new { apiKey.Name, apiKey.Role, apiKey.KeyHash, apiKey.KeyPrefix, change.At, change.Actor }, cancellationToken);
+        return apiKey;
+    }
+
+    public static async Task<bool> RevokeAsync(DbSession session, long id, int expectedVersion, ChangeContext change, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Revoke, new { Id = id, ExpectedVersion = expectedVersion, change.At, change.Actor }, cancellationToken) == 1;
+}

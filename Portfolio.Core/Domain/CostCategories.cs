@@ -1,0 +1,18 @@
+using Portfolio.Core.Data;
+
+namespace Portfolio.Core.Domain;
+
+public sealed class CostCategory
+{
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public int SortOrder { get; set; }
+}
+
+public static class CostCategoryStore
+{
+    internal static readonly Sql SelectAll = Sql.Common("SELECT code, name, sort_order FROM cost_category ORDER BY sort_order, code");
+
+    public static async Task<IReadOnlyList<CostCategory>> ListAsync(DbSession session, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<CostCategory>(SelectAll, cancellationToken: cancellationToken)).ToList();
+}

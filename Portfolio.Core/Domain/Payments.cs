@@ -1,0 +1,93 @@
+using Portfolio.Core.Data;
+
+namespace Portfolio.Core.Domain;
+
+/// <summary>Income received from the funder against a grant. Never deleted: voided with a reason.</summary>
+public sealed class Payment
+{
+    public long Id { get; set; }
+    public long GrantId { get; set; }
+    public DateOnly PaymentDate { get; set; }
+    public long AmountPence { get; set; }
+    public string? Reference { get; set; }
+    public DateTime? VoidedAt { get; set; }
+    public string? VoidedBy { get; set; }
+    public string? VoidReason { get; set; }
+    public int Version { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTime UpdatedAt { get; set; }
+}
+
+public sealed record PaymentFilter(long? GrantId = null, DateOnly? From = null, DateOnly? To = null);
+
+public static class PaymentStore
+{
+    private const string Columns = """
+        id, grant_id, payment_date, amount_pence, reference, voided_at, voided_by, void_reason,
+        version, created_at, created_by, updated_at
+        """;
+
+    private const string Filter = """
+        WHERE (@GrantId IS NULL OR grant_id = @GrantId)
+          AND payment_date >= COALESCE(@From, payment_date)
+          AND payment_date <= COALESCE(@To, payment_date)
+        """;
+
+    internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM payment WHERE id = @Id");
+    internal static readonly Sql SelectPage = Sql.Paged($"SELECT {Columns} FROM payment {Filter} ORDER BY payment_date, id");
+    internal static readonly Sql CountFiltered = Sql.Common($"SELECT COUNT(*) FROM payment {Filter}");
+
+    internal static readonly Sql Insert = Sql.InsertReturningId("""
+        INSERT INTO payment (grant_id, payment_date, amount_pence, reference, version, created_at, created_by, updated_at)
+        VALUES (@GrantId, @PaymentDate, @AmountPence, @Reference, 1, @At, @Actor, @At)
+        """);
+
+    internal static readonly Sql Update = Sql.Common("""
+        UPDATE payment
+        SET grant_id = @GrantId, payment_date = @PaymentDate, amount_pence = @AmountPence, reference = @Reference,
+            version = version + 1, updated_at = @At
+        WHERE id = @Id AND version = @ExpectedVersion AND voided_at IS NULL
+        """);
+
+    internal static readonly Sql Void = Sql.Common("""
+        UPDATE payment
+        SET voided_at = @At, voided_by = @Actor, void_reason = @Reason, version = version + 1, updated_at = @At
+        WHERE id = @Id AND version = @ExpectedVersion AND voided_at IS NULL
+        """);
+
+    public static Task<Payment?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<Payment>(SelectOne, new { Id = id }, cancellationToken);
+
+    public static async Task<Page<Payment>> ListAsync(DbSession session, PaymentFilter filter, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var parameters = new { filter.GrantId, filter.From, filter.To, page.Offset, page.Limit };
+        var items = (await session.QueryAsync<Payment>(SelectPage, parameters, cancellationToken)).ToList();
+        var total = await session.ExecuteScalarAsync<long>(CountFiltered, parameters, cancellationToken);
+        return new Page<Payment>(items, page.Page, page.PageSize, total);
+    }
+
+    public static Task<long> InsertAsync(DbSession session, Payment payment, ChangeContext change, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(Insert, Parameters(payment, change, 0), cancellationToken);
+
+    public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, Payment payment, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        payment.Id = id;
+        return await session.ExecuteAsync(Update, Parameters(payment, change, expectedVersion), cancellationToken) == 1;
+    }
+
+    public static async Task<bool> VoidAsync(DbSession session, long id, int expectedVersion, string reason, ChangeContext change, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Void, new { Id = id, ExpectedVersion = expectedVersion, Reason = reason, change.At, change.Actor }, cancellationToken) == 1;
+
+    private static object Parameters(Payment payment, ChangeContext change, int expectedVersion) => new
+    {
+        payment.Id,
+        payment.GrantId,
+        payment.PaymentDate,
+        payment.AmountPence,
+        payment.Reference,
+        change.At,
+        change.Actor,
+        ExpectedVersion = expectedVersion,
+    };
+}

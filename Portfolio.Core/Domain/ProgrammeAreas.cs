@@ -1,0 +1,81 @@
+using Portfolio.Core.Data;
+
+namespace Portfolio.Core.Domain;
+
+public sealed class ProgrammeArea
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Code { get; set; } = "";
+    public string? LeadName { get; set; }
+    public string? LeadEmail { get; set; }
+    public string? Description { get; set; }
+    public int Version { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public static class ProgrammeAreaStore
+{
+    private const string Columns = "id, name, code, lead_name, lead_email, description, version, created_at, updated_at";
+
+    internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM programme_area WHERE id = @Id");
+    internal static readonly Sql SelectByCode = Sql.Common($"SELECT {Columns} FROM programme_area WHERE code = @Code");
+    internal static readonly Sql SelectPage = Sql.Paged($"SELECT {Columns} FROM programme_area ORDER BY name, id");
+    internal static readonly Sql CountAll = Sql.Common("SELECT COUNT(*) FROM programme_area");
+
+    internal static readonly Sql Insert = Sql.InsertReturningId("""
+        INSERT INTO programme_area (name, code, lead_name, lead_email, description, version, created_at, updated_at)
+        VALUES (@Name, @Code, @LeadName, @LeadEmail, @Description, 1, @At, @At)
+        """);
+
+    internal static readonly Sql Update = Sql.Common("""
+        UPDATE programme_area
+        SET name = @Name, code = @Code, lead_name = @LeadName, lead_email = @LeadEmail, description = @Description,
+            version = version + 1, updated_at = @At
+        WHERE id = @Id AND version = @ExpectedVersion
+        """);
+
+    internal static readonly Sql Delete = Sql.Common("DELETE FROM programme_area WHERE id = @Id AND version = @ExpectedVersion");
+    internal static readonly Sql GrantCount = Sql.Common("SELECT COUNT(*) FROM grant_award WHERE programme_area_id = @Id");
+
+    public static Task<ProgrammeArea?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<ProgrammeArea>(SelectOne, new { Id = id }, cancellationToken);
+
+    public static Task<ProgrammeArea?> GetByCodeAsync(DbSession session, string code, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<ProgrammeArea>(SelectByCode, new { Code = code }, cancellationToken);
+
+    public static async Task<Page<ProgrammeArea>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var items = (await session.QueryAsync<ProgrammeArea>(SelectPage, new { page.Offset, page.Limit }, cancellationToken)).ToList();
+        var total = await session.ExecuteScalarAsync<long>(CountAll, cancellationToken: cancellationToken);
+        return new Page<ProgrammeArea>(items, page.Page, page.PageSize, total);
+    }
+
+    public static Task<long> InsertAsync(DbSession session, ProgrammeArea area, ChangeContext change, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(Insert, Parameters(area, change, 0), cancellationToken);
+
+    public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, ProgrammeArea area, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        area.Id = id;
+        return await session.ExecuteAsync(Update, Parameters(area, change, expectedVersion), cancellationToken) == 1;
+    }
+
+    public static async Task<bool> DeleteAsync(DbSession session, long id, int expectedVersion, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Delete, new { Id = id, ExpectedVersion = expectedVersion }, cancellationToken) == 1;
+
+    public static Task<long> GrantCountAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(GrantCount, new { Id = id }, cancellationToken);
+
+    private static object Parameters(ProgrammeArea area, ChangeContext change, int expectedVersion) => new
+    {
+        area.Id,
+        area.Name,
+        area.Code,
+        area.LeadName,
+        area.LeadEmail,
+        area.Description,
+        change.At,
+        ExpectedVersion = expectedVersion,
+    };
+}

@@ -1,0 +1,41 @@
+using Portfolio.Core.Data;
+
+namespace Portfolio.Core.Domain;
+
+/// <summary>A programme lead's explanation of a variance, for a grant, a period and optionally a category.</summary>
+public sealed class VarianceNote
+{
+    public long Id { get; set; }
+    public long GrantId { get; set; }
+    public DateOnly PeriodStart { get; set; }
+    public string? CategoryCode { get; set; }
+    public string NoteText { get; set; } = "";
+    public string Author { get; set; } = "";
+    public int Version { get; set; } = 1;
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class VarianceNoteStore
+{
+    private const string Columns = "id, grant_id, period_start, category_code, note_text, author, version, created_at";
+
+    internal static readonly Sql SelectForGrant = Sql.Common($"""
+        SELECT {Columns} FROM variance_note
+        WHERE grant_id = @GrantId AND period_start = COALESCE(@PeriodStart, period_start)
+        ORDER BY period_start, id
+        """);
+
+    internal static readonly Sql Insert = Sql.InsertReturningId("""
+        INSERT INTO variance_note (grant_id, period_start, category_code, note_text, author, version, created_at)
+        VALUES (@GrantId, @PeriodStart, @CategoryCode, @NoteText, @Author, 1, @CreatedAt)
+        """);
+
+    public static async Task<IReadOnlyList<VarianceNote>> ListForGrantAsync(DbSession session, long grantId, DateOnly? periodStart = null, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<VarianceNote>(SelectForGrant, new { GrantId = grantId, PeriodStart = periodStart }, cancellationToken)).ToList();
+
+    public static async Task<long> InsertAsync(DbSession session, VarianceNote note, CancellationToken cancellationToken = default)
+    {
+        note.Id = await session.ExecuteScalarAsync<long>(Insert, note, cancellationToken);
+        return note.Id;
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Portfolio's tests need that a fresh Debian machine with the .NET 10 SDK may lack.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+need=()
+# A PostgreSQL server for the data tests (they start their own throwaway instance; nothing is configured here).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+else
+  echo "setup: nothing to install"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup: the .NET 10 SDK is required (https://dotnet.microsoft.com/download)" >&2
+  exit 1
+fi
