@@ -1,10 +1,25 @@
+using Portfolio.Api.Features.ApiKeys;
+using Portfolio.Api.Features.Audit;
+using Portfolio.Api.Features.Budgets;
+using Portfolio.Api.Features.CostCategories;
+using Portfolio.Api.Features.Funders;
+using Portfolio.Api.Features.Grants;
 using Portfolio.Api.Features.Health;
+using Portfolio.Api.Features.PartnerAgreements;
+using Portfolio.Api.Features.Partners;
+using Portfolio.Api.Features.Payments;
+using Portfolio.Api.Features.ProgrammeAreas;
+using Portfolio.Api.Features.Transactions;
 using Portfolio.Api.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
+builder.Services.AddPortfolioAuth();
+builder.Services.AddHostedService<DemoSeeding>();
+builder.Services.AddPortfolioOpenApi();
 
 var app = builder.Build();
 
@@ -17,8 +32,22 @@ await app.MigrateOnStartIfEmbeddedAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapHealth();
+app.MapPortfolioOpenApi();
+app.MapFunders();
+app.MapProgrammeAreas();
+app.MapPartners();
+app.MapGrants();
+app.MapBudgets();
+app.MapTransactions();
+app.MapPayments();
+app.MapPartnerAgreements();
+app.MapAudit();
+app.MapCostCategories();
+app.MapApiKeys();
 
 await app.RunAsync();
 

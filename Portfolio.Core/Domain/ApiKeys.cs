@@ -4,7 +4,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class ApiKey
+public sealed class ApiKey : IVersioned
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";

@@ -2,7 +2,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class Funder
+public sealed class Funder : IVersioned
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";

@@ -2,7 +2,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class Grant
+public sealed class Grant : IVersioned
 {
     public long Id { get; set; }
     public long FunderId { get; set; }
@@ -74,6 +74,18 @@ public static class GrantStore
              + (SELECT COUNT(*) FROM budget_line bl JOIN budget_version bv ON bv.id = bl.budget_version_id
                 WHERE bv.grant_id = @Id AND (bl.period_start < @StartDate OR bl.period_start > @EndDate))
         """);
+
+    /// <summary>Locks the grant's row until the transaction ends, so checks against its award cannot race.</summary>
+    internal static readonly Sql LockForUpdate = new(
+        Sqlite: "SELECT id FROM grant_award WHERE id = @Id",
+        Postgres: "SELECT id FROM grant_award WHERE id = @Id FOR UPDATE",
+        SqlServer: "SELECT id FROM grant_award WITH (UPDLOCK, HOLDLOCK) WHERE id = @Id");
+
+    /// <summary>
+    /// Takes the grant's row lock in the caller's transaction (SQLite's write transaction already serialises writers).
+    /// </summary>
+    public static Task LockAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<long?>(LockForUpdate, new { Id = id }, cancellationToken);
 
     public static Task<Grant?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         session.QuerySingleOrDefaultAsync<Grant>(SelectOne, new { Id = id }, cancellationToken);

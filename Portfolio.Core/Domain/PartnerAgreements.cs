@@ -2,7 +2,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class PartnerAgreement
+public sealed class PartnerAgreement : IVersioned
 {
     public long Id { get; set; }
     public long GrantId { get; set; }

@@ -3,7 +3,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class Partner
+public sealed class Partner : IVersioned
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";

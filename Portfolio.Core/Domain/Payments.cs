@@ -3,7 +3,7 @@ using Portfolio.Core.Data;
 namespace Portfolio.Core.Domain;
 
 /// <summary>Income received from the funder against a grant. Never deleted: voided with a reason.</summary>
-public sealed class Payment
+public sealed class Payment : IVersioned
 {
     public long Id { get; set; }
     public long GrantId { get; set; }

@@ -2,7 +2,7 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Core.Domain;
 
-public sealed class ProgrammeArea
+public sealed class ProgrammeArea : IVersioned
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";

@@ -3,7 +3,7 @@ using Portfolio.Core.Data;
 namespace Portfolio.Core.Domain;
 
 /// <summary>Actual spend against a grant. Never deleted: corrected by a reversing entry or voided with a reason.</summary>
-public sealed class SpendTransaction
+public sealed class SpendTransaction : IVersioned
 {
     public long Id { get; set; }
     public long GrantId { get; set; }

@@ -47,7 +47,10 @@ public readonly record struct Money(long Pence) : IComparable<Money>
         return true;
     }
 
-    public decimal Pounds => Pence / 100m;
+    /// <summary>Pounds with exactly two decimal places (scale 2), so <c>2300000.00</c> is written as such in JSON.</summary>
+    public decimal Pounds => Pence * 0.01m;
+
+    public static decimal ToPounds(long pence) => pence * 0.01m;
 
     public static Money operator +(Money a, Money b) => new(checked(a.Pence + b.Pence));
 

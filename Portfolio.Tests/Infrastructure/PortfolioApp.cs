@@ -5,7 +5,7 @@ using Portfolio.Core.Data;
 namespace Portfolio.Tests.Infrastructure;
 
 /// <summary>The real API host over a real database, configured the way an operator would configure it.</summary>
-public sealed class PortfolioApp(DatabaseOptions database, string environment = "Testing", IReadOnlyDictionary<string, string?>? settings = null)
+public class PortfolioApp(DatabaseOptions database, string environment = "Testing", IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)

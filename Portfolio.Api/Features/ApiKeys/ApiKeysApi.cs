@@ -1,0 +1,115 @@
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Features.ApiKeys;
+
+/// <summary>API keys: created by admins, shown once, stored as a hash, revoked rather than deleted.</summary>
+public static class ApiKeysApi
+{
+    private const string Entity = "api-key";
+
+    public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/api-keys").WithTags("API keys").RequireAuthorization(Policies.Admin);
+        group.MapGet("/", ListAsync).WithName("ListApiKeys").Produces<ListResponse<ApiKeyDto>>().ProducesValidationProblem();
+        group.MapGet("/{id:long}", GetAsync).WithName("GetApiKey").Produces<ApiKeyDto>().ProducesProblem(404);
+        group.MapPost("/", CreateAsync).WithName("CreateApiKey").Accepts<ApiKeyRequest>("application/json").Produces<NewApiKeyDto>(201).ProducesValidationProblem();
+        group.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeApiKey").Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
+        return app;
+    }
+
+    private static ApiKeyDto ToDto(ApiKey k) => new(k.Id, k.Name, k.Role, k.KeyPrefix, k.RevokedAt is not null, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.Version);
+
+    private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var page = query.Page();
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        return TypedResults.Ok(ListResponse<ApiKeyDto>.From(await ApiKeyStore.ListAsync(session, page, cancellationToken), ToDto));
+    }
+
+    private static async Task<IResult> GetAsync(long id, HttpContext http, Database database, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var key = await ApiKeyStore.GetAsync(session, id, cancellationToken);
+        if (key is null)
+        {
+            return Problems.NotFound(Entity, id);
+        }
+
+        ETags.Set(http, key.Version);
+        return TypedResults.Ok(ToDto(key));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, Database database)
+    {
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["name", "role"]);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = input!.Text("name", required: true, 300);
+        var role = input.Code("role", Codes.Roles, null);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var change = http.Change();
+        var secret = ApiKeyStore.GenerateKey();
+        return await Writes.InTransactionAsync(database, async session =>
+        {
+            var key = await ApiKeyStore.InsertAsync(session, name!, role!, secret, change, http.RequestAborted);
+            await AuditLog.WriteAsync(session, change, "create", Entity, key.Id, null, ToDto(key), http.RequestAborted);
+            ETags.Set(http, key.Version);
+            return TypedResults.Created($"/api/api-keys/{key.Id}", new NewApiKeyDto(key.Id, key.Name, key.Role, key.KeyPrefix, secret, key.CreatedAt, key.Version));
+        }, http.RequestAborted);
+    }
+
+    private static async Task<IResult> RevokeAsync(long id, HttpContext http, Database database)
+    {
+        var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
+        if (preconditionProblem is not null)
+        {
+            return preconditionProblem;
+        }
+
+        var change = http.Change();
+        return await Writes.InTransactionAsync(database, async session =>
+        {
+            var current = await ApiKeyStore.GetAsync(session, id, http.RequestAborted);
+            if (current is null)
+            {
+                return Problems.NotFound(Entity, id);
+            }
+
+            if (ETags.Check(expected!.Value, current.Version) is { } stale)
+            {
+                return stale;
+            }
+
+            if (!await ApiKeyStore.RevokeAsync(session, id, expected.Value, change, http.RequestAborted))
+            {
+                return Problems.Conflict("The key is already revoked.");
+            }
+
+            var revoked = (await ApiKeyStore.GetAsync(session, id, http.RequestAborted))!;
+            await AuditLog.WriteAsync(session, change, "revoke", Entity, id, ToDto(current), ToDto(revoked), http.RequestAborted);
+            return TypedResults.NoContent();
+        }, http.RequestAborted);
+    }
+}
+
+public sealed record ApiKeyDto(long Id, string Name, string Role, string KeyPrefix, bool Revoked, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, int Version);
+
+/// <summary>The only response that carries the key itself.</summary>
+public sealed record NewApiKeyDto(long Id, string Name, string Role, string KeyPrefix, string Key, DateTime CreatedAt, int Version);
+
+public sealed record ApiKeyRequest(string Name, string Role);

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Features.Audit;
+
+/// <summary>The audit trail, read-only: who changed what, when, before and after.</summary>
+public static class AuditApi
+{
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Read);
+        group.MapGet("/", ListAsync).WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var from = query.Date("from");
+        var to = query.Date("to");
+        var filter = new AuditFilter(
+            query.Text("entity", 100),
+            query.Text("entityId", 50),
+            from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            to?.ToDateTime(TimeOnly.MaxValue, DateTimeKind.Utc));
+        var page = query.Page();
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        var entries = await AuditLog.ListAsync(session, filter, page, cancellationToken);
+        return TypedResults.Ok(ListResponse<AuditEntryDto>.From(entries, e => new AuditEntryDto(
+            e.Id, e.At, e.Actor, e.Action, e.Entity, e.EntityId, Parse(e.BeforeJson), Parse(e.AfterJson))));
+    }
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
+
+public sealed record AuditEntryDto(long Id, DateTime At, string Actor, string Action, string Entity, string EntityId, JsonElement? Before, JsonElement? After);

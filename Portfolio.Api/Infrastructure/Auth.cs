@@ -1,0 +1,149 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Infrastructure;
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Finance = "finance";
+    public const string ProgrammeLead = "programme-lead";
+    public const string Viewer = "viewer";
+}
+
+public static class Policies
+{
+    /// <summary>Any role may read.</summary>
+    public const string Read = "read";
+
+    /// <summary>Finance staff and administrators record money.</summary>
+    public const string Write = "write";
+
+    /// <summary>Keys and other administration.</summary>
+    public const string Admin = "admin";
+}
+
+/// <summary>Authenticates the <c>X-Api-Key</c> header against the stored hashes.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    Database database)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+    public const string KeyIdClaim = "portfolio:key-id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var supplied = Request.Headers[HeaderName].ToString();
+        if (string.IsNullOrEmpty(supplied))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (supplied.Length > 200)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+
+        await using var session = await database.OpenAsync(Context.RequestAborted);
+        var key = await ApiKeyStore.FindActiveAsync(session, supplied, Context.RequestAborted);
+        if (key is null)
+        {
+            return AuthenticateResult.Fail("The API key is not valid.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, $"key:{key.Id}:{key.Name}"),
+                new Claim(ClaimTypes.Role, key.Role),
+                new Claim(KeyIdClaim, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{HeaderName}";
+        await Results.Problem(
+            detail: $"Send a valid API key in the {HeaderName} header.",
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "Unauthenticated").ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(
+            detail: "Your key's role does not allow this.",
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Forbidden").ExecuteAsync(Context);
+    }
+}
+
+public static class AuthExtensions
+{
+    public static IServiceCollection AddPortfolioAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead, Roles.Viewer))
+            .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Admin, Roles.Finance))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+        services.AddHostedService<BootstrapAdminKey>();
+        return services;
+    }
+
+    /// <summary>Who is making the change, for the audit log.</summary>
+    public static string Actor(this ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
+
+    public static long KeyId(this ClaimsPrincipal user) =>
+        long.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// With no API keys at all, <c>Portfolio:BootstrapAdminKey</c> becomes the first admin key; without it a new
+/// admin key is generated and written to the log once. It runs after migrations, before requests are served.
+/// </summary>
+public sealed class BootstrapAdminKey(Database database, IConfiguration configuration, ILogger<BootstrapAdminKey> logger, TimeProvider clock) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var configured = configuration["Portfolio:BootstrapAdminKey"];
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        if (await ApiKeyStore.CountAsync(session, cancellationToken) > 0)
+        {
+            return;
+        }
+
+        var generated = string.IsNullOrWhiteSpace(configured);
+        var key = generated ? ApiKeyStore.GenerateKey() : configured!.Trim();
+        var change = new ChangeContext("system:bootstrap", clock.GetUtcNow().UtcDateTime);
+        var created = await ApiKeyStore.InsertAsync(session, "bootstrap admin", Roles.Admin, key, change, cancellationToken);
+        await AuditLog.WriteAsync(session, change, "create", "api-key", created.Id, null, new { created.Id, created.Name, created.Role, created.KeyPrefix }, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        if (generated)
+        {
+            // Shown once, so the operator can make the first real keys; it is never stored in plain text.
+#pragma warning disable CA1848 // a one-off message at start-up
+            logger.LogWarning("No API keys existed, so an admin key was created. It is shown only now: {AdminKey}", key);
+#pragma warning restore CA1848
+        }
+        else
+        {
+            logger.LogInformation("No API keys existed: Portfolio:BootstrapAdminKey is now an admin key.");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

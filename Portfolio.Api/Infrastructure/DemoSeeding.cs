@@ -1,0 +1,23 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Demo;
+
+namespace Portfolio.Api.Infrastructure;
+
+/// <summary>
+/// With <c>Portfolio:SeedDemo</c> true (the default in Development) and an empty database, seeds the demo portfolio on start.
+/// </summary>
+public sealed class DemoSeeding(Database database, IConfiguration configuration, IHostEnvironment environment, ILogger<DemoSeeding> logger, TimeProvider clock) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var seed = configuration.GetValue<bool?>("Portfolio:SeedDemo") ?? environment.IsDevelopment();
+        if (seed && await DemoPortfolio.SeedIfEmptyAsync(database, clock.GetUtcNow().UtcDateTime, cancellationToken))
+        {
+#pragma warning disable CA1848 // a one-off message at start-up
+            logger.LogInformation("The database was empty: the demo portfolio was seeded (Portfolio:SeedDemo).");
+#pragma warning restore CA1848
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

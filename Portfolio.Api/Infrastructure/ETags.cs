@@ -1,0 +1,33 @@
+using System.Globalization;
+using Microsoft.Net.Http.Headers;
+
+namespace Portfolio.Api.Infrastructure;
+
+/// <summary>Versions travel as strong ETags (<c>"3"</c>); changes must send the one they change in If-Match.</summary>
+public static class ETags
+{
+    public static string For(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    public static void Set(HttpContext http, int version) => http.Response.Headers.ETag = For(version);
+
+    /// <summary>The version named by If-Match, or the problem to send: 428 when absent or unreadable.</summary>
+    public static (int? Version, IResult? Problem) RequireIfMatch(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return (null, Problems.PreconditionRequired());
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(header.Split(','), out var tags) || tags.Count != 1 || tags[0].Tag == "*"
+            || !int.TryParse(tags[0].Tag.ToString().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return (null, Problems.PreconditionRequired());
+        }
+
+        return (version, null);
+    }
+
+    /// <summary>412 unless <paramref name="expected"/> is the current version.</summary>
+    public static IResult? Check(int expected, int current) => expected == current ? null : Problems.PreconditionFailed(current);
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Portfolio.Core.Data;
+
+namespace Portfolio.Api.Infrastructure;
+
+/// <summary>Reads filters and paging from the query string, naming each parameter that is wrong.</summary>
+public sealed class QueryInput(HttpRequest request)
+{
+    private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public IResult Problem() => Problems.Validation(_errors);
+
+    public PageRequest Page()
+    {
+        var page = Int("page", 1, 1_000_000, 1);
+        var size = Int("pageSize", 1, PageRequest.MaxPageSize, PageRequest.DefaultPageSize);
+        return new PageRequest(page, size);
+    }
+
+    public long? Id(string name)
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+        {
+            _errors[name] = ["must be a positive whole-number id"];
+            return null;
+        }
+
+        return id;
+    }
+
+    public DateOnly? Date(string name)
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            _errors[name] = ["must be a date written YYYY-MM-DD"];
+            return null;
+        }
+
+        return date;
+    }
+
+    public string? Code(string name, IReadOnlyList<string> allowed)
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (!allowed.Contains(raw))
+        {
+            _errors[name] = ["must be one of: " + string.Join(", ", allowed)];
+            return null;
+        }
+
+        return raw;
+    }
+
+    public string? Text(string name, int maxLength)
+    {
+        var raw = Raw(name);
+        if (raw is not null && (raw.Length > maxLength || raw.Any(char.IsControl)))
+        {
+            _errors[name] = [$"must be at most {maxLength} printable characters"];
+            return null;
+        }
+
+        return raw;
+    }
+
+    private int Int(string name, int min, int max, int defaultValue)
+    {
+        var raw = Raw(name);
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            _errors[name] = [$"must be a whole number from {min} to {max}"];
+            return defaultValue;
+        }
+
+        return value;
+    }
+
+    private string? Raw(string name)
+    {
+        if (!request.Query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            _errors[name] = ["must be given once"];
+            return null;
+        }
+
+        var value = values.ToString();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+}

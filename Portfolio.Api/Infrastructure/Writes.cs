@@ -1,0 +1,166 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Infrastructure;
+
+/// <summary>
+/// Every write runs in one transaction with its audit entry: committed only when the handler answers 2xx,
+/// rolled back on any refusal, so a refused request changes nothing.
+/// </summary>
+public static class Writes
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotency-Replayed";
+    public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(24);
+
+    public static async Task<IResult> InTransactionAsync(Database database, Func<DbSession, Task<IResult>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var session = await database.OpenAsync(cancellationToken);
+            await session.BeginAsync(cancellationToken);
+            var result = await work(session);
+            if (IsSuccess(result))
+            {
+                await session.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                await session.RollbackAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch (DbException ex) when (Problems.IsUniqueViolation(ex))
+        {
+            return Problems.Conflict("Another record already holds one of these unique values (it may have been created at the same moment). Nothing was changed.");
+        }
+    }
+
+    /// <summary>
+    /// A create that honours <c>Idempotency-Key</c>: the same key and body replays the first response and creates
+    /// nothing; the same key with another body is refused with 422. The record is saved in the create's transaction.
+    /// </summary>
+    public static async Task<IResult> CreateIdempotentAsync(HttpContext http, Database database, JsonInput input, Func<DbSession, Task<IResult>> create)
+    {
+        var cancellationToken = http.RequestAborted;
+        var key = http.Request.Headers[IdempotencyHeader].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            return await InTransactionAsync(database, create, cancellationToken);
+        }
+
+        if (key.Length > 200 || key.Any(char.IsControl))
+        {
+            return Problems.BadRequest($"The {IdempotencyHeader} header must be at most 200 printable characters.");
+        }
+
+        var scope = $"key:{http.User.KeyId()} {http.Request.Method} {http.Request.Path}";
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input.Canonical())));
+        var now = TimeProvider(http).GetUtcNow().UtcDateTime;
+
+        var earlier = await FindAsync(database, scope, key, now, cancellationToken);
+        if (earlier is not null)
+        {
+            return Replay(http, earlier, requestHash);
+        }
+
+        try
+        {
+            return await InTransactionUnmappedAsync(database, async session =>
+            {
+                var result = await create(session);
+                if (IsSuccess(result))
+                {
+                    await IdempotencyStore.InsertAsync(session, new IdempotencyRecord
+                    {
+                        Scope = scope,
+                        IdempotencyKey = key,
+                        RequestHash = requestHash,
+                        ResponseStatus = ((IStatusCodeHttpResult)result).StatusCode ?? StatusCodes.Status200OK,
+                        ResponseBody = SerializeValue(http, result),
+                        Location = LocationOf(result),
+                        CreatedAt = now,
+                        ExpiresAt = now + IdempotencyRetention,
+                    }, cancellationToken);
+                }
+
+                return result;
+            }, cancellationToken);
+        }
+        catch (DbException ex) when (Problems.IsUniqueViolation(ex))
+        {
+            // Another request with the same key won the race; answer as it did.
+            var winner = await FindAsync(database, scope, key, now, cancellationToken);
+            return winner is not null
+                ? Replay(http, winner, requestHash)
+                : Problems.Conflict("Another record already holds one of these unique values. Nothing was changed.");
+        }
+    }
+
+    public static bool IsSuccess(IResult result) =>
+        result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 };
+
+    private static async Task<IResult> InTransactionUnmappedAsync(Database database, Func<DbSession, Task<IResult>> work, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        var result = await work(session);
+        if (IsSuccess(result))
+        {
+            await session.CommitAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static async Task<IdempotencyRecord?> FindAsync(Database database, string scope, string key, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await IdempotencyStore.DeleteExpiredAsync(session, now, cancellationToken);
+        return await IdempotencyStore.FindAsync(session, scope, key, cancellationToken);
+    }
+
+    private static IResult Replay(HttpContext http, IdempotencyRecord record, string requestHash)
+    {
+        if (!string.Equals(record.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            return Problems.Unprocessable(
+                $"The {IdempotencyHeader} '{record.IdempotencyKey}' was already used with a different request body. Use a new key for a new request.");
+        }
+
+        http.Response.Headers[ReplayedHeader] = "true";
+        using (var body = JsonDocument.Parse(record.ResponseBody))
+        {
+            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("version", out var version) && version.TryGetInt32(out var number))
+            {
+                ETags.Set(http, number);
+            }
+        }
+
+        if (record.Location is not null)
+        {
+            http.Response.Headers.Location = record.Location;
+        }
+
+        return Results.Text(record.ResponseBody, "application/json", Encoding.UTF8, record.ResponseStatus);
+    }
+
+    private static string SerializeValue(HttpContext http, IResult result)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var value = (result as IValueHttpResult)?.Value;
+        return value is null ? "null" : JsonSerializer.Serialize(value, value.GetType(), options);
+    }
+
+    private static string? LocationOf(IResult result) =>
+        result.GetType().GetProperty("Location")?.GetValue(result) as string;
+
+    private static TimeProvider TimeProvider(HttpContext http) => http.RequestServices.GetRequiredService<TimeProvider>();
+}

@@ -1,0 +1,236 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Core.Demo;
+
+/// <summary>
+/// A realistic demo portfolio for a newcomer: the funders, programme areas and partners of the design, three grants
+/// with budgets, a year of spend, income and partner agreements. Deterministic: the same data every time.
+/// Partner names are invented.
+/// </summary>
+public static class DemoPortfolio
+{
+    internal static readonly Sql FunderCount = Sql.Common("SELECT COUNT(*) FROM funder");
+
+    /// <summary>Seeds the demo into an empty database; returns false (and changes nothing) when any funder exists.</summary>
+    public static async Task<bool> SeedIfEmptyAsync(Database database, DateTime now, CancellationToken cancellationToken = default)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        if (await session.ExecuteScalarAsync<long>(FunderCount, cancellationToken: cancellationToken) > 0)
+        {
+            return false;
+        }
+
+        var change = new ChangeContext("system:demo", now);
+        var lottery = await FunderStore.InsertAsync(session, new Funder
+        {
+            Name = "The National Lottery Community Fund",
+            Kind = "lottery",
+            ReportingCalendar = "uk-financial-year",
+            DeliveryMode = "approval",
+            Contacts = [new FunderContact { Name = "Funding Officer (demo)", Email = "funding.officer@tnlcommunityfund.example" }],
+        }, change, cancellationToken);
+        var homeOffice = await FunderStore.InsertAsync(session, new Funder
+        {
+            Name = "Home Office",
+            Kind = "government",
+            ReportingCalendar = "uk-financial-year",
+            DeliveryMode = "approval",
+            ReportLagDays = 20,
+            Contacts =
+            [
+                new FunderContact { Name = "VAWG Programme Team (demo)", Email = "vawg.programme@homeoffice.example" },
+                new FunderContact { Name = "Grants Finance (demo)", Email = "grants.finance@homeoffice.example" },
+            ],
+        }, change, cancellationToken);
+        var esmee = await FunderStore.InsertAsync(session, new Funder
+        {
+            Name = "Esmée Fairbairn Foundation",
+            Kind = "trust",
+            OrgIdentifier = "GB-CHC-200051",
+            ReportingCalendar = "grant-anniversary",
+            DeliveryMode = "auto",
+            Contacts = [new FunderContact { Name = "Grants Manager (demo)", Email = "grants.manager@esmeefairbairn.example" }],
+        }, change, cancellationToken);
+
+        var areas = new Dictionary<string, long>();
+        foreach (var (code, name, lead) in new[]
+                 {
+                     ("DRIVE", "Drive Project", "Amira Khan"),
+                     ("RESTART", "Restart pilot", "Joe Bennett"),
+                     ("SYSTEMS", "Systems change", "Priya Patel"),
+                     ("POLICY", "Policy and influencing", "Sam Okafor"),
+                     ("TRAINING", "Training", "Grace Lewis"),
+                     ("BYANDFOR", "By-and-for partnerships", "Nia Roberts"),
+                 })
+        {
+            areas[code] = await ProgrammeAreaStore.InsertAsync(session, new ProgrammeArea
+            {
+                Name = name,
+                Code = code,
+                LeadName = lead,
+                LeadEmail = $"{lead.Split(' ')[0].ToLowerInvariant()}@partnership.example",
+            }, change, cancellationToken);
+        }
+
+        var sahara = await PartnerStore.InsertAsync(session, new Partner
+        {
+            Name = "Sahara Women's Network (demo)",
+            Kind = "by-and-for",
+            Communities = ["Black and minoritised women"],
+            ContactEmail = "hello@sahara-network.example",
+        }, change, cancellationToken);
+        var rainbow = await PartnerStore.InsertAsync(session, new Partner
+        {
+            Name = "Rainbow Safe Space (demo)",
+            Kind = "by-and-for",
+            Communities = ["LGBT+"],
+            ContactEmail = "contact@rainbow-safe-space.example",
+        }, change, cancellationToken);
+        await PartnerStore.InsertAsync(session, new Partner
+        {
+            Name = "Access Advocacy Collective (demo)",
+            Kind = "specialist",
+            Communities = ["Deaf and disabled survivors"],
+            ContactEmail = "team@access-advocacy.example",
+        }, change, cancellationToken);
+
+        var random = new Random(20261123);
+        var grants = new[]
+        {
+            new DemoGrant(lottery, areas["DRIVE"], "NLCF-20250142", "Drive Project: three-year expansion", 230_000_000L,
+                new DateOnly(2025, 10, 1), new DateOnly(2028, 9, 30), ReportingCalendar.UkFinancialYear,
+                [("staff", 55), ("delivery", 20), ("partner-grants", 13), ("training", 5), ("evaluation", 4), ("overheads", 3)],
+                [(sahara, 30_000_000L)]),
+            new DemoGrant(homeOffice, areas["BYANDFOR"], "HO-VAWG-2025-017", "Domestic abuse services expansion programme", 5_300_000_000L,
+                new DateOnly(2025, 4, 1), new DateOnly(2029, 3, 31), ReportingCalendar.UkFinancialYear,
+                [("partner-grants", 70), ("staff", 15), ("delivery", 8), ("training", 3), ("evaluation", 2), ("overheads", 2)],
+                [(sahara, 200_000_000L), (rainbow, 150_000_000L)]),
+            new DemoGrant(esmee, areas["POLICY"], "EFF-24-1187", "Policy and influencing for survivors' voices", 45_000_000L,
+                new DateOnly(2025, 7, 1), new DateOnly(2028, 6, 30), ReportingCalendar.GrantAnniversary,
+                [("staff", 70), ("delivery", 15), ("evaluation", 10), ("overheads", 5)],
+                []),
+        };
+
+        foreach (var demo in grants)
+        {
+            var grantId = await GrantStore.InsertAsync(session, new Grant
+            {
+                FunderId = demo.FunderId,
+                ProgrammeAreaId = demo.AreaId,
+                Reference = demo.Reference,
+                Title = demo.Title,
+                AmountAwardedPence = demo.AwardPence,
+                AwardDate = demo.Start.AddMonths(-2),
+                StartDate = demo.Start,
+                EndDate = demo.End,
+                Restricted = true,
+                Status = "active",
+            }, change, cancellationToken);
+            var periods = ReportingPeriods.For(demo.Calendar, demo.Start, demo.End);
+            await BudgetStore.InsertVersionAsync(session, grantId, Profile(demo, periods), change, cancellationToken);
+
+            foreach (var (partnerId, amount) in demo.Agreements)
+            {
+                await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement
+                {
+                    GrantId = grantId,
+                    PartnerId = partnerId,
+                    AmountPence = amount,
+                    StartDate = demo.Start,
+                    EndDate = demo.End,
+                    Purpose = "By-and-for specialist support and outreach",
+                }, change, cancellationToken);
+            }
+
+            // A year of spend from the grant's start (or from October 2025), varying around the profile.
+            var spendFrom = demo.Start > new DateOnly(2025, 10, 1) ? demo.Start : new DateOnly(2025, 10, 1);
+            var monthlyBudget = demo.AwardPence / Math.Max(1, (demo.End.DayNumber - demo.Start.DayNumber) / 30);
+            for (var month = 0; month < 12; month++)
+            {
+                var monthStart = new DateOnly(spendFrom.Year, spendFrom.Month, 1).AddMonths(month);
+                foreach (var (category, weight) in demo.Weights)
+                {
+                    var planned = monthlyBudget * weight / 100;
+                    var actual = planned * random.Next(70, 125) / 100;
+                    var pieces = category == "staff" ? 1 : random.Next(1, 4);
+                    for (var piece = 0; piece < pieces; piece++)
+                    {
+                        var amount = piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces;
+                        var partner = category == "partner-grants" && demo.Agreements.Count > 0 ? demo.Agreements[piece % demo.Agreements.Count].PartnerId : (long?)null;
+                        await TransactionStore.InsertAsync(session, new SpendTransaction
+                        {
+                            GrantId = grantId,
+                            TransactionDate = monthStart.AddDays(Math.Min(27, 3 + (piece * 9) + random.Next(0, 4))),
+                            AmountPence = amount,
+                            CategoryCode = category,
+                            Description = Describe(category, monthStart),
+                            PartnerId = partner,
+                            SourceReference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}",
+                        }, change, cancellationToken);
+                    }
+                }
+            }
+
+            // Income: quarterly in advance, for the first five periods.
+            foreach (var period in periods.Take(5))
+            {
+                await PaymentStore.InsertAsync(session, new Payment
+                {
+                    GrantId = grantId,
+                    PaymentDate = period.Start.AddDays(10),
+                    AmountPence = demo.AwardPence / periods.Count,
+                    Reference = $"{demo.Reference}/{period.Label}",
+                }, change, cancellationToken);
+            }
+        }
+
+        await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The award spread over periods (by days) and categories (by weight); the last line takes the remainder, so the budget equals the award to the penny.</summary>
+    private static List<BudgetLine> Profile(DemoGrant demo, IReadOnlyList<ReportingPeriod> periods)
+    {
+        var totalDays = periods.Sum(p => p.Days);
+        var lines = new List<BudgetLine>();
+        long allocated = 0;
+        foreach (var period in periods)
+        {
+            foreach (var (category, weight) in demo.Weights)
+            {
+                var amount = demo.AwardPence * period.Days / totalDays * weight / 100;
+                lines.Add(new BudgetLine { CategoryCode = category, PeriodStart = period.Start, AmountPence = amount });
+                allocated += amount;
+            }
+        }
+
+        lines[^1].AmountPence += demo.AwardPence - allocated;
+        return lines;
+    }
+
+    private static string Describe(string category, DateOnly month) => category switch
+    {
+        "staff" => $"Salaries and on-costs {month:MMM yyyy}",
+        "delivery" => $"Service delivery costs {month:MMM yyyy}",
+        "partner-grants" => $"Partner grant instalment {month:MMM yyyy}",
+        "training" => $"Practitioner training {month:MMM yyyy}",
+        "evaluation" => $"Independent evaluation {month:MMM yyyy}",
+        _ => $"Central costs {month:MMM yyyy}",
+    };
+
+    private sealed record DemoGrant(
+        long FunderId,
+        long AreaId,
+        string Reference,
+        string Title,
+        long AwardPence,
+        DateOnly Start,
+        DateOnly End,
+        ReportingCalendar Calendar,
+        IReadOnlyList<(string Category, int Weight)> Weights,
+        IReadOnlyList<(long PartnerId, long Amount)> Agreements);
+}

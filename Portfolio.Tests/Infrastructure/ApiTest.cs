@@ -1,0 +1,187 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portfolio.Core.Data;
+
+namespace Portfolio.Tests.Infrastructure;
+
+/// <summary>
+/// An API test closed once per engine: the real host over a fresh database, with a client per role holding a
+/// key made through the API itself.
+/// </summary>
+[TestFixtureSource(typeof(Engines), nameof(Engines.Real))]
+public abstract class ApiTest(DatabaseEngine engine)
+{
+    public const string BootstrapKey = "pk_test_bootstrap_admin_key_0123456789";
+
+    protected DatabaseEngine Engine { get; } = engine;
+
+    protected Database Database { get; private set; } = null!;
+
+    protected PortfolioApp App { get; private set; } = null!;
+
+    protected HttpClient Anonymous { get; private set; } = null!;
+
+    protected HttpClient Admin { get; private set; } = null!;
+
+    protected HttpClient Finance { get; private set; } = null!;
+
+    protected HttpClient Lead { get; private set; } = null!;
+
+    protected HttpClient Viewer { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        Database = new Database(options);
+        App = new PortfolioApp(options, settings: new Dictionary<string, string?>
+        {
+            ["Portfolio:BootstrapAdminKey"] = BootstrapKey,
+            ["Portfolio:SeedDemo"] = "false",
+        });
+        Anonymous = App.CreateClient();
+        Admin = ClientWithKey(BootstrapKey);
+        Finance = ClientWithKey(await CreateKeyAsync("finance"));
+        Lead = ClientWithKey(await CreateKeyAsync("programme-lead"));
+        Viewer = ClientWithKey(await CreateKeyAsync("viewer"));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    [SetUp]
+    public void RequireEngine()
+    {
+        if (Engine == DatabaseEngine.Postgres)
+        {
+            TestEnvironment.RequirePostgres();
+        }
+    }
+
+    protected HttpClient ClientWithKey(string key)
+    {
+        var client = App.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    protected async Task<string> CreateKeyAsync(string role)
+    {
+        var response = await Admin.PostAsJsonAsync("/api/api-keys", new { name = Unique.Text(role), role });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+    }
+
+    /// <summary>Posts raw JSON text (so tests can send exactly the bytes they mean).</summary>
+    protected static Task<HttpResponseMessage> PostJsonAsync(HttpClient client, string path, string json, string? idempotencyKey = null) =>
+        SendJsonAsync(client, HttpMethod.Post, path, json, ifMatch: null, idempotencyKey);
+
+    protected static Task<HttpResponseMessage> PutJsonAsync(HttpClient client, string path, string json, string? ifMatch) =>
+        SendJsonAsync(client, HttpMethod.Put, path, json, ifMatch, null);
+
+    protected static async Task<HttpResponseMessage> SendJsonAsync(HttpClient client, HttpMethod method, string path, string? json, string? ifMatch, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    protected static async Task<JsonObject> BodyAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+
+    /// <summary>Creates through the API and returns the body; fails the test unless 201.</summary>
+    protected static async Task<JsonObject> CreateAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsync(path, JsonContent.Create(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(201), text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    protected async Task<long> CreateFunderAsync(string calendar = "uk-financial-year") =>
+        (long)(await CreateAsync(Finance, "/api/funders", new { name = Unique.Text("Funder"), kind = "trust", reportingCalendar = calendar, contacts = new[] { new { name = "Officer", email = "officer@funder.example" } } }))["id"]!;
+
+    protected async Task<JsonObject> CreateGrantAsync(long? funderId = null, decimal amount = 120000.00m, string start = "2026-04-01", string end = "2027-03-31", string calendar = "uk-financial-year")
+    {
+        funderId ??= await CreateFunderAsync(calendar);
+        return await CreateAsync(Finance, "/api/grants", new { funderId, reference = Unique.Text("G"), title = "Grant", amountAwarded = amount, startDate = start, endDate = end });
+    }
+
+    protected async Task<long> CreatePartnerAsync() =>
+        (long)(await CreateAsync(Finance, "/api/partners", new { name = Unique.Text("Partner"), kind = "by-and-for", communities = new[] { "LGBT+" } }))["id"]!;
+
+    /// <summary>Row counts of every table, to prove a refused request changed nothing.</summary>
+    protected async Task<Dictionary<string, long>> RowCountsAsync()
+    {
+        await using var session = await Database.OpenAsync();
+        var rows = await session.QueryAsync<TableCount>(RowCounts);
+        return rows.ToDictionary(r => r.TableName, r => r.Rows);
+    }
+
+    protected static string ETagOf(HttpResponseMessage response) => response.Headers.ETag!.Tag;
+
+    protected static void ShouldBeProblem(HttpResponseMessage response, int status, string? field = null)
+    {
+        var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        ((int)response.StatusCode).Should().Be(status, text);
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json", text);
+        var problem = JsonNode.Parse(text)!.AsObject();
+        ((int)problem["status"]!).Should().Be(status);
+        if (field is not null)
+        {
+            problem["errors"]!.AsObject().Select(e => e.Key).Should().Contain(field, text);
+        }
+    }
+
+    private static readonly Sql RowCounts = Sql.Common("""
+        SELECT 'funder' AS table_name, COUNT(*) AS rows FROM funder
+        UNION ALL SELECT 'funder_contact', COUNT(*) FROM funder_contact
+        UNION ALL SELECT 'programme_area', COUNT(*) FROM programme_area
+        UNION ALL SELECT 'partner', COUNT(*) FROM partner
+        UNION ALL SELECT 'grant_award', COUNT(*) FROM grant_award
+        UNION ALL SELECT 'partner_agreement', COUNT(*) FROM partner_agreement
+        UNION ALL SELECT 'budget_version', COUNT(*) FROM budget_version
+        UNION ALL SELECT 'budget_line', COUNT(*) FROM budget_line
+        UNION ALL SELECT 'spend_transaction', COUNT(*) FROM spend_transaction
+        UNION ALL SELECT 'payment', COUNT(*) FROM payment
+        UNION ALL SELECT 'variance_note', COUNT(*) FROM variance_note
+        UNION ALL SELECT 'audit_entry', COUNT(*) FROM audit_entry
+        UNION ALL SELECT 'api_key', COUNT(*) FROM api_key
+        UNION ALL SELECT 'idempotency_record', COUNT(*) FROM idempotency_record
+        UNION ALL SELECT 'funder versions', COALESCE(SUM(version), 0) FROM funder
+        UNION ALL SELECT 'grant versions', COALESCE(SUM(version), 0) FROM grant_award
+        UNION ALL SELECT 'transaction versions', COALESCE(SUM(version), 0) FROM spend_transaction
+        UNION ALL SELECT 'payment versions', COALESCE(SUM(version), 0) FROM payment
+        UNION ALL SELECT 'agreement versions', COALESCE(SUM(version), 0) FROM partner_agreement
+        UNION ALL SELECT 'api key versions', COALESCE(SUM(version), 0) FROM api_key
+        """);
+
+    private sealed class TableCount
+    {
+        public string TableName { get; set; } = "";
+        public long Rows { get; set; }
+    }
+}
