@@ -118,6 +118,25 @@ public sealed class BootstrapAdminKey(Database database, IConfiguration configur
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await EnsureAdminKeyAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex) when (!Problems.IsUniqueViolation(ex))
+        {
+            // The service still starts, so /health/ready can say what is wrong (unmigrated or unreachable database).
+#pragma warning disable CA1848 // a one-off message at start-up
+            logger.LogWarning("Could not check for API keys at start ({Reason}); no bootstrap key was made. Migrate the database and restart.", ex.Message);
+#pragma warning restore CA1848
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // Another process started at the same moment with the same configured key and stored it first.
+        }
+    }
+
+    private async Task EnsureAdminKeyAsync(CancellationToken cancellationToken)
+    {
         var configured = configuration["Portfolio:BootstrapAdminKey"];
         await using var session = await database.OpenAsync(cancellationToken);
         await session.BeginAsync(cancellationToken);
@@ -141,7 +160,9 @@ public sealed class BootstrapAdminKey(Database database, IConfiguration configur
         }
         else
         {
+#pragma warning disable CA1848
             logger.LogInformation("No API keys existed: Portfolio:BootstrapAdminKey is now an admin key.");
+#pragma warning restore CA1848
         }
     }
 

@@ -11,12 +11,24 @@ public sealed class DemoSeeding(Database database, IConfiguration configuration,
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var seed = configuration.GetValue<bool?>("Portfolio:SeedDemo") ?? environment.IsDevelopment();
-        if (seed && await DemoPortfolio.SeedIfEmptyAsync(database, clock.GetUtcNow().UtcDateTime, cancellationToken))
+        if (!seed)
         {
-#pragma warning disable CA1848 // a one-off message at start-up
-            logger.LogInformation("The database was empty: the demo portfolio was seeded (Portfolio:SeedDemo).");
-#pragma warning restore CA1848
+            return;
         }
+
+#pragma warning disable CA1848 // one-off messages at start-up
+        try
+        {
+            if (await DemoPortfolio.SeedIfEmptyAsync(database, clock.GetUtcNow().UtcDateTime, cancellationToken))
+            {
+                logger.LogInformation("The database was empty: the demo portfolio was seeded (Portfolio:SeedDemo).");
+            }
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            logger.LogWarning("The demo portfolio was not seeded: {Reason}", ex.Message);
+        }
+#pragma warning restore CA1848
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Portfolio.Core.Data;
+using Portfolio.Tests.Infrastructure;
+
+namespace Portfolio.Tests.Api;
+
+public class OpenApiTests
+{
+    [Test]
+    public async Task TheOpenApiDocument_ListsEveryRouteTheAppMaps()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        await using var app = new PortfolioApp(options);
+        using var client = app.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        var documented = document!["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {p.Key.TrimEnd('/')}"))
+            .ToHashSet();
+
+        var mapped = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && !raw.StartsWith("/openapi", StringComparison.Ordinal) && !raw.StartsWith("/scalar", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(method => $"{method} {Regex.Replace(e.RoutePattern.RawText!, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/')}"))
+            .ToList();
+
+        mapped.Should().HaveCountGreaterThan(40);
+        mapped.Should().BeSubsetOf(documented);
+        mapped.Should().Contain(["POST /api/transactions", "POST /api/transactions/{id}/void", "PUT /api/grants/{grantId}/budget", "DELETE /api/api-keys/{id}"]);
+    }
+
+    [Test]
+    public async Task TheReferencePage_IsServedLocally()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        await using var app = new PortfolioApp(options);
+        using var client = app.CreateClient();
+
+        var page = await client.GetAsync("/scalar/v1");
+
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = await page.Content.ReadAsStringAsync();
+        Regex.Matches(html, @"<script[^>]+src=""(https?:)?//", RegexOptions.IgnoreCase).Should().BeEmpty("the page must not load its script from a CDN");
+    }
+}
+
+public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
+{
+    [Test]
+    public async Task WithSeedDemo_AnEmptyDatabaseGetsTheDemoPortfolio_WithBudgetsEqualToAwards()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:SeedDemo"] = "true", ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
+
+        var funders = await client.GetFromJsonAsync<JsonObject>("/api/funders");
+        funders!["items"]!.AsArray().Select(f => f!["name"]!.GetValue<string>())
+            .Should().BeEquivalentTo("The National Lottery Community Fund", "Home Office", "Esmée Fairbairn Foundation");
+        var grants = (await client.GetFromJsonAsync<JsonObject>("/api/grants"))!["items"]!.AsArray();
+        grants.Select(g => g!["amountAwarded"]!.GetValue<decimal>()).Should().BeEquivalentTo([2_300_000.00m, 53_000_000.00m, 450_000.00m]);
+        foreach (var grant in grants)
+        {
+            var budget = await client.GetFromJsonAsync<JsonObject>($"/api/grants/{grant!["id"]}/budget");
+            budget!["unallocated"]!.GetValue<decimal>().Should().Be(0m, "the demo profile spreads each award to the penny");
+            var spend = await client.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grant["id"]}&pageSize=1");
+            spend!["total"]!.GetValue<long>().Should().BeGreaterThan(12);
+        }
+
+        var agreements = await client.GetFromJsonAsync<JsonObject>("/api/partner-agreements");
+        agreements!["total"]!.GetValue<long>().Should().Be(3);
+        var partners = await client.GetFromJsonAsync<JsonObject>("/api/partners");
+        partners!["items"]!.AsArray().Count(p => p!["kind"]!.GetValue<string>() == "by-and-for").Should().Be(2);
+    }
+
+    [Test]
+    public async Task WithoutSeedDemo_NothingIsSeeded()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        await using var app = new PortfolioApp(options, environment: "Development", settings: new Dictionary<string, string?> { ["Portfolio:SeedDemo"] = "false", ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
+
+        (await client.GetFromJsonAsync<JsonObject>("/api/funders"))!["total"]!.GetValue<long>().Should().Be(0);
+    }
+}
