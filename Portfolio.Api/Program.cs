@@ -1,6 +1,7 @@
 using Portfolio.Api.Features.ApiKeys;
 using Portfolio.Api.Features.Audit;
 using Portfolio.Api.Features.Budgets;
+using Portfolio.Api.Features.Burn;
 using Portfolio.Api.Features.CostCategories;
 using Portfolio.Api.Features.Funders;
 using Portfolio.Api.Features.Grants;
@@ -10,6 +11,7 @@ using Portfolio.Api.Features.Partners;
 using Portfolio.Api.Features.Payments;
 using Portfolio.Api.Features.ProgrammeAreas;
 using Portfolio.Api.Features.Transactions;
+using Portfolio.Api.Features.VarianceNotes;
 using Portfolio.Api.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -48,6 +50,8 @@ app.MapPartnerAgreements();
 app.MapAudit();
 app.MapCostCategories();
 app.MapApiKeys();
+app.MapBurn();
+app.MapVarianceNotes();
 
 await app.RunAsync();
 

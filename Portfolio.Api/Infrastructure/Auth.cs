@@ -25,6 +25,9 @@ public static class Policies
 
     /// <summary>Keys and other administration.</summary>
     public const string Admin = "admin";
+
+    /// <summary>Variance notes: programme leads explain variances; finance and admin may too.</summary>
+    public const string Notes = "notes";
 }
 
 /// <summary>Authenticates the <c>X-Api-Key</c> header against the stored hashes.</summary>
@@ -98,7 +101,8 @@ public static class AuthExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead, Roles.Viewer))
             .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Admin, Roles.Finance))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Notes, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead));
         services.AddHostedService<BootstrapAdminKey>();
         return services;
     }

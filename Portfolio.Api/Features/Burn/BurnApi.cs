@@ -1,0 +1,160 @@
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Burn;
+using Portfolio.Core.Data;
+using Portfolio.Core.Money;
+
+namespace Portfolio.Api.Features.Burn;
+
+/// <summary>Budget burn for a grant, and rolled up by grant, programme area, funder or partner. Any role may read.</summary>
+public static class BurnApi
+{
+    private static readonly Dictionary<string, BurnGrouping> Groupings = new(StringComparer.Ordinal)
+    {
+        ["grant"] = BurnGrouping.Grant,
+        ["programme-area"] = BurnGrouping.ProgrammeArea,
+        ["funder"] = BurnGrouping.Funder,
+        ["partner"] = BurnGrouping.Partner,
+    };
+
+    public static IEndpointRouteBuilder MapBurn(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/grants/{grantId:long}/burn", GrantBurnAsync).WithTags("Burn").WithName("GetGrantBurn")
+            .RequireAuthorization(Policies.Read).Produces<GrantBurnDto>().ProducesValidationProblem().ProducesProblem(404);
+        app.MapGet("/api/burn", RollupAsync).WithTags("Burn").WithName("GetBurnRollup")
+            .RequireAuthorization(Policies.Read).Produces<BurnRollupDto>().ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> GrantBurnAsync(long grantId, HttpRequest request, Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var asOf = query.Date("asOf") ?? Today.In(clock);
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        var result = await BurnQueries.ForGrantAsync(session, grantId, asOf, cancellationToken);
+        if (result is null)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        var (grant, _, _, burn) = result.Value;
+        return TypedResults.Ok(GrantBurnDto.From(grant.Id, grant.Reference, grant.Title, burn));
+    }
+
+    private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var asOf = query.Date("asOf") ?? Today.In(clock);
+        var groupBy = query.Code("groupBy", [.. Groupings.Keys]) ?? "grant";
+        var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses));
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        var thresholds = new RagThresholds(
+            configuration.GetValue("Portfolio:Burn:RagAmberPercent", RagThresholds.Default.AmberPercent),
+            configuration.GetValue("Portfolio:Burn:RagRedPercent", RagThresholds.Default.RedPercent));
+        await using var session = await database.OpenAsync(cancellationToken);
+        var rollup = await BurnQueries.RollupAsync(session, filter, Groupings[groupBy], asOf, thresholds, cancellationToken);
+        return TypedResults.Ok(new BurnRollupDto(
+            rollup.AsOf,
+            groupBy,
+            rollup.Groups.Select(g => BurnRowDto.From(g.Id, g.Name, g.Grants, g.Totals, g.TimeElapsedPercent, g.Rag)).ToList(),
+            BurnRowDto.From(null, "portfolio", rollup.Groups.Sum(g => g.Grants), rollup.Portfolio, null, rollup.PortfolioRag)));
+    }
+}
+
+public sealed record BurnRowDto(
+    long? Id,
+    string Name,
+    int Grants,
+    decimal Award,
+    decimal Budget,
+    decimal Unallocated,
+    decimal BudgetToDate,
+    decimal ActualToDate,
+    decimal Variance,
+    decimal? VariancePercent,
+    decimal? BurnPercent,
+    decimal? TimeElapsedPercent,
+    decimal ForecastAtCompletion,
+    decimal? RunRateForecast,
+    string Rag)
+{
+    public static BurnRowDto From(long? id, string name, int grants, BurnTotals t, decimal? timeElapsed, Rag rag) => new(
+        id, name, grants, Money.ToPounds(t.Award), Money.ToPounds(t.Budget), Money.ToPounds(t.Unallocated), Money.ToPounds(t.BudgetToDate),
+        Money.ToPounds(t.ActualToDate), Money.ToPounds(t.Variance), t.VariancePercent, t.BurnPercent, timeElapsed,
+        Money.ToPounds(t.ForecastAtCompletion), t.RunRateForecast is { } rate ? Money.ToPounds(rate) : null, rag.ToCode());
+}
+
+public sealed record BurnRollupDto(DateOnly AsOf, string GroupBy, IReadOnlyList<BurnRowDto> Items, BurnRowDto Portfolio);
+
+public sealed record CategoryBurnDto(
+    string Category,
+    decimal Budget,
+    decimal BudgetToDate,
+    decimal ActualToDate,
+    decimal Variance,
+    decimal? VariancePercent,
+    decimal? BurnPercent,
+    decimal ForecastAtCompletion,
+    decimal? RunRateForecast,
+    string Rag);
+
+public sealed record PeriodBurnDto(
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    string Label,
+    decimal Budget,
+    decimal BudgetToDate,
+    decimal Actual,
+    decimal Variance,
+    decimal? VariancePercent,
+    string Rag,
+    decimal CumulativeBudget,
+    decimal CumulativeBudgetToDate,
+    decimal CumulativeActual);
+
+public sealed record GrantBurnDto(
+    long GrantId,
+    string Reference,
+    string Title,
+    DateOnly AsOf,
+    decimal Award,
+    decimal Budget,
+    decimal Unallocated,
+    decimal BudgetToDate,
+    decimal ActualToDate,
+    decimal Variance,
+    decimal? VariancePercent,
+    decimal? BurnPercent,
+    decimal TimeElapsedPercent,
+    decimal ForecastAtCompletion,
+    decimal? RunRateForecast,
+    string Rag,
+    IReadOnlyList<CategoryBurnDto> ByCategory,
+    IReadOnlyList<PeriodBurnDto> ByPeriod)
+{
+    public static GrantBurnDto From(long grantId, string reference, string title, GrantBurn burn)
+    {
+        var t = burn.Totals;
+        return new GrantBurnDto(
+            grantId, reference, title, burn.AsOf,
+            Money.ToPounds(t.Award), Money.ToPounds(t.Budget), Money.ToPounds(t.Unallocated), Money.ToPounds(t.BudgetToDate),
+            Money.ToPounds(t.ActualToDate), Money.ToPounds(t.Variance), t.VariancePercent, t.BurnPercent, burn.TimeElapsedPercent,
+            Money.ToPounds(t.ForecastAtCompletion), t.RunRateForecast is { } rate ? Money.ToPounds(rate) : null, burn.Rag.ToCode(),
+            burn.ByCategory.Select(c => new CategoryBurnDto(
+                c.Category, Money.ToPounds(c.Totals.Budget), Money.ToPounds(c.Totals.BudgetToDate), Money.ToPounds(c.Totals.ActualToDate),
+                Money.ToPounds(c.Totals.Variance), c.Totals.VariancePercent, c.Totals.BurnPercent, Money.ToPounds(c.Totals.ForecastAtCompletion),
+                c.Totals.RunRateForecast is { } r ? Money.ToPounds(r) : null, c.Rag.ToCode())).ToList(),
+            burn.ByPeriod.Select(p => new PeriodBurnDto(
+                p.Period.Start, p.Period.End, p.Period.Label, Money.ToPounds(p.Budget), Money.ToPounds(p.BudgetToDate), Money.ToPounds(p.Actual),
+                Money.ToPounds(p.Variance), p.VariancePercent, p.Rag.ToCode(), Money.ToPounds(p.CumulativeBudget),
+                Money.ToPounds(p.CumulativeBudgetToDate), Money.ToPounds(p.CumulativeActual))).ToList());
+    }
+}

@@ -1,0 +1,98 @@
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Burn;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Features.VarianceNotes;
+
+/// <summary>Programme leads' explanations of variances, by grant, period and optionally category. Audited like money.</summary>
+public static class VarianceNotesApi
+{
+    private const string Entity = "variance-note";
+
+    public static IEndpointRouteBuilder MapVarianceNotes(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/grants/{grantId:long}/variance-notes").WithTags("Variance notes").RequireAuthorization(Policies.Read);
+        group.MapGet("/", ListAsync).WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteDto>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapPost("/", CreateAsync).WithName("CreateVarianceNote").RequireAuthorization(Policies.Notes)
+            .Accepts<VarianceNoteRequest>("application/json").Produces<VarianceNoteDto>(201).ProducesValidationProblem().ProducesProblem(404);
+        return app;
+    }
+
+    public static VarianceNoteDto ToDto(VarianceNote n) => new(n.Id, n.GrantId, n.PeriodStart, n.CategoryCode, n.NoteText, n.Author, n.Version, n.CreatedAt);
+
+    private static async Task<IResult> ListAsync(long grantId, HttpRequest request, Database database, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var periodStart = query.Date("periodStart");
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        if (await GrantStore.GetAsync(session, grantId, cancellationToken) is null)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        var notes = (await VarianceNoteStore.ListForGrantAsync(session, grantId, periodStart, cancellationToken)).Select(ToDto).ToList();
+        return TypedResults.Ok(new ListResponse<VarianceNoteDto>(notes, 1, notes.Count, notes.Count));
+    }
+
+    private static async Task<IResult> CreateAsync(long grantId, HttpContext http, Database database)
+    {
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["periodStart", "category", "text"]);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var periodStart = input!.Date("periodStart", required: true);
+        var category = input.Text("category", required: false, 40);
+        var text = input.Text("text", required: true, 4000, multiline: true);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var change = http.Change();
+        var cancellationToken = http.RequestAborted;
+        return await Writes.InTransactionAsync(database, async session =>
+        {
+            var loaded = await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken);
+            if (loaded is null)
+            {
+                return Problems.NotFound("grant", grantId);
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            var periods = loaded.Value.Input.Periods;
+            if (!periods.Any(p => p.Start == periodStart))
+            {
+                errors["periodStart"] = [$"must be the first day of one of the grant's reporting periods: {string.Join(", ", periods.Select(p => $"{p.Start:yyyy-MM-dd} ({p.Label})"))}"];
+            }
+
+            if (category is not null)
+            {
+                await References.CheckCategoryAsync(session, category, errors, cancellationToken);
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            var note = new VarianceNote { GrantId = grantId, PeriodStart = periodStart!.Value, CategoryCode = category, NoteText = text!, Author = change.Actor, CreatedAt = change.At };
+            await VarianceNoteStore.InsertAsync(session, note, cancellationToken);
+            var dto = ToDto(note);
+            await AuditLog.WriteAsync(session, change, "create", Entity, note.Id, null, dto, cancellationToken);
+            ETags.Set(http, note.Version);
+            return TypedResults.Created($"/api/grants/{grantId}/variance-notes", dto);
+        }, cancellationToken);
+    }
+}
+
+public sealed record VarianceNoteDto(long Id, long GrantId, DateOnly PeriodStart, string? Category, string Text, string Author, int Version, DateTime CreatedAt);
+
+public sealed record VarianceNoteRequest(DateOnly PeriodStart, string? Category, string Text);

@@ -1,0 +1,265 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Core.Burn;
+
+public enum BurnGrouping
+{
+    Grant,
+    ProgrammeArea,
+    Funder,
+    Partner,
+}
+
+public sealed record BurnFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null);
+
+/// <summary>One row of a roll-up: a grant, programme area, funder or partner, with its summed figures.</summary>
+public sealed record BurnGroup(long? Id, string Name, int Grants, BurnTotals Totals, RagThresholds Thresholds, decimal? TimeElapsedPercent)
+{
+    public Rag Rag => Totals.RagWith(Thresholds);
+}
+
+public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyList<BurnGroup> Groups, BurnTotals Portfolio, Rag PortfolioRag);
+
+/// <summary>
+/// Reads what the burn calculation needs. The database does the sums, with one grouped query for spend per
+/// request (never one per grant or per period), and the budget lines are read once for all grants.
+/// </summary>
+public static class BurnQueries
+{
+    internal static readonly Sql DailyActuals = Sql.Common("""
+        SELECT category_code, transaction_date, SUM(amount_pence) AS amount
+        FROM spend_transaction
+        WHERE grant_id = @GrantId AND voided_at IS NULL AND transaction_date <= @AsOf
+        GROUP BY category_code, transaction_date
+        """);
+
+    private const string GrantFilter = """
+        (@FunderId IS NULL OR g.funder_id = @FunderId)
+          AND (@ProgrammeAreaId IS NULL OR g.programme_area_id = @ProgrammeAreaId)
+          AND (@Status IS NULL OR g.status = @Status)
+        """;
+
+    internal static readonly Sql Grants = Sql.Common($"""
+        SELECT g.id, g.funder_id, g.programme_area_id, g.reference, g.title, g.amount_awarded_pence, g.start_date, g.end_date,
+               f.name AS funder_name, f.reporting_calendar, f.rag_amber_percent, f.rag_red_percent, pa.name AS programme_area_name
+        FROM grant_award g
+        JOIN funder f ON f.id = g.funder_id
+        LEFT JOIN programme_area pa ON pa.id = g.programme_area_id
+        WHERE {GrantFilter}
+        ORDER BY g.id
+        """);
+
+    internal static readonly Sql CurrentBudgetLines = Sql.Common($"""
+        SELECT bv.grant_id, bl.category_code, bl.period_start, bl.amount_pence
+        FROM budget_line bl
+        JOIN budget_version bv ON bv.id = bl.budget_version_id
+        JOIN grant_award g ON g.id = bv.grant_id
+        WHERE bv.version_number = (SELECT MAX(latest.version_number) FROM budget_version latest WHERE latest.grant_id = bv.grant_id)
+          AND {GrantFilter}
+        """);
+
+    internal static readonly Sql ActualsByGrant = Sql.Common($"""
+        SELECT t.grant_id AS group_id, SUM(t.amount_pence) AS amount
+        FROM spend_transaction t
+        JOIN grant_award g ON g.id = t.grant_id
+        WHERE t.voided_at IS NULL AND t.transaction_date <= @AsOf AND {GrantFilter}
+        GROUP BY t.grant_id
+        """);
+
+    internal static readonly Sql ActualsByPartner = Sql.Common($"""
+        SELECT t.partner_id AS group_id, SUM(t.amount_pence) AS amount
+        FROM spend_transaction t
+        JOIN grant_award g ON g.id = t.grant_id
+        WHERE t.voided_at IS NULL AND t.partner_id IS NOT NULL AND t.transaction_date <= @AsOf AND {GrantFilter}
+        GROUP BY t.partner_id
+        """);
+
+    internal static readonly Sql Agreements = Sql.Common($"""
+        SELECT a.partner_id, p.name AS partner_name, a.amount_pence, a.start_date, a.end_date
+        FROM partner_agreement a
+        JOIN partner p ON p.id = a.partner_id
+        JOIN grant_award g ON g.id = a.grant_id
+        WHERE {GrantFilter}
+        """);
+
+    internal static readonly Sql PartnerNames = Sql.Common("SELECT id, name FROM partner");
+
+    /// <summary>The calculation's inputs for one grant, or null when there is no such grant.</summary>
+    public static async Task<(Grant Grant, Funder Funder, GrantBurnInput Input)?> LoadGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    {
+        var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
+        if (grant is null)
+        {
+            return null;
+        }
+
+        var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
+        var budget = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
+        var input = new GrantBurnInput(
+            grant.AmountAwardedPence,
+            grant.StartDate,
+            grant.EndDate,
+            ReportingPeriods.For(CalendarOf(funder.ReportingCalendar), grant.StartDate, grant.EndDate),
+            new RagThresholds(funder.RagAmberPercent, funder.RagRedPercent),
+            budget?.Lines.Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList() ?? []);
+        return (grant, funder, input);
+    }
+
+    /// <summary>One grant's burn at <paramref name="asOf"/>, or null when there is no such grant.</summary>
+    public static async Task<(Grant Grant, Funder Funder, GrantBurnInput Input, GrantBurn Burn)?> ForGrantAsync(DbSession session, long grantId, DateOnly asOf, CancellationToken cancellationToken = default)
+    {
+        var loaded = await LoadGrantAsync(session, grantId, cancellationToken);
+        if (loaded is null)
+        {
+            return null;
+        }
+
+        var actuals = (await session.QueryAsync<ActualRow>(DailyActuals, new { GrantId = grantId, AsOf = asOf }, cancellationToken))
+            .Select(r => new DailyActual(r.CategoryCode, r.TransactionDate, r.Amount))
+            .ToList();
+        var (grant, funder, input) = loaded.Value;
+        return (grant, funder, input, BurnCalculator.ForGrant(input, actuals, asOf));
+    }
+
+    /// <summary>The portfolio grouped by grant, programme area, funder or partner, sorted by the size of the variance.</summary>
+    public static async Task<BurnRollup> RollupAsync(DbSession session, BurnFilter filter, BurnGrouping groupBy, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
+    {
+        var parameters = new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, AsOf = asOf };
+        var grants = (await session.QueryAsync<GrantRow>(Grants, parameters, cancellationToken)).ToList();
+        var lines = (await session.QueryAsync<LineRow>(CurrentBudgetLines, parameters, cancellationToken)).ToLookup(l => l.GrantId);
+        var perGrant = grants.Select(g =>
+        {
+            var input = new GrantBurnInput(
+                g.AmountAwardedPence,
+                g.StartDate,
+                g.EndDate,
+                ReportingPeriods.For(CalendarOf(g.ReportingCalendar), g.StartDate, g.EndDate),
+                new RagThresholds(g.RagAmberPercent, g.RagRedPercent),
+                lines[g.Id].Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList());
+            return (Row: g, Input: input);
+        }).ToList();
+
+        List<BurnGroup> groups;
+        BurnTotals portfolio;
+        if (groupBy == BurnGrouping.Partner)
+        {
+            groups = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+            portfolio = groups.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
+        }
+        else
+        {
+            var actuals = (await session.QueryAsync<SumRow>(ActualsByGrant, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
+            var grantTotals = perGrant.Select(g => (g.Row, g.Input, Totals: BurnCalculator.Totals(g.Input, actuals.GetValueOrDefault(g.Row.Id), asOf))).ToList();
+            portfolio = grantTotals.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
+            groups = groupBy switch
+            {
+                BurnGrouping.Grant => grantTotals.Select(g => new BurnGroup(
+                    g.Row.Id, $"{g.Row.Reference}: {g.Row.Title}", 1, g.Totals, g.Input.Thresholds,
+                    BurnCalculator.TimeElapsedPercent(g.Row.StartDate, g.Row.EndDate, asOf))).ToList(),
+                BurnGrouping.ProgrammeArea => grantTotals
+                    .GroupBy(g => (g.Row.ProgrammeAreaId, Name: g.Row.ProgrammeAreaName ?? "(no programme area)"))
+                    .Select(group => Sum(group.Key.ProgrammeAreaId, group.Key.Name, group.Select(g => g.Totals), portfolioThresholds))
+                    .ToList(),
+                BurnGrouping.Funder => grantTotals
+                    .GroupBy(g => (Id: g.Row.FunderId, Name: g.Row.FunderName, Thresholds: g.Input.Thresholds))
+                    .Select(group => Sum(group.Key.Id, group.Key.Name, group.Select(g => g.Totals), group.Key.Thresholds))
+                    .ToList(),
+                _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, null),
+            };
+        }
+
+        var sorted = groups
+            .OrderByDescending(g => Math.Abs(g.Totals.Variance))
+            .ThenBy(g => g.Name, StringComparer.Ordinal)
+            .ToList();
+        return new BurnRollup(asOf, groupBy, sorted, portfolio, portfolio.RagWith(portfolioThresholds));
+    }
+
+    public static ReportingCalendar CalendarOf(string code) =>
+        ReportingCalendarNames.TryParse(code, out var calendar) ? calendar : throw new InvalidOperationException($"Unknown reporting calendar '{code}'.");
+
+    private static BurnGroup Sum(long? id, string name, IEnumerable<BurnTotals> totals, RagThresholds thresholds)
+    {
+        var list = totals.ToList();
+        return new BurnGroup(id, name, list.Count, list.Aggregate(BurnTotals.Zero, (sum, t) => sum + t), thresholds, null);
+    }
+
+    /// <summary>
+    /// By partner: budget is the partner's agreements (to date: each agreement pro rata by days, as a budget line
+    /// is), actual is the spend recorded against the partner. Award is the agreements' total; there is no run rate.
+    /// </summary>
+    private static async Task<List<BurnGroup>> PartnerGroupsAsync(DbSession session, object parameters, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    {
+        var agreements = (await session.QueryAsync<AgreementRow>(Agreements, parameters, cancellationToken)).ToList();
+        var actuals = (await session.QueryAsync<SumRow>(ActualsByPartner, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
+        var names = (await session.QueryAsync<NameRow>(PartnerNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Id, r => r.Name);
+        var partnerIds = agreements.Select(a => a.PartnerId).Concat(actuals.Keys).Distinct();
+        return partnerIds.Select(id =>
+        {
+            var own = agreements.Where(a => a.PartnerId == id).ToList();
+            var budget = own.Sum(a => a.AmountPence);
+            var totals = new BurnTotals(
+                budget,
+                budget,
+                own.Sum(a => BurnCalculator.ToDateOver(a.AmountPence, a.StartDate, a.EndDate, asOf)),
+                actuals.GetValueOrDefault(id),
+                null);
+            return new BurnGroup(id, names.GetValueOrDefault(id, $"partner {id}"), own.Count, totals, thresholds, null);
+        }).ToList();
+    }
+
+    private sealed class ActualRow
+    {
+        public string CategoryCode { get; set; } = "";
+        public DateOnly TransactionDate { get; set; }
+        public long Amount { get; set; }
+    }
+
+    private sealed class GrantRow
+    {
+        public long Id { get; set; }
+        public long FunderId { get; set; }
+        public long? ProgrammeAreaId { get; set; }
+        public string Reference { get; set; } = "";
+        public string Title { get; set; } = "";
+        public long AmountAwardedPence { get; set; }
+        public DateOnly StartDate { get; set; }
+        public DateOnly EndDate { get; set; }
+        public string FunderName { get; set; } = "";
+        public string ReportingCalendar { get; set; } = "";
+        public int RagAmberPercent { get; set; }
+        public int RagRedPercent { get; set; }
+        public string? ProgrammeAreaName { get; set; }
+    }
+
+    private sealed class LineRow
+    {
+        public long GrantId { get; set; }
+        public string CategoryCode { get; set; } = "";
+        public DateOnly PeriodStart { get; set; }
+        public long AmountPence { get; set; }
+    }
+
+    private sealed class SumRow
+    {
+        public long? GroupId { get; set; }
+        public long Amount { get; set; }
+    }
+
+    private sealed class AgreementRow
+    {
+        public long PartnerId { get; set; }
+        public string PartnerName { get; set; } = "";
+        public long AmountPence { get; set; }
+        public DateOnly StartDate { get; set; }
+        public DateOnly EndDate { get; set; }
+    }
+
+    private sealed class NameRow
+    {
+        public long Id { get; set; }
+        public string Name { get; set; } = "";
+    }
+}
