@@ -1,5 +1,6 @@
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using System.Globalization;
 using Portfolio.Core.Periods;
 
 namespace Portfolio.Core.Demo;
@@ -145,29 +146,52 @@ public static class DemoPortfolio
                 }, change, cancellationToken);
             }
 
-            // A year of spend from the grant's start (or from October 2025), varying around the profile.
+            // A year of spend from the grant's start (or from October 2025), varying around the profile. Partner
+            // grants go to each partner's agreement in monthly instalments; the rest of that category goes to
+            // other local services.
             var spendFrom = demo.Start > new DateOnly(2025, 10, 1) ? demo.Start : new DateOnly(2025, 10, 1);
-            var monthlyBudget = demo.AwardPence / Math.Max(1, (demo.End.DayNumber - demo.Start.DayNumber) / 30);
+            var months = Math.Max(1, (demo.End.DayNumber - demo.Start.DayNumber) / 30);
+            var monthlyBudget = demo.AwardPence / months;
             for (var month = 0; month < 12; month++)
             {
                 var monthStart = new DateOnly(spendFrom.Year, spendFrom.Month, 1).AddMonths(month);
                 foreach (var (category, weight) in demo.Weights)
                 {
-                    var planned = monthlyBudget * weight / 100;
-                    var actual = planned * random.Next(70, 125) / 100;
-                    var pieces = category == "staff" ? 1 : random.Next(1, 4);
-                    for (var piece = 0; piece < pieces; piece++)
+                    var actual = monthlyBudget * weight / 100 * random.Next(70, 125) / 100;
+                    var spends = new List<(long Amount, long? PartnerId, string Description)>();
+                    if (category == "partner-grants")
                     {
-                        var amount = piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces;
-                        var partner = category == "partner-grants" && demo.Agreements.Count > 0 ? demo.Agreements[piece % demo.Agreements.Count].PartnerId : (long?)null;
+                        foreach (var (partnerId, agreed) in demo.Agreements)
+                        {
+                            var instalment = agreed / months * random.Next(90, 111) / 100;
+                            spends.Add((instalment, partnerId, $"Partner grant instalment {Month(monthStart)}"));
+                            actual -= instalment;
+                        }
+
+                        if (actual > 0)
+                        {
+                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}"));
+                        }
+                    }
+                    else
+                    {
+                        var pieces = category == "staff" ? 1 : random.Next(1, 4);
+                        for (var piece = 0; piece < pieces; piece++)
+                        {
+                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart)));
+                        }
+                    }
+
+                    for (var i = 0; i < spends.Count; i++)
+                    {
                         await TransactionStore.InsertAsync(session, new SpendTransaction
                         {
                             GrantId = grantId,
-                            TransactionDate = monthStart.AddDays(Math.Min(27, 3 + (piece * 9) + random.Next(0, 4))),
-                            AmountPence = amount,
+                            TransactionDate = monthStart.AddDays(Math.Min(27, 3 + (i * 9) + random.Next(0, 4))),
+                            AmountPence = spends[i].Amount,
                             CategoryCode = category,
-                            Description = Describe(category, monthStart),
-                            PartnerId = partner,
+                            Description = spends[i].Description,
+                            PartnerId = spends[i].PartnerId,
                             SourceReference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}",
                         }, change, cancellationToken);
                     }
@@ -212,14 +236,15 @@ public static class DemoPortfolio
         return lines;
     }
 
+    private static string Month(DateOnly month) => month.ToString("MMM yyyy", CultureInfo.InvariantCulture);
+
     private static string Describe(string category, DateOnly month) => category switch
     {
-        "staff" => $"Salaries and on-costs {month:MMM yyyy}",
-        "delivery" => $"Service delivery costs {month:MMM yyyy}",
-        "partner-grants" => $"Partner grant instalment {month:MMM yyyy}",
-        "training" => $"Practitioner training {month:MMM yyyy}",
-        "evaluation" => $"Independent evaluation {month:MMM yyyy}",
-        _ => $"Central costs {month:MMM yyyy}",
+        "staff" => $"Salaries and on-costs {Month(month)}",
+        "delivery" => $"Service delivery costs {Month(month)}",
+        "training" => $"Practitioner training {Month(month)}",
+        "evaluation" => $"Independent evaluation {Month(month)}",
+        _ => $"Central costs {Month(month)}",
     };
 
     private sealed record DemoGrant(
