@@ -44,6 +44,23 @@ public sealed class ResourceHandlers<TEntity, TDto>
     /// <summary>POST honours Idempotency-Key (money records).</summary>
     public bool Idempotent { get; init; }
 
+    /// <summary>GET of a page of the list, for resources listed without filters.</summary>
+    public Func<DbSession, PageRequest, CancellationToken, Task<Page<TEntity>>>? ListPage { get; init; }
+
+    public async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
+    {
+        var listPage = ListPage ?? throw new InvalidOperationException($"{Entity} has no plain list.");
+        var query = new QueryInput(request);
+        var page = query.Page();
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        return TypedResults.Ok(ListResponse<TDto>.From(await listPage(session, page, cancellationToken), ToDto));
+    }
+
     public async Task<IResult> GetAsync(long id, HttpContext http, Database database)
     {
         await using var session = await database.OpenAsync(http.RequestAborted);
@@ -116,15 +133,10 @@ public sealed class ResourceHandlers<TEntity, TDto>
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var current = await Load(session, id, http.RequestAborted);
+            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
             if (current is null)
             {
-                return Problems.NotFound(Entity, id);
-            }
-
-            if (ETags.Check(expected!.Value, current.Version) is { } stale)
-            {
-                return stale;
+                return refusal!;
             }
 
             if (await Check(session, proposed, current, http.RequestAborted) is { } refused)
@@ -157,15 +169,10 @@ public sealed class ResourceHandlers<TEntity, TDto>
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var current = await Load(session, id, http.RequestAborted);
+            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
             if (current is null)
             {
-                return Problems.NotFound(Entity, id);
-            }
-
-            if (ETags.Check(expected!.Value, current.Version) is { } stale)
-            {
-                return stale;
+                return refusal!;
             }
 
             if (DeleteBlocker is not null && await DeleteBlocker(session, current, http.RequestAborted) is { } reason)
@@ -207,15 +214,10 @@ public sealed class ResourceHandlers<TEntity, TDto>
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var current = await Load(session, id, http.RequestAborted);
+            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
             if (current is null)
             {
-                return Problems.NotFound(Entity, id);
-            }
-
-            if (ETags.Check(expected!.Value, current.Version) is { } stale)
-            {
-                return stale;
+                return refusal!;
             }
 
             if (!await voidEntity(session, id, expected.Value, reason!, change, http.RequestAborted))
@@ -229,5 +231,17 @@ public sealed class ResourceHandlers<TEntity, TDto>
             ETags.Set(http, voided.Version);
             return TypedResults.Ok(dto);
         }, http.RequestAborted);
+    }
+
+    /// <summary>The entity at the version the client named: 404 when missing, 412 when it has moved on.</summary>
+    private async Task<(TEntity? Current, IResult? Refusal)> LoadAtVersionAsync(DbSession session, long id, int expectedVersion, CancellationToken cancellationToken)
+    {
+        var current = await Load(session, id, cancellationToken);
+        if (current is null)
+        {
+            return (null, Problems.NotFound(Entity, id));
+        }
+
+        return ETags.Check(expectedVersion, current.Version) is { } stale ? (null, stale) : (current, null);
     }
 }

@@ -10,7 +10,7 @@ public static class FundersApi
     public static IEndpointRouteBuilder MapFunders(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/funders").WithTags("Funders").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListFunders").Produces<ListResponse<FunderDto>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).WithName("ListFunders").Produces<ListResponse<FunderDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetFunder").Produces<FunderDto>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreateFunder").RequireAuthorization(Policies.Write)
             .Accepts<FunderRequest>("application/json").Produces<FunderDto>(201).ProducesValidationProblem();
@@ -29,6 +29,7 @@ public static class FundersApi
         BasePath = "/api/funders",
         Fields = ["name", "kind", "orgIdentifier", "reportingCalendar", "reportLagDays", "deliveryMode", "contacts", "ragAmberPercent", "ragRedPercent"],
         Load = FunderStore.GetAsync,
+        ListPage = FunderStore.ListAsync,
         Read = Read,
         Insert = FunderStore.InsertAsync,
         Update = FunderStore.UpdateAsync,
@@ -45,18 +46,6 @@ public static class FundersApi
         f.Contacts.Select(c => new FunderContactDto(c.Name, c.Email)).ToList(), f.RagAmberPercent, f.RagRedPercent,
         f.Version, f.CreatedAt, f.UpdatedAt);
 
-    private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
-    {
-        var query = new QueryInput(request);
-        var page = query.Page();
-        if (!query.IsValid)
-        {
-            return query.Problem();
-        }
-
-        await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<FunderDto>.From(await FunderStore.ListAsync(session, page, cancellationToken), ToDto));
-    }
 
     private static Funder Read(JsonInput input)
     {

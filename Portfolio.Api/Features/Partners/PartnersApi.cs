@@ -9,7 +9,7 @@ public static class PartnersApi
     public static IEndpointRouteBuilder MapPartners(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/partners").WithTags("Partners").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListPartners").Produces<ListResponse<PartnerDto>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).WithName("ListPartners").Produces<ListResponse<PartnerDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartner").Produces<PartnerDto>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreatePartner").RequireAuthorization(Policies.Write)
             .Accepts<PartnerRequest>("application/json").Produces<PartnerDto>(201).ProducesValidationProblem();
@@ -26,6 +26,7 @@ public static class PartnersApi
         BasePath = "/api/partners",
         Fields = ["name", "kind", "orgIdentifier", "communities", "contactEmail"],
         Load = PartnerStore.GetAsync,
+        ListPage = PartnerStore.ListAsync,
         Read = input => new Partner
         {
             Name = input.Text("name", required: true, 300) ?? "",
@@ -44,18 +45,6 @@ public static class PartnersApi
         ToDto = p => new PartnerDto(p.Id, p.Name, p.Kind, p.OrgIdentifier, p.Communities, p.ContactEmail, p.Version, p.CreatedAt, p.UpdatedAt),
     };
 
-    private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
-    {
-        var query = new QueryInput(request);
-        var page = query.Page();
-        if (!query.IsValid)
-        {
-            return query.Problem();
-        }
-
-        await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<PartnerDto>.From(await PartnerStore.ListAsync(session, page, cancellationToken), Handlers.ToDto));
-    }
 }
 
 public sealed record PartnerDto(long Id, string Name, string Kind, string? OrgIdentifier, IReadOnlyList<string> Communities, string? ContactEmail, int Version, DateTime CreatedAt, DateTime UpdatedAt);

@@ -9,7 +9,7 @@ public static class ProgrammeAreasApi
     public static IEndpointRouteBuilder MapProgrammeAreas(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/programme-areas").WithTags("Programme areas").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListProgrammeAreas").Produces<ListResponse<ProgrammeAreaDto>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).WithName("ListProgrammeAreas").Produces<ListResponse<ProgrammeAreaDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetProgrammeArea").Produces<ProgrammeAreaDto>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreateProgrammeArea").RequireAuthorization(Policies.Write)
             .Accepts<ProgrammeAreaRequest>("application/json").Produces<ProgrammeAreaDto>(201).ProducesValidationProblem().ProducesProblem(409);
@@ -26,6 +26,7 @@ public static class ProgrammeAreasApi
         BasePath = "/api/programme-areas",
         Fields = ["name", "code", "leadName", "leadEmail", "description"],
         Load = ProgrammeAreaStore.GetAsync,
+        ListPage = ProgrammeAreaStore.ListAsync,
         Read = input => new ProgrammeArea
         {
             Name = input.Text("name", required: true, 300) ?? "",
@@ -48,18 +49,6 @@ public static class ProgrammeAreasApi
         ToDto = a => new ProgrammeAreaDto(a.Id, a.Name, a.Code, a.LeadName, a.LeadEmail, a.Description, a.Version, a.CreatedAt, a.UpdatedAt),
     };
 
-    private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
-    {
-        var query = new QueryInput(request);
-        var page = query.Page();
-        if (!query.IsValid)
-        {
-            return query.Problem();
-        }
-
-        await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<ProgrammeAreaDto>.From(await ProgrammeAreaStore.ListAsync(session, page, cancellationToken), Handlers.ToDto));
-    }
 }
 
 public sealed record ProgrammeAreaDto(long Id, string Name, string Code, string? LeadName, string? LeadEmail, string? Description, int Version, DateTime CreatedAt, DateTime UpdatedAt);
