@@ -10,6 +10,7 @@ using Portfolio.Api.Features.PartnerAgreements;
 using Portfolio.Api.Features.Partners;
 using Portfolio.Api.Features.Payments;
 using Portfolio.Api.Features.ProgrammeAreas;
+using Portfolio.Api.Features.Reports;
 using Portfolio.Api.Features.Transactions;
 using Portfolio.Api.Features.VarianceNotes;
 using Portfolio.Api.Infrastructure;
@@ -22,6 +23,7 @@ builder.Services.AddPortfolioDatabase(builder.Configuration);
 builder.Services.AddPortfolioAuth();
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
+builder.Services.AddPortfolioReports(builder.Configuration);
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.MapCostCategories();
 app.MapApiKeys();
 app.MapBurn();
 app.MapVarianceNotes();
+app.MapReports();
 
 await app.RunAsync();
 

@@ -12,9 +12,14 @@ internal static class BurnBenchmark
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "report")
+        {
+            return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+        }
+
         if (args.Length < 2 || args[0] != "burn")
         {
-            Console.Error.WriteLine("usage: Portfolio.Benchmarks burn <postgres connection string> [runs]");
+            Console.Error.WriteLine("usage: Portfolio.Benchmarks burn <postgres connection string> [runs] | report [runs]");
             return 2;
         }
 

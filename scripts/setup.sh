@@ -9,6 +9,15 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
 
+# DejaVu Sans for the PDF reports (the tests read the PDFs back).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; then
+  need+=(fonts-dejavu-core)
+fi
+# Optional extras: scripts/render-samples.sh needs poppler-utils (pdftoppm); pass --with-samples to install it.
+if [ "${1:-}" = "--with-samples" ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  need+=(poppler-utils)
+fi
+
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   SUDO=""

@@ -21,7 +21,7 @@ public static class BurnCalculator
             actualToDate,
             RunRate(grant, actualToDate, asOf));
 
-        var categories = lines.Select(l => l.Line.Category).Concat(counted.Select(a => a.Category)).Distinct().Order(StringComparer.Ordinal);
+        var categories = lines.Select(l => l.Line.Category).Concat(counted.Select(a => a.Category)).Distinct().Order(StringComparer.Ordinal).ToList();
         var byCategory = categories.Select(category =>
         {
             var actual = counted.Where(a => a.Category == category).Sum(a => a.Amount);
@@ -45,8 +45,13 @@ public static class BurnCalculator
             cumulativeBudget += budget;
             cumulativeToDate += toDate;
             cumulativeActual += actual;
+            var periodCategories = categories.Select(category => new PeriodCategoryBurn(
+                category,
+                inPeriod.Where(l => l.Line.Category == category).Sum(l => l.Line.Amount),
+                inPeriod.Where(l => l.Line.Category == category).Sum(l => l.ToDate),
+                counted.Where(a => a.Category == category && period.Contains(a.Date)).Sum(a => a.Amount))).ToList();
             byPeriod.Add(new PeriodBurn(period, budget, toDate, actual, cumulativeBudget, cumulativeToDate, cumulativeActual,
-                BurnMath.RagFor(actual - toDate, toDate, grant.Thresholds)));
+                BurnMath.RagFor(actual - toDate, toDate, grant.Thresholds), periodCategories));
         }
 
         return new GrantBurn(asOf, totals, TimeElapsedPercent(grant.Start, grant.End, asOf), totals.RagWith(grant.Thresholds), byCategory, byPeriod);

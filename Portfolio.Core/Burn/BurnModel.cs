@@ -50,11 +50,18 @@ public sealed record PeriodBurn(
     long CumulativeBudget,
     long CumulativeBudgetToDate,
     long CumulativeActual,
-    Rag Rag)
+    Rag Rag,
+    IReadOnlyList<PeriodCategoryBurn> ByCategory)
 {
     public long Variance => Actual - BudgetToDate;
 
     public decimal? VariancePercent => BurnMath.Percent(Variance, BudgetToDate);
+}
+
+/// <summary>One category within one period: what the quarterly report's budget-against-actual table shows.</summary>
+public sealed record PeriodCategoryBurn(string Category, long Budget, long BudgetToDate, long Actual)
+{
+    public long Variance => Actual - BudgetToDate;
 }
 
 /// <summary>A budget line: one category in one period.</summary>

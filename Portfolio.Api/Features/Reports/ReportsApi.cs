@@ -1,0 +1,71 @@
+using System.Globalization;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Reports.Pdf;
+using Portfolio.Reports.Quarterly;
+
+namespace Portfolio.Api.Features.Reports;
+
+/// <summary>Previews of the quarterly funder report, generated on request. Any role may read.</summary>
+public static class ReportsApi
+{
+    public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(new ReportOptions(
+            configuration["Portfolio:Organisation:Name"] is { Length: > 0 } name ? name : "Portfolio",
+            configuration["Portfolio:Reports:FontDirectory"]));
+        services.AddSingleton<QuarterlyReports>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/grants/{grantId:long}/reports").WithTags("Reports").RequireAuthorization(Policies.Read);
+        group.MapGet("/{periodStart}.xlsx", ExcelAsync).WithName("GetReportExcel")
+            .Produces(200, contentType: QuarterlyWorkbook.ContentType).ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/{periodStart}.pdf", PdfAsync).WithName("GetReportPdf")
+            .Produces(200, contentType: QuarterlyPdf.ContentType).ProducesValidationProblem().ProducesProblem(404);
+        return app;
+    }
+
+    private static Task<IResult> ExcelAsync(long grantId, string periodStart, QuarterlyReports reports, TimeProvider clock, CancellationToken cancellationToken) =>
+        RenderAsync(grantId, periodStart, reports, clock, "xlsx", QuarterlyWorkbook.ContentType, QuarterlyReports.Excel, cancellationToken);
+
+    private static Task<IResult> PdfAsync(long grantId, string periodStart, QuarterlyReports reports, TimeProvider clock, CancellationToken cancellationToken) =>
+        RenderAsync(grantId, periodStart, reports, clock, "pdf", QuarterlyPdf.ContentType, reports.Pdf, cancellationToken);
+
+    private static async Task<IResult> RenderAsync(
+        long grantId, string periodStart, QuarterlyReports reports, TimeProvider clock, string extension, string contentType, Func<QuarterlyReport, byte[]> render, CancellationToken cancellationToken)
+    {
+        if (!DateOnly.TryParseExact(periodStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+        {
+            return Problems.Field("periodStart", "must be a date written YYYY-MM-DD");
+        }
+
+        var (outcome, report) = await reports.BuildAsync(grantId, start, Today.In(clock), cancellationToken);
+        switch (outcome)
+        {
+            case ReportSourceOutcome.GrantNotFound:
+                return Problems.NotFound("grant", grantId);
+            case ReportSourceOutcome.NotAPeriodStart:
+                return Problems.Field("periodStart", $"{periodStart} is not the first day of one of the grant's reporting periods (see GET /api/grants/{grantId}/budget for them)");
+        }
+
+        try
+        {
+            var bytes = render(report!);
+            return TypedResults.File(bytes, contentType, FileName(report!, extension));
+        }
+        catch (ReportFontsMissingException ex)
+        {
+            return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "PDF fonts are not installed");
+        }
+    }
+
+    /// <summary><c>{reference}-{period}.xlsx</c>, with anything a file name should not hold replaced.</summary>
+    public static string FileName(QuarterlyReport report, string extension)
+    {
+        var name = $"{report.Header.GrantReference}-{report.Header.PeriodLabel}";
+        var safe = new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+        return $"{safe}.{extension}";
+    }
+}

@@ -1,0 +1,360 @@
+using System.Globalization;
+using ClosedXML.Excel;
+using Portfolio.Core.Money;
+
+namespace Portfolio.Reports.Quarterly;
+
+/// <summary>
+/// The quarterly report as an Excel workbook (ClosedXML 0.95.4). Totals and variances are live formulas whose
+/// values equal the model, so a funder can check the arithmetic; text is always written as text, never a formula.
+/// </summary>
+public static class QuarterlyWorkbook
+{
+    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    public const string MoneyFormat = "£#,##0.00;[Red]-£#,##0.00";
+    public const string DateFormat = "dd/mm/yyyy";
+    public const string PercentFormat = "0.0%";
+
+    public static byte[] Render(QuarterlyReport report)
+    {
+        using var workbook = new XLWorkbook();
+        workbook.Properties.Title = $"{report.Header.GrantReference} report for {report.Header.PeriodLabel}";
+        workbook.Properties.Author = report.Header.Organisation;
+        workbook.Properties.Subject = report.Header.GrantTitle;
+        workbook.Properties.Company = report.Header.Organisation;
+
+        Summary(workbook.Worksheets.Add("Summary"), report);
+        BudgetVsActual(workbook.Worksheets.Add("Budget vs Actual"), report);
+        Trend(workbook.Worksheets.Add("Trend"), report);
+        Transactions(workbook.Worksheets.Add("Transactions"), report);
+        Partners(workbook.Worksheets.Add("Partners"), report);
+        Income(workbook.Worksheets.Add("Income"), report);
+        Notes(workbook.Worksheets.Add("Notes"), report);
+
+        using var stream = new MemoryStream();
+        workbook.SaveAs(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Writes text as text. A value that starts with a character a spreadsheet would read as the start of a
+    /// formula (=, +, -, @, tab, carriage return) also gets the quote prefix, so editing the cell keeps it text.
+    /// </summary>
+    public static IXLCell Text(IXLCell cell, string? text)
+    {
+        cell.SetValue(text ?? "");
+        cell.DataType = XLDataType.Text;
+        if (!string.IsNullOrEmpty(text) && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            cell.Style.IncludeQuotePrefix = true;
+        }
+
+        return cell;
+    }
+
+    private static void Summary(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var h = report.Header;
+        var s = report.Summary;
+        Text(sheet.Cell(1, 1), $"{h.Organisation}: quarterly report").Style.Font.SetBold().Font.SetFontSize(14);
+        var row = 3;
+        foreach (var (label, value) in new[]
+                 {
+                     ("Funder", h.FunderName), ("Grant reference", h.GrantReference), ("Grant title", h.GrantTitle), ("Period", h.PeriodLabel),
+                 })
+        {
+            Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
+            Text(sheet.Cell(row, 2), value);
+            row++;
+        }
+
+        foreach (var (label, value) in new[] { ("Period start", h.PeriodStart), ("Period end", h.PeriodEnd), ("Prepared", h.Prepared) })
+        {
+            Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
+            Date(sheet.Cell(row, 2), value);
+            row++;
+        }
+
+        row++;
+        Text(sheet.Cell(row, 1), "Figure").Style.Font.SetBold();
+        Text(sheet.Cell(row, 2), "Amount").Style.Font.SetBold();
+        var headerRow = row;
+        row++;
+        var award = Money(sheet.Cell(row++, 2), s.Award, "Award", sheet);
+        var budget = Money(sheet.Cell(row++, 2), s.Budget, "Budget", sheet);
+        Money(sheet.Cell(row++, 2), s.PeriodBudget, "Budget this period", sheet);
+        Money(sheet.Cell(row++, 2), s.PeriodActual, "Actual this period", sheet);
+        var budgetToDate = Money(sheet.Cell(row++, 2), s.BudgetToDate, "Budget to date", sheet);
+        var actualToDate = Money(sheet.Cell(row++, 2), s.ActualToDate, "Actual to date", sheet);
+        Formula(sheet.Cell(row, 2), $"{actualToDate}-{budgetToDate}", MoneyFormat);
+        Text(sheet.Cell(row++, 1), "Variance (actual - budget to date)");
+        Percent(sheet.Cell(row, 2), s.VariancePercent);
+        Text(sheet.Cell(row++, 1), "Variance %");
+        Percent(sheet.Cell(row, 2), s.BurnPercent);
+        Text(sheet.Cell(row++, 1), "Burn % (actual to date / budget)");
+        Percent(sheet.Cell(row, 2), s.TimeElapsedPercent);
+        Text(sheet.Cell(row++, 1), "Time elapsed %");
+        Formula(sheet.Cell(row, 2), $"{actualToDate}+({budget}-{budgetToDate})", MoneyFormat);
+        Text(sheet.Cell(row++, 1), "Forecast at completion");
+        Text(sheet.Cell(row, 2), s.Rag.ToUpperInvariant()).Style.Font.SetBold().Fill.SetBackgroundColor(RagColour(s.Rag));
+        Text(sheet.Cell(row++, 1), "RAG");
+        Formula(sheet.Cell(row, 2), $"{award}-{budget}", MoneyFormat);
+        Text(sheet.Cell(row, 1), "Unallocated (award - budget)");
+
+        sheet.SheetView.FreezeRows(headerRow);
+        Widths(sheet, 34, 22);
+    }
+
+    private static void BudgetVsActual(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Category", "Budget this period", "Actual this period", "Variance this period", "Budget to date", "Actual to date", "Variance to date" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var c in report.Categories)
+        {
+            Text(sheet.Cell(row, 1), c.Name);
+            MoneyValue(sheet.Cell(row, 2), c.PeriodBudget);
+            MoneyValue(sheet.Cell(row, 3), c.PeriodActual);
+            Formula(sheet.Cell(row, 4), $"C{row}-B{row}", MoneyFormat);
+            MoneyValue(sheet.Cell(row, 5), c.BudgetToDate);
+            MoneyValue(sheet.Cell(row, 6), c.ActualToDate);
+            Formula(sheet.Cell(row, 7), $"F{row}-E{row}", MoneyFormat);
+            row++;
+        }
+
+        Table(sheet, "BudgetVsActual", headers.Length, row - 1);
+        TotalsRow(sheet, row, 2, headers.Length, 2);
+        Widths(sheet, 24, 18, 18, 20, 18, 18, 18);
+    }
+
+    private static void Trend(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Period", "Start", "End", "Budget", "Actual", "Cumulative budget", "Cumulative actual" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var t in report.Trend)
+        {
+            Text(sheet.Cell(row, 1), t.Label);
+            Date(sheet.Cell(row, 2), t.Start);
+            Date(sheet.Cell(row, 3), t.End);
+            MoneyValue(sheet.Cell(row, 4), t.Budget);
+            MoneyValue(sheet.Cell(row, 5), t.Actual);
+            Formula(sheet.Cell(row, 6), row == 2 ? "D2" : $"F{row - 1}+D{row}", MoneyFormat);
+            Formula(sheet.Cell(row, 7), row == 2 ? "E2" : $"G{row - 1}+E{row}", MoneyFormat);
+            row++;
+        }
+
+        Table(sheet, "Trend", headers.Length, row - 1);
+        Widths(sheet, 16, 12, 12, 18, 18, 20, 20);
+    }
+
+    private static void Transactions(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Date", "Category", "Description", "Partner", "Source reference", "Amount" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var t in report.Transactions)
+        {
+            Date(sheet.Cell(row, 1), t.Date);
+            Text(sheet.Cell(row, 2), t.Category);
+            Text(sheet.Cell(row, 3), t.Description);
+            Text(sheet.Cell(row, 4), t.Partner);
+            Text(sheet.Cell(row, 5), t.SourceReference);
+            MoneyValue(sheet.Cell(row, 6), t.Amount);
+            row++;
+        }
+
+        if (report.Transactions.Count == 0)
+        {
+            Text(sheet.Cell(row++, 1), "No spend was recorded in this period.");
+        }
+        else
+        {
+            Table(sheet, "Transactions", headers.Length, row - 1);
+        }
+
+        Text(sheet.Cell(row, 5), "Total").Style.Font.SetBold();
+        Formula(sheet.Cell(row, 6), report.Transactions.Count == 0 ? "0" : $"SUM(F2:F{row - 1})", MoneyFormat).Style.Font.SetBold();
+        Widths(sheet, 12, 18, Math.Clamp(report.Transactions.Select(t => t.Description.Length).DefaultIfEmpty(20).Max() + 2, 20, 60), 28, 18, 16);
+    }
+
+    private static void Partners(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Partner", "Agreed", "Paid this period", "Paid to date", "Remaining" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var p in report.Partners)
+        {
+            Text(sheet.Cell(row, 1), p.Partner);
+            MoneyValue(sheet.Cell(row, 2), p.Agreed);
+            MoneyValue(sheet.Cell(row, 3), p.PaidInPeriod);
+            MoneyValue(sheet.Cell(row, 4), p.PaidToDate);
+            Formula(sheet.Cell(row, 5), $"B{row}-D{row}", MoneyFormat);
+            row++;
+        }
+
+        if (report.Partners.Count == 0)
+        {
+            Text(sheet.Cell(row++, 1), "No partner agreements on this grant.");
+        }
+        else
+        {
+            Table(sheet, "Partners", headers.Length, row - 1);
+            TotalsRow(sheet, row, 2, headers.Length, 2);
+        }
+
+        Widths(sheet, 36, 18, 18, 18, 18);
+    }
+
+    private static void Income(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Date", "Reference", "Amount" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var i in report.Income.InPeriod)
+        {
+            Date(sheet.Cell(row, 1), i.Date);
+            Text(sheet.Cell(row, 2), i.Reference);
+            MoneyValue(sheet.Cell(row, 3), i.Amount);
+            row++;
+        }
+
+        if (report.Income.InPeriod.Count == 0)
+        {
+            Text(sheet.Cell(row++, 1), "No income was received in this period.");
+        }
+        else
+        {
+            Table(sheet, "Income", headers.Length, row - 1);
+        }
+
+        row++;
+        var lastPayment = 1 + report.Income.InPeriod.Count;
+        Text(sheet.Cell(row, 2), "Received this period").Style.Font.SetBold();
+        Formula(sheet.Cell(row, 3), report.Income.InPeriod.Count == 0 ? "0" : $"SUM(C2:C{lastPayment})", MoneyFormat);
+        var received = row + 1;
+        Text(sheet.Cell(received, 2), "Received to date").Style.Font.SetBold();
+        MoneyValue(sheet.Cell(received, 3), report.Income.ReceivedToDate);
+        Text(sheet.Cell(received + 1, 2), "Award").Style.Font.SetBold();
+        MoneyValue(sheet.Cell(received + 1, 3), report.Income.Award);
+        Text(sheet.Cell(received + 2, 2), "Still to receive (award - received to date)").Style.Font.SetBold();
+        Formula(sheet.Cell(received + 2, 3), $"C{received + 1}-C{received}", MoneyFormat);
+        Widths(sheet, 12, 44, 18);
+    }
+
+    private static void Notes(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Category", "Note", "Author", "Written" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var n in report.Notes)
+        {
+            Text(sheet.Cell(row, 1), n.Category ?? "All categories");
+            Text(sheet.Cell(row, 2), n.Text).Style.Alignment.SetWrapText();
+            Text(sheet.Cell(row, 3), n.Author);
+            sheet.Cell(row, 4).SetValue(n.CreatedAt);
+            sheet.Cell(row, 4).Style.NumberFormat.Format = "dd/mm/yyyy hh:mm";
+            row++;
+        }
+
+        if (report.Notes.Count == 0)
+        {
+            Text(sheet.Cell(row, 1), "No variance notes for this period.");
+        }
+        else
+        {
+            Table(sheet, "Notes", headers.Length, row - 1);
+        }
+
+        Widths(sheet, 20, 80, 28, 18);
+    }
+
+    private static void Headers(IXLWorksheet sheet, IReadOnlyList<string> headers)
+    {
+        for (var i = 0; i < headers.Count; i++)
+        {
+            Text(sheet.Cell(1, i + 1), headers[i]).Style.Font.SetBold();
+        }
+
+        sheet.SheetView.FreezeRows(1);
+    }
+
+    private static void Table(IXLWorksheet sheet, string name, int columns, int lastRow)
+    {
+        if (lastRow < 2)
+        {
+            return;
+        }
+
+        var table = sheet.Range(1, 1, lastRow, columns).CreateTable(name);
+        table.ShowAutoFilter = true;
+        table.Theme = XLTableTheme.TableStyleLight9;
+    }
+
+    /// <summary>A bold "Total" row under a table, with SUM formulas over its money columns.</summary>
+    private static void TotalsRow(IXLWorksheet sheet, int row, int firstMoneyColumn, int lastColumn, int firstDataRow)
+    {
+        Text(sheet.Cell(row, 1), "Total").Style.Font.SetBold();
+        for (var column = firstMoneyColumn; column <= lastColumn; column++)
+        {
+            var letter = XLHelper.GetColumnLetterFromNumber(column);
+            Formula(sheet.Cell(row, column), row == firstDataRow ? "0" : $"SUM({letter}{firstDataRow}:{letter}{row - 1})", MoneyFormat).Style.Font.SetBold();
+        }
+    }
+
+    private static string Money(IXLCell cell, long pence, string label, IXLWorksheet sheet)
+    {
+        Text(sheet.Cell(cell.Address.RowNumber, 1), label);
+        MoneyValue(cell, pence);
+        return cell.Address.ToStringRelative();
+    }
+
+    private static void MoneyValue(IXLCell cell, long pence)
+    {
+        cell.SetValue(Portfolio.Core.Money.Money.ToPounds(pence));
+        cell.Style.NumberFormat.Format = MoneyFormat;
+    }
+
+    private static IXLCell Formula(IXLCell cell, string formula, string format)
+    {
+        cell.FormulaA1 = formula;
+        cell.Style.NumberFormat.Format = format;
+        return cell;
+    }
+
+    private static void Percent(IXLCell cell, decimal? percent)
+    {
+        if (percent is null)
+        {
+            Text(cell, "n/a");
+            return;
+        }
+
+        cell.SetValue(percent.Value / 100m);
+        cell.Style.NumberFormat.Format = PercentFormat;
+    }
+
+    private static void Date(IXLCell cell, DateOnly date)
+    {
+        cell.SetValue(date.ToDateTime(TimeOnly.MinValue));
+        cell.Style.NumberFormat.Format = DateFormat;
+    }
+
+    private static void Widths(IXLWorksheet sheet, params double[] widths)
+    {
+        // Sized here rather than with AdjustToContents, which needs libgdiplus on Linux.
+        for (var i = 0; i < widths.Length; i++)
+        {
+            sheet.Column(i + 1).Width = widths[i];
+        }
+    }
+
+    private static XLColor RagColour(string rag) => rag switch
+    {
+        "green" => XLColor.FromHtml("#C6EFCE"),
+        "amber" => XLColor.FromHtml("#FFEB9C"),
+        _ => XLColor.FromHtml("#FFC7CE"),
+    };
+
+    internal static string Pounds(long pence) => Portfolio.Core.Money.Money.ToPounds(pence).ToString("0.00", CultureInfo.InvariantCulture);
+}
