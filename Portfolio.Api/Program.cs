@@ -10,10 +10,12 @@ using Portfolio.Api.Features.PartnerAgreements;
 using Portfolio.Api.Features.Partners;
 using Portfolio.Api.Features.Payments;
 using Portfolio.Api.Features.ProgrammeAreas;
+using Portfolio.Api.Features.ReportRuns;
 using Portfolio.Api.Features.Reports;
 using Portfolio.Api.Features.Transactions;
 using Portfolio.Api.Features.VarianceNotes;
 using Portfolio.Api.Infrastructure;
+using Portfolio.Jobs.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,6 +26,7 @@ builder.Services.AddPortfolioAuth();
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);
+builder.Services.AddPortfolioJobsForApi(builder.Configuration);
 
 var app = builder.Build();
 
@@ -55,6 +58,8 @@ app.MapApiKeys();
 app.MapBurn();
 app.MapVarianceNotes();
 app.MapReports();
+app.MapReportRuns();
+app.MapJobsDashboard();
 
 await app.RunAsync();
 

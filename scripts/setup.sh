@@ -13,6 +13,10 @@ fi
 if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; then
   need+=(fonts-dejavu-core)
 fi
+# A real SMTP server for the email tests (run with the system Python: /usr/bin/python3 -m aiosmtpd).
+if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  need+=(python3-aiosmtpd)
+fi
 # Optional extras: scripts/render-samples.sh needs poppler-utils (pdftoppm); pass --with-samples to install it.
 if [ "${1:-}" = "--with-samples" ] && ! command -v pdftoppm >/dev/null 2>&1; then
   need+=(poppler-utils)

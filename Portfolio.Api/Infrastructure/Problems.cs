@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Portfolio.Core.Data;
 
 namespace Portfolio.Api.Infrastructure;
 
@@ -44,12 +45,5 @@ public static class Problems
     public static IResult ServiceUnavailable() =>
         TypedResults.Problem(detail: "The database did not answer; nothing was changed. Try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
 
-    /// <summary>True when the database refused a write because a unique constraint already holds the value.</summary>
-    public static bool IsUniqueViolation(DbException exception) => exception switch
-    {
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("UNIQUE", StringComparison.Ordinal),
-        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
-        Microsoft.Data.SqlClient.SqlException sqlServer => sqlServer.Number is 2601 or 2627,
-        _ => false,
-    };
+    public static bool IsUniqueViolation(DbException exception) => DbErrors.IsUniqueViolation(exception);
 }

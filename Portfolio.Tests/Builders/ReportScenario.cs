@@ -11,6 +11,7 @@ namespace Portfolio.Tests.Builders;
 public static class ReportScenario
 {
     public const string HyperlinkDescription = "=HYPERLINK(\"http://x\",\"click\")";
+    public const string ContactEmail = "officer@funder.example";
 
     public static async Task<Grant> CreateAsync(Database database, int extraTransactionsInQ2 = 0)
     {
@@ -19,6 +20,7 @@ public static class ReportScenario
             var change = A.Change();
             var funder = A.Funder("lottery");
             funder.Name = "The National Lottery Community Fund";
+            funder.Contacts = [new FunderContact { Name = "Grants Officer", Email = ContactEmail }];
             var funderId = await FunderStore.InsertAsync(session, funder, change);
             var grant = A.Grant(funderId, amountPence: 12_000_000);
             grant.Title = "Survivor support";

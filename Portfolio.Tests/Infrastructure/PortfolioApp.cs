@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Portfolio.Core.Data;
@@ -17,5 +18,8 @@ public class PortfolioApp(DatabaseOptions database, string environment = "Testin
         {
             builder.UseSetting(key, value);
         }
+
+        // A test host whose job server cannot reach its storage should not hold the run up for the default 30 s.
+        builder.ConfigureServices(services => services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)));
     }
 }

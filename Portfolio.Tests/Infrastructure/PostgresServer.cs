@@ -26,7 +26,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public int Port { get; }
 
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=20;Timeout=15";
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=100;Timeout=15";
 
     /// <summary>Finds the binaries (PORTFOLIO_PG_BIN, else the newest /usr/lib/postgresql/*/bin) or says why not.</summary>
     public static string? FindBinaries(out string reason)

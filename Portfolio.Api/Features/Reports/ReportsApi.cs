@@ -8,15 +8,6 @@ namespace Portfolio.Api.Features.Reports;
 /// <summary>Previews of the quarterly funder report, generated on request. Any role may read.</summary>
 public static class ReportsApi
 {
-    public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddSingleton(new ReportOptions(
-            configuration["Portfolio:Organisation:Name"] is { Length: > 0 } name ? name : "Portfolio",
-            configuration["Portfolio:Reports:FontDirectory"]));
-        services.AddSingleton<QuarterlyReports>();
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants/{grantId:long}/reports").WithTags("Reports").RequireAuthorization(Policies.Read);

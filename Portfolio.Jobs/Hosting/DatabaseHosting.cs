@@ -1,8 +1,13 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Portfolio.Core.Data;
 
-namespace Portfolio.Api.Infrastructure;
+namespace Portfolio.Jobs.Hosting;
 
-public static class DatabaseExtensions
+/// <summary>The database, for the API and for a stand-alone worker alike.</summary>
+public static class DatabaseHosting
 {
     /// <summary>Registers the <see cref="Database"/> chosen by <c>Portfolio:Database:Engine</c> and <c>ConnectionStrings:Portfolio</c>.</summary>
     public static IServiceCollection AddPortfolioDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -20,29 +25,33 @@ public static class DatabaseExtensions
     /// SQLite databases are created and migrated on start, as are all databases in Development.
     /// Server databases elsewhere are migrated on demand: <c>dotnet run --project Portfolio.Api -- migrate</c>.
     /// </summary>
-    public static async Task MigrateOnStartIfEmbeddedAsync(this WebApplication app)
+    public static async Task MigrateOnStartIfEmbeddedAsync(this IHost host)
     {
-        var database = app.Services.GetRequiredService<Database>();
-        if (database.Engine == DatabaseEngine.Sqlite || app.Environment.IsDevelopment())
+        var database = host.Services.GetRequiredService<Database>();
+        var environment = host.Services.GetRequiredService<IHostEnvironment>();
+        if (database.Engine == DatabaseEngine.Sqlite || environment.IsDevelopment())
         {
-            var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+            var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync();
             if (applied.Count > 0)
             {
-                app.Logger.LogInformation("Applied migrations {Migrations} to the {Engine} database", string.Join(", ", applied), database.Engine.ToCode());
+                var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portfolio.Migrations");
+#pragma warning disable CA1848 // a one-off message at start-up
+                logger.LogInformation("Applied migrations {Migrations} to the {Engine} database", string.Join(", ", applied), database.Engine.ToCode());
+#pragma warning restore CA1848
             }
         }
     }
 
     /// <summary>Handles <c>migrate</c> on the command line: applies the migrations and exits. Returns true when it did.</summary>
-    public static async Task<bool> RunMigrateCommandAsync(this WebApplication app, string[] args)
+    public static async Task<bool> RunMigrateCommandAsync(this IHost host, string[] args)
     {
         if (args.Length == 0 || !string.Equals(args[0], "migrate", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        var database = app.Services.GetRequiredService<Database>();
-        var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        var database = host.Services.GetRequiredService<Database>();
+        var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync();
         Console.WriteLine(applied.Count == 0
             ? $"The {database.Engine.ToCode()} database is up to date."
             : $"Applied to the {database.Engine.ToCode()} database: {string.Join(", ", applied)}");

@@ -1,0 +1,177 @@
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Jobs.ReportRuns;
+
+namespace Portfolio.Api.Features.ReportRuns;
+
+/// <summary>Report runs: generated, approved, sent to each funder contact once, resent on request. All audited.</summary>
+public static class ReportRunsApi
+{
+    public static IEndpointRouteBuilder MapReportRuns(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/report-runs").WithTags("Report runs").RequireAuthorization(Policies.Read);
+        group.MapGet("/", ListAsync).WithName("ListReportRuns").Produces<ListResponse<ReportRunDto>>().ProducesValidationProblem();
+        group.MapGet("/{id:long}", GetAsync).WithName("GetReportRun").Produces<ReportRunDto>().ProducesProblem(404);
+        group.MapGet("/{id:long}/xlsx", (long id, Database database, CancellationToken ct) => FileAsync(id, "xlsx", database, ct)).WithName("GetReportRunExcel").Produces(200).ProducesProblem(404);
+        group.MapGet("/{id:long}/pdf", (long id, Database database, CancellationToken ct) => FileAsync(id, "pdf", database, ct)).WithName("GetReportRunPdf").Produces(200).ProducesProblem(404);
+        group.MapPost("/", GenerateAsync).WithName("CreateReportRun").RequireAuthorization(Policies.Write)
+            .Accepts<ReportRunRequest>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{id:long}/approve", ApproveAsync).WithName("ApproveReportRun").RequireAuthorization(Policies.Write)
+            .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        group.MapPost("/{id:long}/regenerate", RegenerateAsync).WithName("RegenerateReportRun").RequireAuthorization(Policies.Write)
+            .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{id:long}/resend", ResendAsync).WithName("ResendReportRun").RequireAuthorization(Policies.Write)
+            .Accepts<ResendRequest>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var query = new QueryInput(request);
+        var overdueText = query.Code("overdue", ["true", "false"]);
+        var filter = new ReportRunFilter(query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", Today.In(clock));
+        var page = query.Page();
+        if (!query.IsValid)
+        {
+            return query.Problem();
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        var runs = await ReportRunStore.ListAsync(session, filter, page, cancellationToken);
+        var today = Today.In(clock);
+        return TypedResults.Ok(ListResponse<ReportRunDto>.From(runs, r => ReportRunDto.From(r, today, null, null)));
+    }
+
+    private static async Task<IResult> GetAsync(long id, HttpContext http, Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var run = await ReportRunStore.GetAsync(session, id, cancellationToken);
+        if (run is null)
+        {
+            return Problems.NotFound("report run", id);
+        }
+
+        ETags.Set(http, run.Version);
+        return TypedResults.Ok(ReportRunDto.From(
+            run,
+            Today.In(clock),
+            await ReportRunStore.ListFilesAsync(session, id, cancellationToken),
+            await ReportRunStore.ListDeliveriesAsync(session, id, cancellationToken)));
+    }
+
+    private static async Task<IResult> FileAsync(long id, string format, Database database, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var file = await ReportRunStore.GetFileAsync(session, id, format, cancellationToken);
+        return file is null
+            ? Problems.NotFound("report run", id)
+            : TypedResults.File(file.Content, file.ContentType, file.FileName);
+    }
+
+    private static async Task<IResult> GenerateAsync(HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
+    {
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["grantId", "periodStart"]);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var grantId = input!.Id("grantId", required: true);
+        var periodStart = input.Date("periodStart", required: true);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var result = await runs.GenerateAsync(grantId!.Value, periodStart!.Value, http.User.Actor(), http.RequestAborted);
+        return result.Outcome switch
+        {
+            RunOutcome.GrantNotFound => Problems.Field("grantId", $"there is no grant with id {grantId}"),
+            RunOutcome.NotAPeriodStart => Problems.Field("periodStart", "must be the first day of one of the grant's reporting periods"),
+            RunOutcome.AlreadyExists => Problems.Conflict($"Grant {grantId} already has report run {result.Run?.Id} ({result.Run?.Status}) for this period; regenerate it with POST /api/report-runs/{result.Run?.Id}/regenerate."),
+            _ => await AcceptedAsync(result.Run!.Id, database, clock, http.RequestAborted),
+        };
+    }
+
+    private static async Task<IResult> ApproveAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock) =>
+        await Answer(await runs.ApproveAsync(id, http.User.Actor(), cancellationToken: http.RequestAborted), id, database, clock, http.RequestAborted);
+
+    private static async Task<IResult> RegenerateAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock) =>
+        await Answer(await runs.RegenerateAsync(id, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
+
+    private static async Task<IResult> ResendAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
+    {
+        List<string>? recipients = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var (input, problem) = await JsonInput.ReadAsync(http.Request, ["recipients"]);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            recipients = input!.Strings("recipients", maxItems: 50, maxLength: 320);
+            if (!input.IsValid)
+            {
+                return input.Problem();
+            }
+        }
+
+        return await Answer(await runs.ResendAsync(id, recipients, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
+    }
+
+    private static async Task<IResult> Answer(RunResult result, long id, Database database, TimeProvider clock, CancellationToken cancellationToken) => result.Outcome switch
+    {
+        RunOutcome.RunNotFound => Problems.NotFound("report run", id),
+        RunOutcome.WrongState => Problems.Conflict(result.Detail ?? "The run is not in a state that allows this."),
+        RunOutcome.NeedsVarianceNote => Problems.Unprocessable(result.Detail!),
+        RunOutcome.NoRecipients => Problems.Unprocessable(result.Detail!),
+        RunOutcome.UnknownRecipients => Problems.Field("recipients", result.Detail!),
+        _ => await AcceptedAsync(result.Run!.Id, database, clock, cancellationToken),
+    };
+
+    private static async Task<IResult> AcceptedAsync(long runId, Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var run = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
+        var dto = ReportRunDto.From(run, Today.In(clock), await ReportRunStore.ListFilesAsync(session, runId, cancellationToken), await ReportRunStore.ListDeliveriesAsync(session, runId, cancellationToken));
+        return TypedResults.Accepted($"/api/report-runs/{runId}", dto);
+    }
+}
+
+public sealed record ReportRunRequest(long GrantId, DateOnly PeriodStart);
+
+public sealed record ResendRequest(IReadOnlyList<string>? Recipients);
+
+public sealed record ReportFileDto(string Format, string FileName, string ContentType, string Sha256, long SizeBytes);
+
+public sealed record ReportDeliveryDto(long Id, string RecipientName, string RecipientEmail, string Status, int Attempts, string? MessageId, DateTime? SentAt, string? LastError);
+
+public sealed record ReportRunDto(
+    long Id,
+    long GrantId,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    string PeriodLabel,
+    string Status,
+    string? Rag,
+    DateOnly DueDate,
+    bool Overdue,
+    DateTime? GeneratedAt,
+    DateTime? ApprovedAt,
+    string? ApprovedBy,
+    DateTime? SentAt,
+    long? SupersededByRunId,
+    string? FailureReason,
+    int Version,
+    IReadOnlyList<ReportFileDto>? Files,
+    IReadOnlyList<ReportDeliveryDto>? Deliveries)
+{
+    public static ReportRunDto From(ReportRun r, DateOnly today, IReadOnlyList<ReportFile>? files, IReadOnlyList<ReportDelivery>? deliveries) => new(
+        r.Id, r.GrantId, r.PeriodStart, r.PeriodEnd, r.PeriodLabel, r.Status, r.Rag, r.DueDate,
+        r.Status is not ("sent" or "superseded") && r.DueDate < today,
+        r.GeneratedAt, r.ApprovedAt, r.ApprovedBy, r.SentAt, r.SupersededByRunId, r.FailureReason, r.Version,
+        files?.Select(f => new ReportFileDto(f.Format, f.FileName, f.ContentType, f.Sha256, f.SizeBytes)).ToList(),
+        deliveries?.Select(d => new ReportDeliveryDto(d.Id, d.RecipientName, d.RecipientEmail, d.Status, d.Attempts, d.MessageId, d.SentAt, d.LastError)).ToList());
+}

@@ -1,0 +1,99 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Configuration;
+using MimeKit;
+
+namespace Portfolio.Jobs.Email;
+
+public enum EmailMode
+{
+    /// <summary>Each message is written as a .eml file to a folder: the embedded default.</summary>
+    Pickup,
+
+    /// <summary>Each message is sent to an SMTP server.</summary>
+    Smtp,
+}
+
+/// <summary><c>Portfolio:Email</c>: mode, sender, pickup folder and SMTP server.</summary>
+public sealed record EmailOptions(
+    EmailMode Mode,
+    string From,
+    string PickupDirectory,
+    string SmtpHost,
+    int SmtpPort,
+    SecureSocketOptions SmtpSecurity,
+    string? SmtpUser,
+    string? SmtpPassword)
+{
+    public static EmailOptions FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Portfolio:Email");
+        var mode = Enum.TryParse<EmailMode>(section["Mode"], ignoreCase: true, out var parsed) ? parsed
+            : string.IsNullOrEmpty(section["Mode"]) ? EmailMode.Pickup
+            : throw new InvalidOperationException($"Portfolio:Email:Mode '{section["Mode"]}' is not Smtp or Pickup.");
+        var security = section["Smtp:Security"] switch
+        {
+            null or "" or "None" => SecureSocketOptions.None,
+            "StartTls" => SecureSocketOptions.StartTls,
+            "SslOnConnect" => SecureSocketOptions.SslOnConnect,
+            var other => throw new InvalidOperationException($"Portfolio:Email:Smtp:Security '{other}' is not None, StartTls or SslOnConnect."),
+        };
+        return new EmailOptions(
+            mode,
+            section["From"] is { Length: > 0 } from ? from : "Portfolio reports <reports@portfolio.invalid>",
+            section["PickupDirectory"] is { Length: > 0 } pickup ? pickup : "./data/outbox",
+            section["Smtp:Host"] ?? "localhost",
+            int.TryParse(section["Smtp:Port"], out var port) ? port : 25,
+            security,
+            section["Smtp:User"],
+            section["Smtp:Password"]);
+    }
+}
+
+/// <summary>Hands a finished message to its transport. Returns once the transport has accepted it.</summary>
+public interface IReportMailer
+{
+    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}
+
+public sealed class SmtpReportMailer(EmailOptions options) : IReportMailer
+{
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = 60_000 };
+        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SmtpSecurity, cancellationToken);
+        if (!string.IsNullOrEmpty(options.SmtpUser))
+        {
+            await client.AuthenticateAsync(options.SmtpUser, options.SmtpPassword ?? "", cancellationToken);
+        }
+
+        await client.SendAsync(message, cancellationToken);
+        try
+        {
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or SmtpCommandException or SmtpProtocolException)
+        {
+            // The server has accepted the message; a failed goodbye does not unsend it.
+        }
+    }
+}
+
+/// <summary>Writes each message to the pickup folder as <c>{Message-ID}.eml</c>, atomically (written aside, then moved in).</summary>
+public sealed class PickupReportMailer(EmailOptions options) : IReportMailer
+{
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetFullPath(options.PickupDirectory);
+        Directory.CreateDirectory(directory);
+        var name = new string((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
+        var path = Path.Combine(directory, name + ".eml");
+        var temporary = Path.Combine(directory, "." + name + ".tmp");
+        await using (var stream = File.Create(temporary))
+        {
+            await message.WriteToAsync(stream, cancellationToken);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}
