@@ -9,6 +9,7 @@ using Portfolio.Api.Features.Health;
 using Portfolio.Api.Features.PartnerAgreements;
 using Portfolio.Api.Features.Partners;
 using Portfolio.Api.Features.Payments;
+using Portfolio.Api.Features.Periods;
 using Portfolio.Api.Features.ProgrammeAreas;
 using Portfolio.Api.Features.ReportRuns;
 using Portfolio.Api.Features.Reports;
@@ -59,6 +60,7 @@ app.MapBurn();
 app.MapVarianceNotes();
 app.MapReports();
 app.MapReportRuns();
+app.MapPeriods();
 app.MapJobsDashboard();
 
 await app.RunAsync();

@@ -41,6 +41,9 @@ public sealed class ResourceHandlers<TEntity, TDto>
 
     public required Func<TEntity, TDto> ToDto { get; init; }
 
+    /// <summary>Why the entity's period is closed to changes (409), or null: money dated in a period already reported.</summary>
+    public Func<DbSession, TEntity, CancellationToken, Task<string?>>? ClosedPeriod { get; init; }
+
     /// <summary>POST honours Idempotency-Key (money records).</summary>
     public bool Idempotent { get; init; }
 
@@ -96,6 +99,11 @@ public sealed class ResourceHandlers<TEntity, TDto>
                 return refused;
             }
 
+            if (await ClosedAsync(session, http.RequestAborted, proposed) is { } closed)
+            {
+                return closed;
+            }
+
             var id = await Insert(session, proposed, change, http.RequestAborted);
             var created = (await Load(session, id, http.RequestAborted))!;
             var dto = ToDto(created);
@@ -142,6 +150,11 @@ public sealed class ResourceHandlers<TEntity, TDto>
             if (await Check(session, proposed, current, http.RequestAborted) is { } refused)
             {
                 return refused;
+            }
+
+            if (await ClosedAsync(session, http.RequestAborted, current, proposed) is { } closed)
+            {
+                return closed;
             }
 
             if (!await update(session, id, expected.Value, proposed, change, http.RequestAborted))
@@ -220,6 +233,11 @@ public sealed class ResourceHandlers<TEntity, TDto>
                 return refusal!;
             }
 
+            if (await ClosedAsync(session, http.RequestAborted, current) is { } closed)
+            {
+                return closed;
+            }
+
             if (!await voidEntity(session, id, expected.Value, reason!, change, http.RequestAborted))
             {
                 return Problems.Conflict($"The {Entity} is already voided.");
@@ -231,6 +249,24 @@ public sealed class ResourceHandlers<TEntity, TDto>
             ETags.Set(http, voided.Version);
             return TypedResults.Ok(dto);
         }, http.RequestAborted);
+    }
+
+    private async Task<IResult?> ClosedAsync(DbSession session, CancellationToken cancellationToken, params TEntity[] entities)
+    {
+        if (ClosedPeriod is null)
+        {
+            return null;
+        }
+
+        foreach (var entity in entities)
+        {
+            if (await ClosedPeriod(session, entity, cancellationToken) is { } reason)
+            {
+                return Problems.Conflict(reason);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The entity at the version the client named: 404 when missing, 412 when it has moved on.</summary>

@@ -390,3 +390,62 @@ public class SharedQueueTests
         claimants.Should().HaveCount(2, "both servers took deliveries from the shared queue");
     }
 }
+
+/// <summary>Once a period's report is sent, its spend and income are closed to change until an admin reopens it.</summary>
+[NonParallelizable]
+public class ClosedPeriodTests(DatabaseEngine engine) : DatabaseTest(engine)
+{
+    [Test]
+    public async Task MoneyInASentPeriod_CannotBeCreatedChangedOrVoided_UntilAnAdminReopensIt()
+    {
+        using var smtp = await SmtpTestServer.StartAsync();
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        var grant = await ReportScenario.CreateAsync(new Database(options));
+        await using var app = JobsApp.Create(options, smtp);
+        using var admin = app.Admin();
+        var run = (await (await admin.PostAsJsonAsync("/api/report-runs", new { grantId = grant.Id, periodStart = "2026-07-01" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var inQ2 = (await admin.PostAsJsonAsync("/api/transactions", new { grantId = grant.Id, date = "2026-08-01", amount = 10m, category = "staff", description = "Before the report" })).Content.ReadFromJsonAsync<JsonObject>().Result!;
+        (await admin.PostAsync($"/api/report-runs/{run["id"]}/approve", null)).EnsureSuccessStatusCode();
+        await JobsApp.WaitForRunAsync(admin, (long)run["id"]!, "sent");
+        var counts = await CountsAsync(options);
+
+        var create = await admin.PostAsJsonAsync("/api/transactions", new { grantId = grant.Id, date = "2026-09-30", amount = 5m, category = "staff", description = "Late invoice" });
+        create.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await create.Content.ReadAsStringAsync()).Should().Contain("2026/27 Q2").And.Contain("closed").And.Contain("adjusting entry");
+        (await admin.PostAsJsonAsync("/api/payments", new { grantId = grant.Id, date = "2026-08-15", amount = 5m })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/transactions/{inQ2["id"]}") { Content = JsonContent.Create(new { grantId = grant.Id, date = "2026-08-01", amount = 11m, category = "staff", description = "Changed" }) })
+        {
+            put.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            (await admin.SendAsync(put)).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        }
+
+        using (var voiding = new HttpRequestMessage(HttpMethod.Post, $"/api/transactions/{inQ2["id"]}/void") { Content = JsonContent.Create(new { reason = "x" }) })
+        {
+            voiding.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            (await admin.SendAsync(voiding)).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        }
+
+        (await CountsAsync(options)).Should().Be(counts, "nothing changed");
+        (await admin.PostAsJsonAsync("/api/transactions", new { grantId = grant.Id, date = "2026-10-05", amount = 5m, category = "staff", description = "Adjustment for Q2 invoice" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created, "the next period is open");
+
+        var financeKey = (await (await admin.PostAsJsonAsync("/api/api-keys", new { name = "f", role = "finance" })).Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+        using var finance = app.CreateClient();
+        finance.DefaultRequestHeaders.Add("X-Api-Key", financeKey);
+        (await finance.PostAsJsonAsync($"/api/grants/{grant.Id}/periods/2026-07-01/reopen", new { reason = "x" })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await admin.PostAsJsonAsync($"/api/grants/{grant.Id}/periods/2026-07-01/reopen", new { reason = "" })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await admin.PostAsJsonAsync($"/api/grants/{grant.Id}/periods/2026-07-01/reopen", new { reason = "Funder asked for the late invoice to be included." })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await admin.PostAsJsonAsync("/api/transactions", new { grantId = grant.Id, date = "2026-09-30", amount = 5m, category = "staff", description = "Late invoice" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var audit = await admin.GetFromJsonAsync<JsonObject>("/api/audit?entity=period");
+        audit!["items"]!.AsArray().Single()!["after"]!["reason"]!.GetValue<string>().Should().Contain("late invoice");
+    }
+
+    private static async Task<long> CountsAsync(DatabaseOptions options)
+    {
+        await using var session = await new Database(options).OpenAsync();
+        return await session.ExecuteScalarAsync<long>(Count);
+    }
+
+    private static readonly Sql Count = Sql.Common("SELECT (SELECT COUNT(*) FROM spend_transaction) + (SELECT COUNT(*) FROM payment) + (SELECT SUM(version) FROM spend_transaction) + (SELECT COUNT(*) FROM audit_entry)");
+}

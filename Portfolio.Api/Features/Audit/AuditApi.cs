@@ -12,6 +12,7 @@ public static class AuditApi
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
+        group.MapGet("/verify", VerifyAsync).WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>();
         return app;
     }
 
@@ -37,7 +38,17 @@ public static class AuditApi
             e.Id, e.At, e.Actor, e.Action, e.Entity, e.EntityId, Parse(e.BeforeJson), Parse(e.AfterJson))));
     }
 
+    /// <summary>Walks the hash chain: <c>{ valid, entries, firstBrokenId }</c>.</summary>
+    private static async Task<IResult> VerifyAsync(Database database, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var result = await AuditLog.VerifyAsync(session, cancellationToken);
+        return TypedResults.Ok(new AuditVerificationDto(result.Valid, result.Entries, result.Unchained, result.FirstBrokenId));
+    }
+
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }
 
 public sealed record AuditEntryDto(long Id, DateTime At, string Actor, string Action, string Entity, string EntityId, JsonElement? Before, JsonElement? After);
+
+public sealed record AuditVerificationDto(bool Valid, long Entries, long Unchained, long? FirstBrokenId);

@@ -51,6 +51,7 @@ public static class PaymentsApi
         Insert = PaymentStore.InsertAsync,
         Update = PaymentStore.UpdateAsync,
         Void = PaymentStore.VoidAsync,
+        ClosedPeriod = (session, p, ct) => ClosedPeriods.ClosedReasonAsync(session, p.GrantId, p.PaymentDate, ct),
         ToDto = p => new PaymentDto(
             p.Id, p.GrantId, p.PaymentDate, Money.ToPounds(p.AmountPence), p.Reference,
             p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt),

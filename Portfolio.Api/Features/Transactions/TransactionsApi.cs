@@ -71,6 +71,7 @@ public static class TransactionsApi
         Insert = TransactionStore.InsertAsync,
         Update = TransactionStore.UpdateAsync,
         Void = TransactionStore.VoidAsync,
+        ClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
         ToDto = t => new TransactionDto(
             t.Id, t.GrantId, t.TransactionDate, Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference,
             t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
