@@ -21,6 +21,7 @@ using Portfolio.Jobs.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
 builder.Services.AddPortfolioAuth();

@@ -116,7 +116,12 @@ public sealed partial class JsonInput
             return null;
         }
 
-        var text = value.GetString()!;
+        if (!TryString(value, out var text))
+        {
+            Error(field, "must be well-formed text (it holds an unpaired surrogate)");
+            return null;
+        }
+
         if (required && string.IsNullOrWhiteSpace(text))
         {
             Error(field, "must not be empty");
@@ -176,13 +181,13 @@ public sealed partial class JsonInput
             return defaultValue;
         }
 
-        if (value.ValueKind != JsonValueKind.String || !allowed.Contains(value.GetString()!))
+        if (value.ValueKind != JsonValueKind.String || !TryString(value, out var code) || !allowed.Contains(code))
         {
             Error(field, "must be one of: " + string.Join(", ", allowed));
             return null;
         }
 
-        return value.GetString();
+        return code;
     }
 
     /// <summary>An amount in pounds as a JSON number with at most two decimal places, returned in pence.</summary>
@@ -227,8 +232,8 @@ public sealed partial class JsonInput
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String
-            || !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (value.ValueKind != JsonValueKind.String || !TryString(value, out var dateText)
+            || !DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             Error(field, "must be a date written YYYY-MM-DD");
             return null;
@@ -354,7 +359,7 @@ public sealed partial class JsonInput
         var index = 0;
         foreach (var element in value.EnumerateArray())
         {
-            var text = element.ValueKind == JsonValueKind.String ? element.GetString()!.Trim() : null;
+            var text = element.ValueKind == JsonValueKind.String && TryString(element, out var raw) ? raw.Trim() : null;
             if (string.IsNullOrEmpty(text) || text.Length > maxLength || text.Any(char.IsControl))
             {
                 Error($"{field}[{index}]", $"must be a non-empty string of at most {maxLength} characters");
@@ -368,6 +373,21 @@ public sealed partial class JsonInput
         }
 
         return items;
+    }
+
+    /// <summary>A JSON string as .NET text; false for escapes that are not well-formed UTF-16 (a lone surrogate).</summary>
+    private static bool TryString(JsonElement element, out string text)
+    {
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     private bool Get(string field, bool required, out JsonElement value)

@@ -114,6 +114,20 @@ public sealed class PostgresServer : IAsyncDisposable
             "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {_baseDirectory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             "start"]);
 
+    /// <summary>Starts the server again if a test left it stopped.</summary>
+    public async Task EnsureRunningAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+            await connection.OpenAsync();
+        }
+        catch (NpgsqlException)
+        {
+            await StartAgainAsync();
+        }
+    }
+
     private Task RunToolAsync(string tool, IReadOnlyList<string> arguments) =>
         _asPostgresUser
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_binDirectory, tool), .. arguments], asUser: true)
