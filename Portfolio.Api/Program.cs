@@ -29,6 +29,7 @@ builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);
 builder.Services.AddPortfolioJobsForApi(builder.Configuration);
+builder.AddPortfolioLimits();
 
 var app = builder.Build();
 
@@ -41,6 +42,7 @@ await app.MigrateOnStartIfEmbeddedAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePortfolioLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -70,6 +70,8 @@ internal static class BurnBenchmark
             builder.UseSetting("ConnectionStrings:Portfolio", connectionString);
             builder.UseSetting("Portfolio:BootstrapAdminKey", "pk_benchmark_admin_key_0123456789abcdef");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Portfolio:RateLimit:Burst", "1000000");
+            builder.UseSetting("Portfolio:RateLimit:PerSecond", "1000000");
         });
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", "pk_benchmark_admin_key_0123456789abcdef");

@@ -157,9 +157,18 @@ public sealed class BootstrapAdminKey(Database database, IConfiguration configur
         await session.CommitAsync(cancellationToken);
         if (generated)
         {
-            // Shown once, so the operator can make the first real keys; it is never stored in plain text.
+            // Written once to a file only the service's user can read (never to the log), so the operator can
+            // make the first real keys; the database holds only its hash.
+            var path = Path.GetFullPath(configuration["Portfolio:BootstrapKeyFile"] is { Length: > 0 } file ? file : "./data/bootstrap-admin-key.txt");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, key + "\n", cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
 #pragma warning disable CA1848 // a one-off message at start-up
-            logger.LogWarning("No API keys existed, so an admin key was created. It is shown only now: {AdminKey}", key);
+            logger.LogWarning("No API keys existed, so an admin key was created and written to {KeyFile}. Read it, make your own keys, then delete the file.", path);
 #pragma warning restore CA1848
         }
         else

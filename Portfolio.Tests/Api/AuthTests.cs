@@ -110,23 +110,41 @@ public class AuthTests(DatabaseEngine engine) : ApiTest(engine)
 public class BootstrapKeyTests
 {
     [Test]
-    public async Task WithNoKeysAndNoConfiguredKey_AnAdminKeyIsGeneratedAndLoggedOnce()
+    public async Task WithNoKeysAndNoConfiguredKey_AnAdminKeyIsWrittenToAFileOnce_AndNeverToTheLog()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        var keyFile = Path.Combine(Path.GetTempPath(), "portfolio-tests", $"bootstrap-{Guid.NewGuid():N}.txt");
         var logs = new CapturingLoggerProvider();
-        await using var app = new LoggingPortfolioApp(options, logs);
+        await using var app = new LoggingPortfolioApp(options, logs, new Dictionary<string, string?>
+        {
+            ["Portfolio:SeedDemo"] = "false",
+            ["Portfolio:BootstrapKeyFile"] = keyFile,
+            ["Portfolio:Email:Smtp:Password"] = "smtp-secret-password",
+        });
         using var anonymous = app.CreateClient();
         (await anonymous.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        var key = logs.Messages.Select(m => System.Text.RegularExpressions.Regex.Match(m, @"pk_[A-Za-z0-9_-]{43}")).Single(m => m.Success).Value;
+        var key = (await File.ReadAllTextAsync(keyFile)).Trim();
+        key.Should().MatchRegex(@"^pk_[A-Za-z0-9_-]{43}$");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(keyFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         using var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", key);
         var keys = await admin.GetFromJsonAsync<JsonObject>("/api/api-keys");
         ((long)keys!["total"]!).Should().Be(1);
         keys["items"]![0]!["role"]!.GetValue<string>().Should().Be("admin");
+        var created = await admin.PostAsJsonAsync("/api/api-keys", new { name = "second", role = "viewer" });
+        var second = (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
+        (await admin.GetAsync("/api/funders?pageSize=0")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        logs.Messages.Should().Contain(m => m.Contains(keyFile, StringComparison.Ordinal), "the log says where the key is");
+        logs.Messages.Should().NotContain(m => m.Contains(key, StringComparison.Ordinal) || m.Contains(second, StringComparison.Ordinal) || m.Contains("smtp-secret-password", StringComparison.Ordinal),
+            "API keys and passwords are never logged");
     }
 
-    private sealed class LoggingPortfolioApp(DatabaseOptions options, CapturingLoggerProvider logs) : PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:SeedDemo"] = "false" })
+    private sealed class LoggingPortfolioApp(DatabaseOptions options, CapturingLoggerProvider logs, IReadOnlyDictionary<string, string?> settings) : PortfolioApp(options, settings: settings)
     {
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {

@@ -14,6 +14,10 @@ public class PortfolioApp(DatabaseOptions database, string environment = "Testin
         builder.UseEnvironment(environment);
         builder.UseSetting("Portfolio:Database:Engine", database.Engine.ToCode());
         builder.UseSetting("ConnectionStrings:Portfolio", database.ConnectionString);
+
+        // Tests send many requests with one key quickly; the limits have tests of their own.
+        builder.UseSetting("Portfolio:RateLimit:Burst", "1000000");
+        builder.UseSetting("Portfolio:RateLimit:PerSecond", "1000000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using Portfolio.Core.Data;
 
 namespace Portfolio.Api.Features.Health;
@@ -7,7 +8,7 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
         group.MapGet("/live", () => TypedResults.Ok(new { status = "live" })).WithName("Live");
         group.MapGet("/ready", ReadyAsync).WithName("Ready");
         return app;
