@@ -41,6 +41,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
     public const string KeyIdClaim = "portfolio:key-id";
+    public const string ProgrammeAreaClaim = "portfolio:programme-area";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -67,6 +68,7 @@ public sealed class ApiKeyAuthenticationHandler(
                 new Claim(ClaimTypes.Name, $"key:{key.Id}:{key.Name}"),
                 new Claim(ClaimTypes.Role, key.Role),
                 new Claim(KeyIdClaim, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                .. key.ProgrammeAreaIds.Select(id => new Claim(ProgrammeAreaClaim, id.ToString(System.Globalization.CultureInfo.InvariantCulture))),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -109,6 +111,14 @@ public static class AuthExtensions
 
     /// <summary>Who is making the change, for the audit log.</summary>
     public static string Actor(this ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
+
+    /// <summary>
+    /// Whether the caller may act on a grant in <paramref name="programmeAreaId"/>: finance and admin anywhere, a
+    /// programme lead only in the areas its key is tied to.
+    /// </summary>
+    public static bool MayActInArea(this ClaimsPrincipal user, long? programmeAreaId) =>
+        user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Finance)
+        || (programmeAreaId is { } area && user.FindAll(ApiKeyAuthenticationHandler.ProgrammeAreaClaim).Any(c => c.Value == area.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     public static long KeyId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) ?? "0", System.Globalization.CultureInfo.InvariantCulture);

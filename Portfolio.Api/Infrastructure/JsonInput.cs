@@ -336,6 +336,38 @@ public sealed partial class JsonInput
         return items;
     }
 
+    public List<long> Ids(string field, int maxItems)
+    {
+        var ids = new List<long>();
+        if (!Get(field, required: false, out var value))
+        {
+            return ids;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > maxItems)
+        {
+            Error(field, $"must be an array of at most {maxItems} ids");
+            return ids;
+        }
+
+        var index = 0;
+        foreach (var element in value.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var id) || id <= 0)
+            {
+                Error($"{field}[{index}]", "must be the positive whole-number id of an existing record");
+            }
+            else if (!ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+
+            index++;
+        }
+
+        return ids;
+    }
+
     public List<string> Strings(string field, int maxItems, int maxLength)
     {
         var items = new List<string>();

@@ -16,6 +16,7 @@ public sealed class ApiKey : IVersioned
     public string CreatedBy { get; set; } = "";
     public DateTime? RevokedAt { get; set; }
     public string? RevokedBy { get; set; }
+    public List<long> ProgrammeAreaIds { get; set; } = [];
 }
 
 /// <summary>API keys are random, shown once, and stored only as a SHA-256 hash.</summary>
@@ -38,6 +39,9 @@ public static class ApiKeyStore
         WHERE id = @Id AND version = @ExpectedVersion AND revoked_at IS NULL
         """);
 
+    internal static readonly Sql InsertArea = Sql.Common("INSERT INTO api_key_programme_area (api_key_id, programme_area_id) VALUES (@KeyId, @AreaId)");
+    internal static readonly Sql SelectAreas = Sql.Common("SELECT programme_area_id FROM api_key_programme_area WHERE api_key_id = @KeyId ORDER BY programme_area_id");
+
     /// <summary>A new random key: <c>pk_</c> and 43 URL-safe characters (256 bits).</summary>
     public static string GenerateKey()
     {
@@ -47,11 +51,21 @@ public static class ApiKeyStore
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public static Task<ApiKey?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<ApiKey>(SelectOne, new { Id = id }, cancellationToken);
+    public static async Task<ApiKey?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        await WithAreasAsync(session, await session.QuerySingleOrDefaultAsync<ApiKey>(SelectOne, new { Id = id }, cancellationToken), cancellationToken);
 
-    public static Task<ApiKey?> FindActiveAsync(DbSession session, string key, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<ApiKey>(SelectActiveByHash, new { KeyHash = Hash(key) }, cancellationToken);
+    public static async Task<ApiKey?> FindActiveAsync(DbSession session, string key, CancellationToken cancellationToken = default) =>
+        await WithAreasAsync(session, await session.QuerySingleOrDefaultAsync<ApiKey>(SelectActiveByHash, new { KeyHash = Hash(key) }, cancellationToken), cancellationToken);
+
+    private static async Task<ApiKey?> WithAreasAsync(DbSession session, ApiKey? key, CancellationToken cancellationToken)
+    {
+        if (key is not null)
+        {
+            key.ProgrammeAreaIds = (await session.QueryAsync<long>(SelectAreas, new { KeyId = key.Id }, cancellationToken)).ToList();
+        }
+
+        return key;
+    }
 
     public static async Task<Page<ApiKey>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken = default)
     {
@@ -64,7 +78,7 @@ public static class ApiKeyStore
         session.ExecuteScalarAsync<long>(CountAll, cancellationToken: cancellationToken);
 
     /// <summary>Stores a key's hash; the key itself is returned to the caller once and never stored.</summary>
-    public static async Task<ApiKey> InsertAsync(DbSession session, string name, string role, string key, ChangeContext change, CancellationToken cancellationToken = default)
+    public static async Task<ApiKey> InsertAsync(DbSession session, string name, string role, string key, ChangeContext change, CancellationToken cancellationToken = default, IReadOnlyList<long>? programmeAreaIds = null)
     {
         var apiKey = new ApiKey
         {
@@ -76,6 +90,12 @@ public static class ApiKeyStore
             CreatedBy = change.Actor,
         };
         apiKey.Id = await session.ExecuteScalarAsync<long>(Insert, new { apiKey.Name, apiKey.Role, apiKey.KeyHash, apiKey.KeyPrefix, change.At, change.Actor }, cancellationToken);
+        foreach (var areaId in programmeAreaIds ?? [])
+        {
+            await session.ExecuteAsync(InsertArea, new { KeyId = apiKey.Id, AreaId = areaId }, cancellationToken);
+        }
+
+        apiKey.ProgrammeAreaIds = [.. programmeAreaIds ?? []];
         return apiKey;
     }
 

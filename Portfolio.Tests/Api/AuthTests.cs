@@ -99,6 +99,34 @@ public class AuthTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task AProgrammeLead_WritesNotesOnlyForGrantsInItsAreas()
+    {
+        var own = await CreateGrantAsync();
+        var otherArea = await CreateAsync(Admin, "/api/programme-areas", new { name = "Other", code = Unique.Text("OTHER") });
+        var funderId = await CreateFunderAsync();
+        var elsewhere = await CreateAsync(Finance, "/api/grants", new { funderId, programmeAreaId = (long)otherArea["id"]!, reference = Unique.Text("G"), title = "Other area", amountAwarded = 100m, startDate = "2026-04-01", endDate = "2027-03-31" });
+        var note = """{"periodStart":"2026-04-01","text":"Explained."}""";
+        var before = await RowCountsAsync();
+
+        var refused = await PostJsonAsync(Lead, $"/api/grants/{elsewhere["id"]}/variance-notes", note);
+
+        ShouldBeProblem(refused, 403);
+        (await RowCountsAsync()).Should().Equal(before);
+        (await PostJsonAsync(Lead, $"/api/grants/{own["id"]}/variance-notes", note)).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await PostJsonAsync(Finance, $"/api/grants/{elsewhere["id"]}/variance-notes", note)).StatusCode.Should().Be(HttpStatusCode.Created, "finance may write notes anywhere");
+    }
+
+    [Test]
+    public async Task ProgrammeLeadKeys_MustNameTheirAreas_AndOnlyTheyMay()
+    {
+        var before = await RowCountsAsync();
+        ShouldBeProblem(await PostJsonAsync(Admin, "/api/api-keys", """{"name":"x","role":"programme-lead"}"""), 400, "programmeAreaIds");
+        ShouldBeProblem(await PostJsonAsync(Admin, "/api/api-keys", $$"""{"name":"x","role":"viewer","programmeAreaIds":[{{LeadAreaId}}]}"""), 400, "programmeAreaIds");
+        ShouldBeProblem(await PostJsonAsync(Admin, "/api/api-keys", """{"name":"x","role":"programme-lead","programmeAreaIds":[999999]}"""), 400, "programmeAreaIds");
+        (await RowCountsAsync()).Should().Equal(before);
+    }
+
+    [Test]
     public async Task CreatingAKey_RefusesAnUnknownRole()
     {
         var before = await RowCountsAsync();

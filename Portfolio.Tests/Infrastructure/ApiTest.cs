@@ -32,6 +32,9 @@ public abstract class ApiTest(DatabaseEngine engine)
 
     protected HttpClient Viewer { get; private set; } = null!;
 
+    /// <summary>The programme area the <see cref="Lead"/> key leads; grants made by <see cref="CreateGrantAsync"/> are in it.</summary>
+    protected long LeadAreaId { get; private set; }
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
@@ -45,7 +48,8 @@ public abstract class ApiTest(DatabaseEngine engine)
         Anonymous = App.CreateClient();
         Admin = ClientWithKey(BootstrapKey);
         Finance = ClientWithKey(await CreateKeyAsync("finance"));
-        Lead = ClientWithKey(await CreateKeyAsync("programme-lead"));
+        LeadAreaId = (long)(await CreateAsync(Admin, "/api/programme-areas", new { name = "Lead's area", code = Unique.Text("LEAD") }))["id"]!;
+        Lead = ClientWithKey(await CreateKeyAsync("programme-lead", LeadAreaId));
         Viewer = ClientWithKey(await CreateKeyAsync("viewer"));
     }
 
@@ -74,9 +78,9 @@ public abstract class ApiTest(DatabaseEngine engine)
         return client;
     }
 
-    protected async Task<string> CreateKeyAsync(string role)
+    protected async Task<string> CreateKeyAsync(string role, params long[] programmeAreaIds)
     {
-        var response = await Admin.PostAsJsonAsync("/api/api-keys", new { name = Unique.Text(role), role });
+        var response = await Admin.PostAsJsonAsync("/api/api-keys", new { name = Unique.Text(role), role, programmeAreaIds });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }
@@ -127,7 +131,7 @@ public abstract class ApiTest(DatabaseEngine engine)
     protected async Task<JsonObject> CreateGrantAsync(long? funderId = null, decimal amount = 120000.00m, string start = "2026-04-01", string end = "2027-03-31", string calendar = "uk-financial-year")
     {
         funderId ??= await CreateFunderAsync(calendar);
-        return await CreateAsync(Finance, "/api/grants", new { funderId, reference = Unique.Text("G"), title = "Grant", amountAwarded = amount, startDate = start, endDate = end });
+        return await CreateAsync(Finance, "/api/grants", new { funderId, programmeAreaId = LeadAreaId, reference = Unique.Text("G"), title = "Grant", amountAwarded = amount, startDate = start, endDate = end });
     }
 
     protected async Task<long> CreatePartnerAsync() =>

@@ -19,7 +19,7 @@ public static class ApiKeysApi
         return app;
     }
 
-    private static ApiKeyDto ToDto(ApiKey k) => new(k.Id, k.Name, k.Role, k.KeyPrefix, k.RevokedAt is not null, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.Version);
+    private static ApiKeyDto ToDto(ApiKey k) => new(k.Id, k.Name, k.Role, k.ProgrammeAreaIds, k.KeyPrefix, k.RevokedAt is not null, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.Version);
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public static class ApiKeysApi
 
     private static async Task<IResult> CreateAsync(HttpContext http, Database database)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["name", "role"]);
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["name", "role", "programmeAreaIds"]);
         if (problem is not null)
         {
             return problem;
@@ -57,6 +57,16 @@ public static class ApiKeysApi
 
         var name = input!.Text("name", required: true, 300);
         var role = input.Code("role", Codes.Roles, null);
+        var areaIds = input.Ids("programmeAreaIds", maxItems: 50);
+        if (input.IsValid && role == Roles.ProgrammeLead && areaIds.Count == 0)
+        {
+            input.Error("programmeAreaIds", "a programme-lead key must name the programme areas it leads");
+        }
+        else if (input.IsValid && role != Roles.ProgrammeLead && areaIds.Count > 0)
+        {
+            input.Error("programmeAreaIds", "only a programme-lead key is tied to programme areas");
+        }
+
         if (!input.IsValid)
         {
             return input.Problem();
@@ -66,10 +76,18 @@ public static class ApiKeysApi
         var secret = ApiKeyStore.GenerateKey();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var key = await ApiKeyStore.InsertAsync(session, name!, role!, secret, change, http.RequestAborted);
+            foreach (var areaId in areaIds)
+            {
+                if (await ProgrammeAreaStore.GetAsync(session, areaId, http.RequestAborted) is null)
+                {
+                    return Problems.Field("programmeAreaIds", $"there is no programme area with id {areaId}");
+                }
+            }
+
+            var key = await ApiKeyStore.InsertAsync(session, name!, role!, secret, change, http.RequestAborted, areaIds);
             await AuditLog.WriteAsync(session, change, "create", Entity, key.Id, null, ToDto(key), http.RequestAborted);
             ETags.Set(http, key.Version);
-            return TypedResults.Created($"/api/api-keys/{key.Id}", new NewApiKeyDto(key.Id, key.Name, key.Role, key.KeyPrefix, secret, key.CreatedAt, key.Version));
+            return TypedResults.Created($"/api/api-keys/{key.Id}", new NewApiKeyDto(key.Id, key.Name, key.Role, key.ProgrammeAreaIds, key.KeyPrefix, secret, key.CreatedAt, key.Version));
         }, http.RequestAborted);
     }
 
@@ -107,9 +125,9 @@ public static class ApiKeysApi
     }
 }
 
-public sealed record ApiKeyDto(long Id, string Name, string Role, string KeyPrefix, bool Revoked, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, int Version);
+public sealed record ApiKeyDto(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, bool Revoked, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, int Version);
 
 /// <summary>The only response that carries the key itself.</summary>
-public sealed record NewApiKeyDto(long Id, string Name, string Role, string KeyPrefix, string Key, DateTime CreatedAt, int Version);
+public sealed record NewApiKeyDto(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, string Key, DateTime CreatedAt, int Version);
 
-public sealed record ApiKeyRequest(string Name, string Role);
+public sealed record ApiKeyRequest(string Name, string Role, IReadOnlyList<long>? ProgrammeAreaIds);

@@ -66,6 +66,14 @@ public static class VarianceNotesApi
                 return Problems.NotFound("grant", grantId);
             }
 
+            if (!http.User.MayActInArea(loaded.Value.Grant.ProgrammeAreaId))
+            {
+                return TypedResults.Problem(
+                    detail: $"Your key is for other programme areas: it may not write notes on grant {grantId}.",
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Forbidden");
+            }
+
             var errors = new Dictionary<string, string[]>();
             var periods = loaded.Value.Input.Periods;
             if (!periods.Any(p => p.Start == periodStart))
