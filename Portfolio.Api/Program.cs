@@ -24,7 +24,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
-builder.Services.AddPortfolioAuth();
+builder.Services.AddPortfolioAuth(builder.Configuration);
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);

@@ -96,11 +96,51 @@ public sealed class ApiKeyAuthenticationHandler(
 
 public static class AuthExtensions
 {
-    public static IServiceCollection AddPortfolioAuth(this IServiceCollection services)
+    public const string Scheme = "Portfolio";
+    public const string MaxClockSkewSeconds = "30";
+
+    /// <summary>
+    /// API keys (<c>X-Api-Key</c>) always; JWT bearer tokens too when <c>Portfolio:Auth:Jwt</c> names an authority
+    /// (production sign-in) or a signing key. A request with <c>Authorization: Bearer</c> is judged by the token,
+    /// any other by its API key.
+    /// </summary>
+    public static IServiceCollection AddPortfolioAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var jwt = configuration.GetSection("Portfolio:Auth:Jwt");
+        var jwtEnabled = !string.IsNullOrEmpty(jwt["Authority"]) || !string.IsNullOrEmpty(jwt["SigningKey"]);
+        var authentication = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
+                jwtEnabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (jwtEnabled)
+        {
+            authentication.AddJwtBearer(options =>
+            {
+                options.Authority = string.IsNullOrEmpty(jwt["Authority"]) ? null : jwt["Authority"];
+                options.Audience = jwt["Audience"];
+                options.MapInboundClaims = false;
+                options.RequireHttpsMetadata = !string.Equals(jwt["RequireHttpsMetadata"], "false", StringComparison.OrdinalIgnoreCase);
+                var skew = Math.Min(jwt.GetValue("ClockSkewSeconds", 30), 30);
+                options.TokenValidationParameters = new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+                {
+                    ValidateIssuer = !string.IsNullOrEmpty(jwt["Issuer"]) || !string.IsNullOrEmpty(jwt["Authority"]),
+                    ValidIssuer = jwt["Issuer"],
+                    ValidateAudience = true,
+                    ValidAudience = jwt["Audience"],
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    ClockSkew = TimeSpan.FromSeconds(skew),
+                    RoleClaimType = jwt["RoleClaim"] is { Length: > 0 } roleClaim ? roleClaim : "role",
+                    NameClaimType = "sub",
+                    IssuerSigningKey = string.IsNullOrEmpty(jwt["SigningKey"]) ? null : new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(jwt["SigningKey"]!)),
+                };
+            });
+        }
+
         services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead, Roles.Viewer))
             .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Admin, Roles.Finance))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -109,8 +149,13 @@ public static class AuthExtensions
         return services;
     }
 
-    /// <summary>Who is making the change, for the audit log.</summary>
-    public static string Actor(this ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
+    /// <summary>Who is making the change, for the audit log: <c>key:{id}:{name}</c> or <c>jwt:{subject}</c>.</summary>
+    public static string Actor(this ClaimsPrincipal user) => user.Identity switch
+    {
+        { AuthenticationType: ApiKeyAuthenticationHandler.SchemeName, Name: { } name } => name,
+        { Name: { } subject } => "jwt:" + subject,
+        _ => "anonymous",
+    };
 
     /// <summary>
     /// Whether the caller may act on a grant in <paramref name="programmeAreaId"/>: finance and admin anywhere, a

@@ -61,7 +61,7 @@ public static class Writes
             return Problems.BadRequest($"The {IdempotencyHeader} header must be at most 200 printable characters.");
         }
 
-        var scope = $"key:{http.User.KeyId()} {http.Request.Method} {http.Request.Path}";
+        var scope = $"{http.User.Actor()} {http.Request.Method} {http.Request.Path}";
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input.Canonical())));
         var now = TimeProvider(http).GetUtcNow().UtcDateTime;
 

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Portfolio.Core.Data;
+using Portfolio.Tests.Infrastructure;
+
+namespace Portfolio.Tests.Security;
+
+/// <summary>
+/// Every route the app maps, with who may call it, kept as data and checked in full: a new endpoint without a row
+/// here fails the build's tests, and every row is called with every role.
+/// </summary>
+public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
+{
+    public enum Access
+    {
+        Anyone,
+        Read,
+        Notes,
+        Write,
+        Admin,
+    }
+
+    /// <summary>Method, route pattern as mapped, and who may call it.</summary>
+    public static readonly (string Method, string Pattern, Access Access)[] Table =
+    [
+        ("GET", "/health/live", Access.Anyone),
+        ("GET", "/health/ready", Access.Anyone),
+        ("GET", "/openapi/{documentName}.json", Access.Anyone),
+        ("GET", "/scalar/{documentName?}", Access.Anyone),
+        ("GET", "/scalar/scalar.js", Access.Anyone),
+        ("GET", "/scalar/scalar.aspnetcore.js", Access.Anyone),
+        ("GET", "/scalar/favicon.svg", Access.Anyone),
+        ("GET", "/api/funders", Access.Read),
+        ("GET", "/api/funders/{id}", Access.Read),
+        ("POST", "/api/funders", Access.Write),
+        ("PUT", "/api/funders/{id}", Access.Write),
+        ("DELETE", "/api/funders/{id}", Access.Write),
+        ("GET", "/api/programme-areas", Access.Read),
+        ("GET", "/api/programme-areas/{id}", Access.Read),
+        ("POST", "/api/programme-areas", Access.Write),
+        ("PUT", "/api/programme-areas/{id}", Access.Write),
+        ("DELETE", "/api/programme-areas/{id}", Access.Write),
+        ("GET", "/api/partners", Access.Read),
+        ("GET", "/api/partners/{id}", Access.Read),
+        ("POST", "/api/partners", Access.Write),
+        ("PUT", "/api/partners/{id}", Access.Write),
+        ("DELETE", "/api/partners/{id}", Access.Write),
+        ("GET", "/api/grants", Access.Read),
+        ("GET", "/api/grants/{id}", Access.Read),
+        ("POST", "/api/grants", Access.Write),
+        ("PUT", "/api/grants/{id}", Access.Write),
+        ("DELETE", "/api/grants/{id}", Access.Write),
+        ("GET", "/api/grants/{grantId}/budget", Access.Read),
+        ("PUT", "/api/grants/{grantId}/budget", Access.Write),
+        ("GET", "/api/transactions", Access.Read),
+        ("GET", "/api/transactions/{id}", Access.Read),
+        ("POST", "/api/transactions", Access.Write),
+        ("PUT", "/api/transactions/{id}", Access.Write),
+        ("POST", "/api/transactions/{id}/void", Access.Write),
+        ("GET", "/api/payments", Access.Read),
+        ("GET", "/api/payments/{id}", Access.Read),
+        ("POST", "/api/payments", Access.Write),
+        ("PUT", "/api/payments/{id}", Access.Write),
+        ("POST", "/api/payments/{id}/void", Access.Write),
+        ("GET", "/api/partner-agreements", Access.Read),
+        ("GET", "/api/partner-agreements/{id}", Access.Read),
+        ("POST", "/api/partner-agreements", Access.Write),
+        ("PUT", "/api/partner-agreements/{id}", Access.Write),
+        ("DELETE", "/api/partner-agreements/{id}", Access.Write),
+        ("GET", "/api/audit", Access.Read),
+        ("GET", "/api/audit/verify", Access.Admin),
+        ("GET", "/api/cost-categories", Access.Read),
+        ("GET", "/api/api-keys", Access.Admin),
+        ("GET", "/api/api-keys/{id}", Access.Admin),
+        ("POST", "/api/api-keys", Access.Admin),
+        ("DELETE", "/api/api-keys/{id}", Access.Admin),
+        ("GET", "/api/grants/{grantId}/burn", Access.Read),
+        ("GET", "/api/burn", Access.Read),
+        ("GET", "/api/grants/{grantId}/variance-notes", Access.Read),
+        ("POST", "/api/grants/{grantId}/variance-notes", Access.Notes),
+        ("GET", "/api/grants/{grantId}/reports/{periodStart}.xlsx", Access.Read),
+        ("GET", "/api/grants/{grantId}/reports/{periodStart}.pdf", Access.Read),
+        ("GET", "/api/report-runs", Access.Read),
+        ("GET", "/api/report-runs/{id}", Access.Read),
+        ("GET", "/api/report-runs/{id}/xlsx", Access.Read),
+        ("GET", "/api/report-runs/{id}/pdf", Access.Read),
+        ("POST", "/api/report-runs", Access.Write),
+        ("POST", "/api/report-runs/{id}/approve", Access.Write),
+        ("POST", "/api/report-runs/{id}/regenerate", Access.Write),
+        ("POST", "/api/report-runs/{id}/resend", Access.Write),
+        ("POST", "/api/grants/{grantId}/periods/{periodStart}/reopen", Access.Admin),
+    ];
+
+    [Test]
+    public void TheTable_ListsEveryRouteTheAppMaps_AndNothingElse()
+    {
+        var mapped = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => $"{m} {Normalise(e.RoutePattern.RawText!)}"))
+            .ToHashSet();
+
+        mapped.Should().BeEquivalentTo(Table.Select(r => $"{r.Method} {r.Pattern}"), "every endpoint needs a row saying who may call it");
+    }
+
+    [Test]
+    public async Task EveryRoute_AnswersEveryRole_AsTheTableSays()
+    {
+        var roles = new (string Name, HttpClient Client)[] { ("anonymous", Anonymous), ("viewer", Viewer), ("programme-lead", Lead), ("finance", Finance), ("admin", Admin) };
+        var failures = new List<string>();
+        var before = await RowCountsAsync();
+        foreach (var (method, pattern, access) in Table)
+        {
+            var path = Sample(pattern);
+            foreach (var (role, client) in roles)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                var status = (int)(await client.SendAsync(request)).StatusCode;
+                var expected = Expected(access, role);
+                var ok = expected is null ? status is not (401 or 403) and < 500 : status == expected;
+                if (!ok)
+                {
+                    failures.Add($"{method} {pattern} as {role}: {status}, expected {(expected?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "allowed")}");
+                }
+            }
+        }
+
+        failures.Should().BeEmpty();
+        (await RowCountsAsync()).Should().Equal(before, "the probes change nothing");
+    }
+
+    /// <summary>null = allowed (any answer but 401, 403 or 5xx).</summary>
+    private static int? Expected(Access access, string role) => (access, role) switch
+    {
+        (Access.Anyone, _) => null,
+        (_, "anonymous") => 401,
+        (Access.Read, _) => null,
+        (Access.Notes, "viewer") => 403,
+        (Access.Notes, _) => null,
+        (Access.Write, "viewer" or "programme-lead") => 403,
+        (Access.Write, _) => null,
+        (Access.Admin, "admin") => null,
+        (Access.Admin, _) => 403,
+        _ => throw new ArgumentOutOfRangeException(nameof(access)),
+    };
+
+    private static string Sample(string pattern) => pattern
+        .Replace("{documentName}", "v1", StringComparison.Ordinal)
+        .Replace("{documentName?}", "v1", StringComparison.Ordinal)
+        .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
+        .Replace("{grantId}", "999999", StringComparison.Ordinal)
+        .Replace("{id}", "999999", StringComparison.Ordinal);
+
+    private static string Normalise(string raw) => Regex.Replace(raw, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/') is { Length: > 0 } p ? p : "/";
+}
