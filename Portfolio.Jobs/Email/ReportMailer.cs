@@ -50,15 +50,19 @@ public sealed record EmailOptions(
     }
 }
 
-/// <summary>Hands a finished message to its transport. Returns once the transport has accepted it.</summary>
+/// <summary>
+/// Hands a finished message to its transport. Returns once the transport has accepted it. Calls
+/// <c>beforeTransmit</c> at the last moment before any of the message leaves (after connecting and signing in), so
+/// that a failure or crash before then is known to have sent nothing.
+/// </summary>
 public interface IReportMailer
 {
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    Task SendAsync(MimeMessage message, Func<Task> beforeTransmit, CancellationToken cancellationToken);
 }
 
 public sealed class SmtpReportMailer(EmailOptions options) : IReportMailer
 {
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, Func<Task> beforeTransmit, CancellationToken cancellationToken)
     {
         using var client = new SmtpClient { Timeout = 60_000 };
         await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SmtpSecurity, cancellationToken);
@@ -67,6 +71,7 @@ public sealed class SmtpReportMailer(EmailOptions options) : IReportMailer
             await client.AuthenticateAsync(options.SmtpUser, options.SmtpPassword ?? "", cancellationToken);
         }
 
+        await beforeTransmit();
         await client.SendAsync(message, cancellationToken);
         try
         {
@@ -82,8 +87,9 @@ public sealed class SmtpReportMailer(EmailOptions options) : IReportMailer
 /// <summary>Writes each message to the pickup folder as <c>{Message-ID}.eml</c>, atomically (written aside, then moved in).</summary>
 public sealed class PickupReportMailer(EmailOptions options) : IReportMailer
 {
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, Func<Task> beforeTransmit, CancellationToken cancellationToken)
     {
+        await beforeTransmit();
         var directory = Path.GetFullPath(options.PickupDirectory);
         Directory.CreateDirectory(directory);
         var name = new string((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());

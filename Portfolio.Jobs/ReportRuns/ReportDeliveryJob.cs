@@ -34,21 +34,38 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
             run = (await ReportRunStore.GetAsync(session, delivery.ReportRunId, cancellationToken))!;
         }
 
+        var claimLost = false;
+        var transmitting = false;
         try
         {
             var message = await BuildMessageAsync(delivery, run, cancellationToken);
-            await using (var session = await database.OpenAsync(cancellationToken))
+            await mailer.SendAsync(message, async () =>
             {
+                await using var session = await database.OpenAsync(cancellationToken);
                 if (!await ReportRunStore.MarkTransmittingAsync(session, deliveryId, Worker, message.MessageId ?? "", clock.GetUtcNow().UtcDateTime, cancellationToken))
                 {
-                    return; // the claim was lost (taken over after a stall): the other worker sends it
+                    // The claim was taken over after a stall: the other worker sends it, this one must not.
+                    claimLost = true;
+                    throw new OperationCanceledException("The delivery's claim was taken over.");
                 }
-            }
 
-            await mailer.SendAsync(message, cancellationToken);
+                transmitting = true;
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (claimLost)
+        {
+            return;
+        }
+        catch (Exception ex) when (transmitting && ex is not MailKit.Net.Smtp.SmtpCommandException)
+        {
+            // The message was on its way when the connection failed: the server may have accepted it. Rather than
+            // risk a second copy, say so and leave the decision to a person (resend).
+            await FailWithUnknownOutcomeAsync(delivery, run, ex);
+            throw new DeliveryAbandonedException($"Delivery {delivery.Id}: outcome unknown.", ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Nothing was sent (or the server refused it outright): safe to try again.
             await ReleaseAfterFailureAsync(delivery, run, ex);
             throw;
         }
@@ -77,6 +94,18 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
         var xlsx = (await ReportRunStore.GetFileAsync(session, run.Id, "xlsx", cancellationToken))!;
         var pdf = (await ReportRunStore.GetFileAsync(session, run.Id, "pdf", cancellationToken))!;
         return ReportEmail.Build(reportOptions.OrganisationName, email.From, delivery, run, grant.Reference, grant.Title, funder.Name, ReportRunService.FiguresOf(run), xlsx, pdf);
+    }
+
+    private async Task FailWithUnknownOutcomeAsync(ReportDelivery delivery, ReportRun run, Exception failure)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var error = $"Outcome unknown: the connection failed while the message was being sent ({failure.GetType().Name}: {failure.Message}). Check with the recipient, then resend if needed.";
+        await using var session = await database.OpenAsync(CancellationToken.None);
+        await session.BeginAsync(CancellationToken.None);
+        await ReportRunStore.ReleaseDeliveryAsync(session, delivery.Id, Worker, "failed", error, now, CancellationToken.None);
+        await ReportRunStore.MarkFailedAsync(session, run.Id, $"Delivery to {delivery.RecipientEmail}: {error}", CancellationToken.None);
+        await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, error }, CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
     }
 
     private async Task ReleaseAfterFailureAsync(ReportDelivery delivery, ReportRun run, Exception failure)
