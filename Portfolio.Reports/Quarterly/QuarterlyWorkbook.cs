@@ -1,6 +1,4 @@
-using System.Globalization;
 using ClosedXML.Excel;
-using Portfolio.Core.Money;
 
 namespace Portfolio.Reports.Quarterly;
 
@@ -355,6 +353,4 @@ public static class QuarterlyWorkbook
         "amber" => XLColor.FromHtml("#FFEB9C"),
         _ => XLColor.FromHtml("#FFC7CE"),
     };
-
-    internal static string Pounds(long pence) => Portfolio.Core.Money.Money.ToPounds(pence).ToString("0.00", CultureInfo.InvariantCulture);
 }

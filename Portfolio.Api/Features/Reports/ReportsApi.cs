@@ -44,19 +44,11 @@ public static class ReportsApi
         try
         {
             var bytes = render(report!);
-            return TypedResults.File(bytes, contentType, FileName(report!, extension));
+            return TypedResults.File(bytes, contentType, Portfolio.Jobs.ReportRuns.ReportRunService.FileName(report!.Header.GrantReference, report.Header.PeriodLabel, extension));
         }
         catch (ReportFontsMissingException ex)
         {
             return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "PDF fonts are not installed");
         }
-    }
-
-    /// <summary><c>{reference}-{period}.xlsx</c>, with anything a file name should not hold replaced.</summary>
-    public static string FileName(QuarterlyReport report, string extension)
-    {
-        var name = $"{report.Header.GrantReference}-{report.Header.PeriodLabel}";
-        var safe = new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
-        return $"{safe}.{extension}";
     }
 }
