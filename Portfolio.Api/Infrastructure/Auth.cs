@@ -97,7 +97,6 @@ public sealed class ApiKeyAuthenticationHandler(
 public static class AuthExtensions
 {
     public const string Scheme = "Portfolio";
-    public const string MaxClockSkewSeconds = "30";
 
     /// <summary>
     /// API keys (<c>X-Api-Key</c>) always; JWT bearer tokens too when <c>Portfolio:Auth:Jwt</c> names an authority
@@ -164,14 +163,12 @@ public static class AuthExtensions
     public static bool MayActInArea(this ClaimsPrincipal user, long? programmeAreaId) =>
         user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Finance)
         || (programmeAreaId is { } area && user.FindAll(ApiKeyAuthenticationHandler.ProgrammeAreaClaim).Any(c => c.Value == area.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-    public static long KeyId(this ClaimsPrincipal user) =>
-        long.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
 /// With no API keys at all, <c>Portfolio:BootstrapAdminKey</c> becomes the first admin key; without it a new
-/// admin key is generated and written to the log once. It runs after migrations, before requests are served.
+/// admin key is generated and written once to a file only the service can read (never to the log). It runs after
+/// migrations, before requests are served.
 /// </summary>
 public sealed class BootstrapAdminKey(Database database, IConfiguration configuration, ILogger<BootstrapAdminKey> logger, TimeProvider clock) : IHostedService
 {
