@@ -53,7 +53,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     public async Task<RunResult> GenerateAsync(long grantId, DateOnly periodStart, string actor, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var (outcome, report) = await reports.BuildAsync(grantId, periodStart, DateOnly.FromDateTime(now), cancellationToken);
+        var (outcome, report) = await reports.BuildAsync(grantId, periodStart, UkDate.Today(clock), cancellationToken);
         if (outcome == ReportSourceOutcome.GrantNotFound)
         {
             return new RunResult(RunOutcome.GrantNotFound);
@@ -187,7 +187,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var (_, report) = await reports.BuildAsync(old.GrantId, old.PeriodStart, DateOnly.FromDateTime(now), cancellationToken);
+        var (_, report) = await reports.BuildAsync(old.GrantId, old.PeriodStart, UkDate.Today(clock), cancellationToken);
         var xlsx = QuarterlyReports.Excel(report!);
         var pdf = reports.Pdf(report!);
         var change = new ChangeContext(actor, now);

@@ -16,7 +16,7 @@ public sealed class ReportScheduleJob(Database database, ReportRunService runs, 
     [DisplayName("Quarterly report schedule")]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var today = UkToday(clock);
+        var today = UkDate.Today(clock);
         var created = 0;
         List<(long GrantId, DateOnly PeriodStart)> due = [];
         await using (var session = await database.OpenAsync(cancellationToken))
@@ -42,21 +42,6 @@ public sealed class ReportScheduleJob(Database database, ReportRunService runs, 
         logger.LogInformation("Report schedule: {Created} new report run(s) for {Due} ended period(s) without one", created, due.Count);
 #pragma warning restore CA1848
         return created;
-    }
-
-    public static DateOnly UkToday(TimeProvider clock)
-    {
-        TimeZoneInfo zone;
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            zone = TimeZoneInfo.Utc;
-        }
-
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
     }
 }
 

@@ -1,4 +1,5 @@
 using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Periods;
 using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Money;
@@ -28,7 +29,7 @@ public static class BurnApi
     private static async Task<IResult> GrantBurnAsync(long grantId, HttpRequest request, Database database, TimeProvider clock, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
-        var asOf = query.Date("asOf") ?? Today.In(clock);
+        var asOf = query.Date("asOf") ?? UkDate.Today(clock);
         if (!query.IsValid)
         {
             return query.Problem();
@@ -48,7 +49,7 @@ public static class BurnApi
     private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
-        var asOf = query.Date("asOf") ?? Today.In(clock);
+        var asOf = query.Date("asOf") ?? UkDate.Today(clock);
         var groupBy = query.Code("groupBy", [.. Groupings.Keys]) ?? "grant";
         var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses));
         if (!query.IsValid)

@@ -1,4 +1,5 @@
 using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Periods;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
 using Portfolio.Jobs.ReportRuns;
@@ -30,7 +31,7 @@ public static class ReportRunsApi
     {
         var query = new QueryInput(request);
         var overdueText = query.Code("overdue", ["true", "false"]);
-        var filter = new ReportRunFilter(query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", Today.In(clock));
+        var filter = new ReportRunFilter(query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", UkDate.Today(clock));
         var page = query.Page();
         if (!query.IsValid)
         {
@@ -39,7 +40,7 @@ public static class ReportRunsApi
 
         await using var session = await database.OpenAsync(cancellationToken);
         var runs = await ReportRunStore.ListAsync(session, filter, page, cancellationToken);
-        var today = Today.In(clock);
+        var today = UkDate.Today(clock);
         return TypedResults.Ok(ListResponse<ReportRunDto>.From(runs, r => ReportRunDto.From(r, today, null, null)));
     }
 
@@ -55,7 +56,7 @@ public static class ReportRunsApi
         ETags.Set(http, run.Version);
         return TypedResults.Ok(ReportRunDto.From(
             run,
-            Today.In(clock),
+            UkDate.Today(clock),
             await ReportRunStore.ListFilesAsync(session, id, cancellationToken),
             await ReportRunStore.ListDeliveriesAsync(session, id, cancellationToken)));
     }
@@ -135,7 +136,7 @@ public static class ReportRunsApi
     {
         await using var session = await database.OpenAsync(cancellationToken);
         var run = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
-        var dto = ReportRunDto.From(run, Today.In(clock), await ReportRunStore.ListFilesAsync(session, runId, cancellationToken), await ReportRunStore.ListDeliveriesAsync(session, runId, cancellationToken));
+        var dto = ReportRunDto.From(run, UkDate.Today(clock), await ReportRunStore.ListFilesAsync(session, runId, cancellationToken), await ReportRunStore.ListDeliveriesAsync(session, runId, cancellationToken));
         return TypedResults.Accepted($"/api/report-runs/{runId}", dto);
     }
 }

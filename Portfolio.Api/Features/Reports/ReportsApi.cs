@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Periods;
 using Portfolio.Reports.Pdf;
 using Portfolio.Reports.Quarterly;
 
@@ -32,7 +33,7 @@ public static class ReportsApi
             return Problems.Field("periodStart", "must be a date written YYYY-MM-DD");
         }
 
-        var (outcome, report) = await reports.BuildAsync(grantId, start, Today.In(clock), cancellationToken);
+        var (outcome, report) = await reports.BuildAsync(grantId, start, UkDate.Today(clock), cancellationToken);
         switch (outcome)
         {
             case ReportSourceOutcome.GrantNotFound:
