@@ -89,19 +89,19 @@ public static class BurnQueries
     /// <summary>The calculation's inputs for one grant, or null when there is no such grant.</summary>
     public static async Task<(Grant Grant, Funder Funder, GrantBurnInput Input)?> LoadGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
     {
-        var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
-        if (grant is null)
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+        if (loaded is null)
         {
             return null;
         }
 
-        var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
+        var (grant, funder, periods) = loaded;
         var budget = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
         var input = new GrantBurnInput(
             grant.AmountAwardedPence,
             grant.StartDate,
             grant.EndDate,
-            ReportingPeriods.For(CalendarOf(funder.ReportingCalendar), grant.StartDate, grant.EndDate),
+            periods,
             new RagThresholds(funder.RagAmberPercent, funder.RagRedPercent),
             budget?.Lines.Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList() ?? []);
         return (grant, funder, input);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Periods;
 
@@ -27,8 +26,8 @@ public static class ClosedPeriods
     /// <summary>Why a record of <paramref name="grantId"/> dated <paramref name="date"/> may not change, or null when its period is open.</summary>
     public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default)
     {
-        var loaded = await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken);
-        var period = loaded?.Input.Periods.FirstOrDefault(p => p.Contains(date));
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+        var period = loaded?.Periods.FirstOrDefault(p => p.Contains(date));
         if (period is null)
         {
             return null;
@@ -42,11 +41,11 @@ public static class ClosedPeriods
               $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
     }
 
-    /// <summary>Reopens a period (the caller audits it). False when the date is not the start of one of the grant's periods.</summary>
+    /// <summary>Reopens a period (the caller audits it). Null when the date is not the start of one of the grant's periods.</summary>
     public static async Task<ReportingPeriod?> ReopenAsync(DbSession session, long grantId, DateOnly periodStart, string reason, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        var loaded = await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken);
-        var period = loaded?.Input.Periods.FirstOrDefault(p => p.Start == periodStart);
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+        var period = loaded?.Periods.FirstOrDefault(p => p.Start == periodStart);
         if (period is null)
         {
             return null;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Microsoft.Extensions.Logging;
-using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
 using Portfolio.Core.Periods;
@@ -23,9 +22,9 @@ public sealed class ReportScheduleJob(Database database, ReportRunService runs, 
         {
             foreach (var grantId in await ReportRunStore.ActiveGrantIdsAsync(session, cancellationToken))
             {
-                var loaded = (await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken))!.Value;
+                var loaded = (await GrantPeriods.LoadAsync(session, grantId, cancellationToken))!;
                 var existing = await ReportRunStore.LivePeriodStartsAsync(session, grantId, cancellationToken);
-                due.AddRange(ReportRunService.EndedPeriods(loaded.Input.Periods, today).Where(p => !existing.Contains(p.Start)).Select(p => (grantId, p.Start)));
+                due.AddRange(ReportRunService.EndedPeriods(loaded.Periods, today).Where(p => !existing.Contains(p.Start)).Select(p => (grantId, p.Start)));
             }
         }
 

@@ -23,7 +23,7 @@ public static class BudgetApi
     private static async Task<IResult> GetAsync(long grantId, HttpContext http, Database database, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        var loaded = await LoadGrantAsync(session, grantId, cancellationToken);
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
         if (loaded is null)
         {
             return Problems.NotFound("grant", grantId);
@@ -31,7 +31,7 @@ public static class BudgetApi
 
         var budget = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
         ETags.Set(http, budget?.VersionNumber ?? 0);
-        return TypedResults.Ok(ToDto(loaded.Value.Grant, loaded.Value.Periods, budget));
+        return TypedResults.Ok(ToDto(loaded.Grant, loaded.Periods, budget));
     }
 
     private static async Task<IResult> PutAsync(long grantId, HttpContext http, Database database)
@@ -66,13 +66,13 @@ public static class BudgetApi
         var cancellationToken = http.RequestAborted;
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var loaded = await LoadGrantAsync(session, grantId, cancellationToken);
+            var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
             if (loaded is null)
             {
                 return Problems.NotFound("grant", grantId);
             }
 
-            var (grant, periods) = loaded.Value;
+            var (grant, _, periods) = loaded;
             var current = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
             if (ETags.Check(expected!.Value, current?.VersionNumber ?? 0) is { } stale)
             {
@@ -113,19 +113,6 @@ public static class BudgetApi
             ETags.Set(http, saved.VersionNumber);
             return TypedResults.Ok(dto);
         }, cancellationToken);
-    }
-
-    private static async Task<(Grant Grant, IReadOnlyList<ReportingPeriod> Periods)?> LoadGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken)
-    {
-        var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
-        if (grant is null)
-        {
-            return null;
-        }
-
-        var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
-        ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar);
-        return (grant, ReportingPeriods.For(calendar, grant.StartDate, grant.EndDate));
     }
 
     private static BudgetDto ToDto(Grant grant, IReadOnlyList<ReportingPeriod> periods, BudgetVersion? budget)

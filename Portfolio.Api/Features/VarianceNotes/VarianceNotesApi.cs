@@ -1,5 +1,4 @@
 using Portfolio.Api.Infrastructure;
-using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
 
@@ -60,13 +59,13 @@ public static class VarianceNotesApi
         var cancellationToken = http.RequestAborted;
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var loaded = await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken);
+            var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
             if (loaded is null)
             {
                 return Problems.NotFound("grant", grantId);
             }
 
-            if (!http.User.MayActInArea(loaded.Value.Grant.ProgrammeAreaId))
+            if (!http.User.MayActInArea(loaded.Grant.ProgrammeAreaId))
             {
                 return TypedResults.Problem(
                     detail: $"Your key is for other programme areas: it may not write notes on grant {grantId}.",
@@ -75,7 +74,7 @@ public static class VarianceNotesApi
             }
 
             var errors = new Dictionary<string, string[]>();
-            var periods = loaded.Value.Input.Periods;
+            var periods = loaded.Periods;
             if (!periods.Any(p => p.Start == periodStart))
             {
                 errors["periodStart"] = [$"must be the first day of one of the grant's reporting periods: {string.Join(", ", periods.Select(p => $"{p.Start:yyyy-MM-dd} ({p.Label})"))}"];

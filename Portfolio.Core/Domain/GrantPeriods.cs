@@ -1,0 +1,26 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Core.Domain;
+
+/// <summary>A grant with its funder and the reporting periods the funder's calendar gives it.</summary>
+public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<ReportingPeriod> Periods)
+{
+    /// <summary>Null when there is no such grant. Reads the grant and its funder, nothing else.</summary>
+    public static async Task<GrantPeriods?> LoadAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    {
+        var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
+        if (grant is null)
+        {
+            return null;
+        }
+
+        var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
+        if (!ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar))
+        {
+            throw new InvalidOperationException($"Funder {funder.Id} has an unknown reporting calendar '{funder.ReportingCalendar}'.");
+        }
+
+        return new GrantPeriods(grant, funder, ReportingPeriods.For(calendar, grant.StartDate, grant.EndDate));
+    }
+}
