@@ -140,12 +140,6 @@ public sealed partial class JsonInput
             return null;
         }
 
-        if (text.Any(char.IsSurrogate) && !IsWellFormedUtf16(text))
-        {
-            Error(field, "must be well-formed text");
-            return null;
-        }
-
         return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
     }
 
@@ -458,28 +452,6 @@ public sealed partial class JsonInput
         var charset = media.Charset.Value;
         return media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                && (string.IsNullOrEmpty(charset) || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static bool IsWellFormedUtf16(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]))
-            {
-                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
-                {
-                    return false;
-                }
-
-                i++;
-            }
-            else if (char.IsLowSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     [GeneratedRegex(@"^[A-Z]{2}-[A-Z0-9]{2,10}-[A-Za-z0-9][A-Za-z0-9._-]{0,60}$")]
