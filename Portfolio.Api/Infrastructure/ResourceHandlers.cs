@@ -79,16 +79,10 @@ public sealed class ResourceHandlers<TEntity, TDto>
 
     public async Task<IResult> CreateAsync(HttpContext http, Database database)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, Fields);
+        var (input, proposed, problem) = await ReadBodyAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var proposed = Read(input!);
-        if (!input!.IsValid)
-        {
-            return input.Problem();
         }
 
         var change = http.Change();
@@ -113,7 +107,7 @@ public sealed class ResourceHandlers<TEntity, TDto>
         }
 
         return Idempotent
-            ? await Writes.CreateIdempotentAsync(http, database, input, CreateInAsync)
+            ? await Writes.CreateIdempotentAsync(http, database, input!, CreateInAsync)
             : await Writes.InTransactionAsync(database, CreateInAsync, http.RequestAborted);
     }
 
@@ -126,16 +120,10 @@ public sealed class ResourceHandlers<TEntity, TDto>
             return preconditionProblem;
         }
 
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, Fields);
+        var (_, proposed, problem) = await ReadBodyAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var proposed = Read(input!);
-        if (!input!.IsValid)
-        {
-            return input.Problem();
         }
 
         var change = http.Change();
@@ -249,6 +237,19 @@ public sealed class ResourceHandlers<TEntity, TDto>
             ETags.Set(http, voided.Version);
             return TypedResults.Ok(dto);
         }, http.RequestAborted);
+    }
+
+    /// <summary>The body read into a proposed entity, or the problem (400, 413, 415) to answer with.</summary>
+    private async Task<(JsonInput? Input, TEntity Proposed, IResult? Problem)> ReadBodyAsync(HttpContext http)
+    {
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, Fields);
+        if (problem is not null)
+        {
+            return (null, null!, problem);
+        }
+
+        var proposed = Read(input!);
+        return input!.IsValid ? (input, proposed, null) : (null, null!, input.Problem());
     }
 
     private async Task<IResult?> ClosedAsync(DbSession session, CancellationToken cancellationToken, params TEntity[] entities)
