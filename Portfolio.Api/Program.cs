@@ -22,6 +22,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddExceptionHandler<GrantDataProblemHandler>();
 builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
 builder.Services.AddPortfolioAuth(builder.Configuration);

@@ -18,7 +18,7 @@ internal static class ReportBenchmark
             var database = new Database(new DatabaseOptions(DatabaseEngine.Sqlite, $"Data Source={file}"));
             await new Migrator(database).MigrateAsync();
             var grantId = await SeedAsync(database, 5000);
-            var reports = new QuarterlyReports(database, new ReportOptions("Benchmark Partnership", null));
+            var reports = new QuarterlyReports(database, new ReportOptions(new ReportOrganisation("Benchmark Partnership", "1234567", "07654321"), null));
             reports.CheckFonts();
             var periodStart = new DateOnly(2026, 7, 1);
 
@@ -31,9 +31,9 @@ internal static class ReportBenchmark
                 var watch = Stopwatch.StartNew();
                 var report = (await reports.BuildAsync(grantId, periodStart, new DateOnly(2026, 11, 23))).Report!;
                 var built = watch.Elapsed.TotalMilliseconds;
-                var xlsx = QuarterlyReports.Excel(report);
+                var xlsx = QuarterlyReports.Excel(report, ReportStamp.Draft);
                 var excelDone = watch.Elapsed.TotalMilliseconds;
-                var bytes = reports.Pdf(report);
+                var bytes = reports.Pdf(report, ReportStamp.Draft);
                 var pdfDone = watch.Elapsed.TotalMilliseconds;
                 if (run == 0)
                 {

@@ -28,6 +28,10 @@ public static class ETags
         return (version, null);
     }
 
+    /// <summary>The version named by If-Match when the header is sent (null when it is not); 428 when it is unreadable.</summary>
+    public static (int? Version, IResult? Problem) OptionalIfMatch(HttpRequest request) =>
+        string.IsNullOrWhiteSpace(request.Headers.IfMatch.ToString()) ? (null, null) : RequireIfMatch(request);
+
     /// <summary>412 unless <paramref name="expected"/> is the current version.</summary>
     public static IResult? Check(int expected, int current) => expected == current ? null : Problems.PreconditionFailed(current);
 }

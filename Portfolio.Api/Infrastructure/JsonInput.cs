@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using System.Globalization;
 using System.Net.Mail;
 using System.Text.Json;
@@ -230,6 +231,12 @@ public sealed partial class JsonInput
             || !DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             Error(field, "must be a date written YYYY-MM-DD");
+            return null;
+        }
+
+        if (!RecordDates.Contains(date))
+        {
+            Error(field, RecordDates.OutOfRangeMessage);
             return null;
         }
 

@@ -18,8 +18,8 @@ public static class Problems
     public static IResult NotFound(string entity, object id) =>
         TypedResults.Problem(detail: $"There is no {entity} with id {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    public static IResult Conflict(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+    public static IResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict", extensions: extensions);
 
     public static IResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request cannot be applied", extensions: extensions);

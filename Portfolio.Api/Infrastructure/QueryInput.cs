@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using System.Globalization;
 using Portfolio.Core.Data;
 
@@ -47,6 +48,12 @@ public sealed class QueryInput(HttpRequest request)
         if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             _errors[name] = ["must be a date written YYYY-MM-DD"];
+            return null;
+        }
+
+        if (!RecordDates.Contains(date))
+        {
+            _errors[name] = [RecordDates.OutOfRangeMessage];
             return null;
         }
 

@@ -20,7 +20,14 @@ public sealed record BurnGroup(long? Id, string Name, int Grants, BurnTotals Tot
     public Rag Rag => Totals.RagWith(Thresholds);
 }
 
-public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyList<BurnGroup> Groups, BurnTotals Portfolio, Rag PortfolioRag);
+/// <summary>
+/// A roll-up, and the grants left out of it because they could not be computed (their stored data is impossible):
+/// one bad grant is listed here, never a failure of the whole roll-up.
+/// </summary>
+public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyList<BurnGroup> Groups, BurnTotals Portfolio, Rag PortfolioRag, IReadOnlyList<FailedGrant> Failed);
+
+/// <summary>A grant that could not be computed, and why.</summary>
+public sealed record FailedGrant(long GrantId, string Reference, string Reason);
 
 /// <summary>
 /// Reads what the burn calculation needs. The database does the sums, with one grouped query for spend per
@@ -129,17 +136,25 @@ public static class BurnQueries
         var parameters = new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, AsOf = asOf };
         var grants = (await session.QueryAsync<GrantRow>(Grants, parameters, cancellationToken)).ToList();
         var lines = (await session.QueryAsync<LineRow>(CurrentBudgetLines, parameters, cancellationToken)).ToLookup(l => l.GrantId);
-        var perGrant = grants.Select(g =>
+        var failed = new List<FailedGrant>();
+        var perGrant = new List<(GrantRow Row, GrantBurnInput Input)>();
+        foreach (var g in grants)
         {
-            var input = new GrantBurnInput(
-                g.AmountAwardedPence,
-                g.StartDate,
-                g.EndDate,
-                ReportingPeriods.For(CalendarOf(g.ReportingCalendar), g.StartDate, g.EndDate),
-                new RagThresholds(g.RagAmberPercent, g.RagRedPercent),
-                lines[g.Id].Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList());
-            return (Row: g, Input: input);
-        }).ToList();
+            try
+            {
+                perGrant.Add((g, new GrantBurnInput(
+                    g.AmountAwardedPence,
+                    g.StartDate,
+                    g.EndDate,
+                    GrantPeriods.PeriodsOf(g.Id, CalendarOf(g.Id, g.ReportingCalendar), g.StartDate, g.EndDate),
+                    new RagThresholds(g.RagAmberPercent, g.RagRedPercent),
+                    lines[g.Id].Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList())));
+            }
+            catch (GrantDataException ex)
+            {
+                failed.Add(new FailedGrant(g.Id, g.Reference, ex.Message));
+            }
+        }
 
         List<BurnGroup> groups;
         BurnTotals portfolio;
@@ -151,7 +166,19 @@ public static class BurnQueries
         else
         {
             var actuals = (await session.QueryAsync<SumRow>(ActualsByGrant, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
-            var grantTotals = perGrant.Select(g => (g.Row, g.Input, Totals: BurnCalculator.Totals(g.Input, actuals.GetValueOrDefault(g.Row.Id), asOf))).ToList();
+            var grantTotals = new List<(GrantRow Row, GrantBurnInput Input, BurnTotals Totals)>();
+            foreach (var g in perGrant)
+            {
+                try
+                {
+                    grantTotals.Add((g.Row, g.Input, BurnCalculator.Totals(g.Input, actuals.GetValueOrDefault(g.Row.Id), asOf)));
+                }
+                catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
+                {
+                    failed.Add(new FailedGrant(g.Row.Id, g.Row.Reference, $"Grant {g.Row.Id}'s burn could not be computed: {ex.Message}"));
+                }
+            }
+
             portfolio = grantTotals.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
             groups = groupBy switch
             {
@@ -174,11 +201,11 @@ public static class BurnQueries
             .OrderByDescending(g => Math.Abs(g.Totals.Variance))
             .ThenBy(g => g.Name, StringComparer.Ordinal)
             .ToList();
-        return new BurnRollup(asOf, groupBy, sorted, portfolio, portfolio.RagWith(portfolioThresholds));
+        return new BurnRollup(asOf, groupBy, sorted, portfolio, portfolio.RagWith(portfolioThresholds), failed);
     }
 
-    public static ReportingCalendar CalendarOf(string code) =>
-        ReportingCalendarNames.TryParse(code, out var calendar) ? calendar : throw new InvalidOperationException($"Unknown reporting calendar '{code}'.");
+    private static ReportingCalendar CalendarOf(long grantId, string code) =>
+        ReportingCalendarNames.TryParse(code, out var calendar) ? calendar : throw new GrantDataException(grantId, $"Grant {grantId}'s funder has an unknown reporting calendar '{code}'.");
 
     private static BurnGroup Sum(long? id, string name, IEnumerable<BurnTotals> totals, RagThresholds thresholds)
     {

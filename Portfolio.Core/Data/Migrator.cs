@@ -25,6 +25,17 @@ public sealed partial class Migrator(Database database)
         Postgres: "SELECT pg_advisory_unlock(7265701)",
         SqlServer: "EXEC sp_releaseapplock @Resource = N'portfolio-migrations', @LockOwner = N'Session'");
 
+    // SQLite cannot alter a constraint in place: a script may rebuild a table (create, copy, drop, rename), which is
+    // only safe with foreign keys off. They are switched off around each SQLite script and checked before it commits.
+    internal static readonly Sql ForeignKeysOff = new(Sqlite: "PRAGMA foreign_keys = OFF", Postgres: "SELECT 1", SqlServer: "SELECT 1");
+
+    internal static readonly Sql ForeignKeysOn = new(Sqlite: "PRAGMA foreign_keys = ON", Postgres: "SELECT 1", SqlServer: "SELECT 1");
+
+    internal static readonly Sql ForeignKeyViolations = new(
+        Sqlite: "SELECT COUNT(*) FROM pragma_foreign_key_check",
+        Postgres: "SELECT 0",
+        SqlServer: "SELECT 0");
+
     internal static readonly Sql AppliedIds = Sql.Common("SELECT id FROM schema_migration ORDER BY id");
 
     internal static readonly Sql RecordApplied = Sql.Common("INSERT INTO schema_migration (id, applied_at) VALUES (@Id, @AppliedAt)");
@@ -58,6 +69,7 @@ public sealed partial class Migrator(Database database)
             var applied = new List<string>();
             foreach (var script in scripts)
             {
+                await session.ExecuteAsync(ForeignKeysOff, cancellationToken: cancellationToken);
                 await session.BeginAsync(cancellationToken);
                 var done = (await session.QueryAsync<string>(AppliedIds, cancellationToken: cancellationToken)).ToHashSet(StringComparer.Ordinal);
                 if (done.Contains(script.Id))
@@ -71,8 +83,15 @@ public sealed partial class Migrator(Database database)
                     await session.ExecuteScriptAsync(batch, cancellationToken);
                 }
 
+                var violations = await session.ExecuteScalarAsync<long>(ForeignKeyViolations, cancellationToken: cancellationToken);
+                if (violations > 0)
+                {
+                    throw new InvalidOperationException($"Migration {script.Id} would leave {violations} foreign key violation(s); nothing was applied.");
+                }
+
                 await session.ExecuteAsync(RecordApplied, new { script.Id, AppliedAt = DateTime.UtcNow }, cancellationToken);
                 await session.CommitAsync(cancellationToken);
+                await session.ExecuteAsync(ForeignKeysOn, cancellationToken: cancellationToken);
                 applied.Add(script.Id);
             }
 
@@ -81,6 +100,7 @@ public sealed partial class Migrator(Database database)
         finally
         {
             await session.RollbackAsync(CancellationToken.None);
+            await session.ExecuteAsync(ForeignKeysOn, cancellationToken: CancellationToken.None);
             await session.ExecuteAsync(ReleaseLock, cancellationToken: CancellationToken.None);
         }
     }

@@ -5,17 +5,22 @@ using Portfolio.Core.Periods;
 namespace Portfolio.Core.Domain;
 
 /// <summary>
-/// A grant's period is closed once a report for it has been sent (the record of what the funder was told), until an
-/// admin reopens it with a reason. Spend and income dated in a closed period cannot be created, changed or voided.
+/// A grant's period is closed once a report for it, or for any later period of the grant, has been approved (and so
+/// sent, or being sent): what the funder was told is final. Spend, income, budget lines and variance notes of a
+/// closed period cannot be created, changed or voided, and the grant's dates, funder or calendar cannot change in a
+/// way that would move or remove it. An admin reopens one period at a time, with a reason; approving a later report
+/// afterwards closes it again.
 /// </summary>
 public static class ClosedPeriods
 {
-    internal static readonly Sql SentAndNotReopened = Sql.Common("""
-        SELECT r.sent_at FROM report_run r
-        WHERE r.grant_id = @GrantId AND r.period_start = @PeriodStart AND r.status = 'sent'
-          AND NOT EXISTS (SELECT 1 FROM period_reopening o
-                          WHERE o.grant_id = r.grant_id AND o.period_start = r.period_start AND o.reopened_at >= r.sent_at)
-        ORDER BY r.sent_at
+    internal static readonly Sql ClosingRuns = Sql.Common("""
+        SELECT id, period_start, period_label, approved_at, sent_at FROM report_run
+        WHERE grant_id = @GrantId AND status IN ('approved', 'sent', 'failed') AND approved_at IS NOT NULL
+        ORDER BY period_start
+        """);
+
+    internal static readonly Sql LastReopenings = Sql.Common("""
+        SELECT period_start, MAX(reopened_at) AS reopened_at FROM period_reopening WHERE grant_id = @GrantId GROUP BY period_start
         """);
 
     internal static readonly Sql InsertReopening = Sql.InsertReturningId("""
@@ -23,9 +28,24 @@ public static class ClosedPeriods
         VALUES (@GrantId, @PeriodStart, @Reason, @Actor, @At)
         """);
 
-    /// <summary>Why a record of <paramref name="grantId"/> dated <paramref name="date"/> may not change, or null when its period is open.</summary>
+    /// <summary>What closes a grant's periods: its approved runs and the last reopening of each period.</summary>
+    public static async Task<ClosedPeriodSet> LoadAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    {
+        var runs = (await session.QueryAsync<ClosingRun>(ClosingRuns, new { GrantId = grantId }, cancellationToken)).ToList();
+        var reopenings = runs.Count == 0
+            ? new Dictionary<DateOnly, DateTime>()
+            : (await session.QueryAsync<Reopening>(LastReopenings, new { GrantId = grantId }, cancellationToken)).ToDictionary(r => r.PeriodStart, r => r.ReopenedAt);
+        return new ClosedPeriodSet(grantId, runs, reopenings);
+    }
+
+    /// <summary>
+    /// Why a money record of <paramref name="grantId"/> dated <paramref name="date"/> may not change, or null when its
+    /// period is open. Takes the grant's row lock first, so an approval cannot close the period between this check and
+    /// the caller's commit.
+    /// </summary>
     public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default)
     {
+        await GrantStore.LockAsync(session, grantId, cancellationToken);
         var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
         var period = loaded?.Periods.FirstOrDefault(p => p.Contains(date));
         if (period is null)
@@ -33,12 +53,8 @@ public static class ClosedPeriods
             return null;
         }
 
-        var sentAt = (await session.QueryAsync<DateTime>(SentAndNotReopened, new { GrantId = grantId, PeriodStart = period.Start }, cancellationToken)).FirstOrDefault();
-        return sentAt == default
-            ? null
-            : $"The {period.Label} period ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}) of grant {grantId} is closed: its report was sent to the funder on " +
-              $"{sentAt.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}. Record an adjusting entry dated in an open period instead; an admin may reopen the period with a reason " +
-              $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
+        var closed = await LoadAsync(session, grantId, cancellationToken);
+        return closed.ReasonFor(period);
     }
 
     /// <summary>Reopens a period (the caller audits it). Null when the date is not the start of one of the grant's periods.</summary>
@@ -53,5 +69,114 @@ public static class ClosedPeriods
 
         await session.ExecuteScalarAsync<long>(InsertReopening, new { GrantId = grantId, PeriodStart = periodStart, Reason = reason, change.Actor, change.At }, cancellationToken);
         return period;
+    }
+
+    /// <summary>
+    /// Why the grant's periods may not become <paramref name="proposed"/> (a change of its dates, funder or calendar),
+    /// or null: every closed period must still be there, with the same dates, and a grant with closed periods keeps its funder.
+    /// </summary>
+    public static async Task<string?> ChangeBlockedReasonAsync(
+        DbSession session, GrantPeriods current, long proposedFunderId, IReadOnlyList<ReportingPeriod> proposed, CancellationToken cancellationToken = default)
+    {
+        var closed = await LoadAsync(session, current.Grant.Id, cancellationToken);
+        var closedPeriods = current.Periods.Where(closed.IsClosed).ToList();
+        if (closedPeriods.Count == 0)
+        {
+            return null;
+        }
+
+        var grantId = current.Grant.Id;
+        var reopen = $"An admin must first reopen the closed period(s) (POST /api/grants/{grantId}/periods/{{periodStart}}/reopen with a reason).";
+        if (proposedFunderId != current.Grant.FunderId)
+        {
+            return $"Grant {grantId} has reported periods ({Labels(closedPeriods)}) whose reports went to {current.Funder.Name}; it cannot move to another funder. {reopen}";
+        }
+
+        var moved = closedPeriods.Where(c => !proposed.Any(p => p.Start == c.Start && p.End == c.End && p.Label == c.Label)).ToList();
+        return moved.Count == 0
+            ? null
+            : $"The change would move or remove reported period(s) {Labels(moved)} of grant {grantId}, whose figures were sent to the funder. {reopen}";
+    }
+
+    /// <summary>
+    /// Why a new budget may not replace <paramref name="current"/>, or null: the lines of every closed period must be
+    /// as they were (a line of £0 counts as no line). Takes the grant's row lock, as money writes do.
+    /// </summary>
+    public static async Task<string?> BudgetChangeBlockedReasonAsync(
+        DbSession session, GrantPeriods grant, IReadOnlyList<BudgetLine> current, IReadOnlyList<BudgetLine> proposed, CancellationToken cancellationToken = default)
+    {
+        await GrantStore.LockAsync(session, grant.Grant.Id, cancellationToken);
+        var closed = await LoadAsync(session, grant.Grant.Id, cancellationToken);
+        static string Lines(IEnumerable<BudgetLine> lines, DateOnly start) =>
+            string.Join(";", lines.Where(l => l.PeriodStart == start && l.AmountPence != 0).OrderBy(l => l.CategoryCode, StringComparer.Ordinal).Select(l => $"{l.CategoryCode}={l.AmountPence}"));
+
+        var changed = grant.Periods.Where(p => closed.IsClosed(p) && Lines(current, p.Start) != Lines(proposed, p.Start)).ToList();
+        return changed.Count == 0
+            ? null
+            : $"The budget of reported period(s) {Labels(changed)} of grant {grant.Grant.Id} cannot change: those figures were sent to the funder. " +
+              $"Keep their lines as they are and re-profile open periods only; an admin may reopen a period with a reason (POST /api/grants/{grant.Grant.Id}/periods/{{periodStart}}/reopen).";
+    }
+
+    /// <summary>Why a variance note for the period starting <paramref name="periodStart"/> may not be written or changed, or null.</summary>
+    public static async Task<string?> NoteBlockedReasonAsync(DbSession session, GrantPeriods grant, DateOnly periodStart, CancellationToken cancellationToken = default)
+    {
+        var period = grant.Periods.FirstOrDefault(p => p.Start == periodStart);
+        if (period is null)
+        {
+            return null;
+        }
+
+        await GrantStore.LockAsync(session, grant.Grant.Id, cancellationToken);
+        return (await LoadAsync(session, grant.Grant.Id, cancellationToken)).ReasonFor(period) is { } reason
+            ? reason.Replace("Record an adjusting entry dated in an open period instead; an", "Its variance notes were sent with it and cannot change; an", StringComparison.Ordinal)
+            : null;
+    }
+
+    private static string Labels(IEnumerable<ReportingPeriod> periods) =>
+        string.Join(", ", periods.Select(p => $"{p.Label} ({p.Start:yyyy-MM-dd} to {p.End:yyyy-MM-dd})"));
+
+    public sealed class ClosingRun
+    {
+        public long Id { get; set; }
+        public DateOnly PeriodStart { get; set; }
+        public string PeriodLabel { get; set; } = "";
+        public DateTime ApprovedAt { get; set; }
+        public DateTime? SentAt { get; set; }
+    }
+
+    private sealed class Reopening
+    {
+        public DateOnly PeriodStart { get; set; }
+        public DateTime ReopenedAt { get; set; }
+    }
+}
+
+/// <summary>Which of one grant's periods are closed, and by which report.</summary>
+public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.ClosingRun> runs, IReadOnlyDictionary<DateOnly, DateTime> reopenings)
+{
+    /// <summary>The report that closes <paramref name="period"/>: the first approved at or after it since the period was last reopened.</summary>
+    public ClosedPeriods.ClosingRun? ClosedBy(ReportingPeriod period)
+    {
+        var reopenedAt = reopenings.TryGetValue(period.Start, out var at) ? at : DateTime.MinValue;
+        return runs.Where(r => r.PeriodStart >= period.Start && r.ApprovedAt > reopenedAt).OrderBy(r => r.PeriodStart).FirstOrDefault();
+    }
+
+    public bool IsClosed(ReportingPeriod period) => ClosedBy(period) is not null;
+
+    /// <summary>Why records of <paramref name="period"/> may not change, or null when it is open.</summary>
+    public string? ReasonFor(ReportingPeriod period)
+    {
+        var run = ClosedBy(period);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var when = (run.SentAt ?? run.ApprovedAt).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        var how = run.SentAt is null ? "approved for sending" : "sent to the funder";
+        var by = run.PeriodStart == period.Start ? "its report" : $"the {run.PeriodLabel} report (report run {run.Id}), which covers it cumulatively,";
+        return $"The {period.Label} period ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}) of grant {grantId} is closed: {by} was {how} on {when}. " +
+               $"Record an adjusting entry dated in an open period instead; an admin may reopen the period with a reason " +
+               $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
     }
 }

@@ -8,7 +8,7 @@ public static class Codes
     public static readonly IReadOnlyList<string> PartnerKinds = ["by-and-for", "specialist", "statutory", "other"];
     public static readonly IReadOnlyList<string> GrantStatuses = ["pipeline", "active", "closed"];
     public static readonly IReadOnlyList<string> Roles = ["admin", "finance", "programme-lead", "viewer"];
-    public static readonly IReadOnlyList<string> ReportRunStatuses = ["draft", "approved", "sent", "failed", "superseded"];
+    public static readonly IReadOnlyList<string> ReportRunStatuses = ["draft", "approved", "sent", "failed", "superseded", "cancelled"];
     public static readonly IReadOnlyList<string> DeliveryStatuses = ["pending", "sending", "sent", "failed"];
     public const string Currency = "GBP";
 }

@@ -18,9 +18,21 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
         var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
         if (!ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar))
         {
-            throw new InvalidOperationException($"Funder {funder.Id} has an unknown reporting calendar '{funder.ReportingCalendar}'.");
+            throw new GrantDataException(grantId, $"Grant {grantId}'s funder {funder.Id} has an unknown reporting calendar '{funder.ReportingCalendar}'.");
         }
 
-        return new GrantPeriods(grant, funder, ReportingPeriods.For(calendar, grant.StartDate, grant.EndDate));
+        return new GrantPeriods(grant, funder, PeriodsOf(grantId, calendar, grant.StartDate, grant.EndDate));
+    }
+
+    /// <summary>The grant's periods, or <see cref="GrantDataException"/> when its stored dates cannot be divided into periods.</summary>
+    public static IReadOnlyList<ReportingPeriod> PeriodsOf(long grantId, ReportingCalendar calendar, DateOnly start, DateOnly end)
+    {
+        if (!RecordDates.Contains(start) || !RecordDates.Contains(end) || end < start)
+        {
+            throw new GrantDataException(grantId,
+                $"Grant {grantId} runs from {start:yyyy-MM-dd} to {end:yyyy-MM-dd}: its dates {RecordDates.OutOfRangeMessage} and the end must not be before the start. Correct the grant's dates.");
+        }
+
+        return ReportingPeriods.For(calendar, start, end);
     }
 }

@@ -87,6 +87,11 @@ public static class GrantStore
     public static Task LockAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         session.QuerySingleOrDefaultAsync<long?>(LockForUpdate, new { Id = id }, cancellationToken);
 
+    internal static readonly Sql IdsForFunder = Sql.Common("SELECT id FROM grant_award WHERE funder_id = @FunderId ORDER BY id");
+
+    public static async Task<IReadOnlyList<long>> IdsForFunderAsync(DbSession session, long funderId, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<long>(IdsForFunder, new { FunderId = funderId }, cancellationToken)).ToList();
+
     public static Task<Grant?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         session.QuerySingleOrDefaultAsync<Grant>(SelectOne, new { Id = id }, cancellationToken);
 

@@ -20,8 +20,23 @@ public sealed class ReportRun
     public string? FailureReason { get; set; }
     public string? Rag { get; set; }
     public string? FiguresJson { get; set; }
+
+    /// <summary>The report model the run was built from (JSON): the books as they stood, compared again at approval.</summary>
+    public string? ModelJson { get; set; }
+
+    public string? ModelSha256 { get; set; }
+    public DateTime? CancelledAt { get; set; }
+    public string? CancelledBy { get; set; }
+    public string? CancelReason { get; set; }
+
+    /// <summary>Listing only: a draft whose amber or red status waits for a variance note before it can be approved.</summary>
+    public bool NeedsVarianceNote { get; set; }
+
     public int Version { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The statuses of a run that no longer stands for its period (a new run may be made).</summary>
+    public static readonly IReadOnlyList<string> Retired = ["superseded", "cancelled"];
 }
 
 public sealed class ReportFile
@@ -55,7 +70,7 @@ public sealed class ReportDelivery
     public DateTime UpdatedAt { get; set; }
 }
 
-public sealed record ReportRunFilter(long? GrantId = null, string? Status = null, bool? Overdue = null, DateOnly? Today = null);
+public sealed record ReportRunFilter(long? GrantId = null, string? Status = null, bool? Overdue = null, DateOnly? Today = null, bool? NeedsNote = null);
 
 /// <summary>
 /// Storage for report runs, their files and their deliveries. Every state change is a conditional UPDATE on the
@@ -65,7 +80,11 @@ public static class ReportRunStore
 {
     private const string RunColumns = """
         id, grant_id, period_start, period_end, period_label, status, due_date, generated_at, approved_at, approved_by,
-        sent_at, superseded_by_run_id, failure_reason, rag, figures_json, version, created_at
+        sent_at, superseded_by_run_id, failure_reason, rag, figures_json, model_json, model_sha256, cancelled_at, cancelled_by,
+        cancel_reason, version, created_at,
+        CASE WHEN status = 'draft' AND rag IN ('amber', 'red')
+                  AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start)
+             THEN 1 ELSE 0 END AS needs_variance_note
         """;
 
     private const string DeliveryColumns = """
@@ -77,29 +96,67 @@ public static class ReportRunStore
         WHERE (@GrantId IS NULL OR grant_id = @GrantId)
           AND (@Status IS NULL OR status = @Status)
           AND (@Overdue IS NULL
-               OR (@Overdue = 1 AND status NOT IN ('sent', 'superseded') AND due_date < @Today)
-               OR (@Overdue = 0 AND NOT (status NOT IN ('sent', 'superseded') AND due_date < @Today)))
+               OR (@Overdue = 1 AND status NOT IN ('sent', 'superseded', 'cancelled') AND due_date < @Today)
+               OR (@Overdue = 0 AND NOT (status NOT IN ('sent', 'superseded', 'cancelled') AND due_date < @Today)))
+          AND (@NeedsNote IS NULL
+               OR (@NeedsNote = 1 AND status = 'draft' AND rag IN ('amber', 'red')
+                   AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))
+               OR (@NeedsNote = 0 AND NOT (status = 'draft' AND rag IN ('amber', 'red')
+                   AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))))
         """;
 
     internal static readonly Sql SelectRun = Sql.Common($"SELECT {RunColumns} FROM report_run WHERE id = @Id");
     internal static readonly Sql SelectPage = Sql.Paged($"SELECT {RunColumns} FROM report_run {RunFilter} ORDER BY id");
     internal static readonly Sql CountFiltered = Sql.Common($"SELECT COUNT(*) FROM report_run {RunFilter}");
-    internal static readonly Sql LiveRunStarts = Sql.Common("SELECT period_start FROM report_run WHERE grant_id = @GrantId AND status <> 'superseded'");
-    internal static readonly Sql LiveRun = Sql.Common($"SELECT {RunColumns} FROM report_run WHERE grant_id = @GrantId AND period_start = @PeriodStart AND status <> 'superseded'");
+    internal static readonly Sql LiveRunStarts = Sql.Common("SELECT period_start FROM report_run WHERE grant_id = @GrantId AND status NOT IN ('superseded', 'cancelled')");
+    internal static readonly Sql LiveRun = Sql.Common($"SELECT {RunColumns} FROM report_run WHERE grant_id = @GrantId AND period_start = @PeriodStart AND status NOT IN ('superseded', 'cancelled')");
+
+    /// <summary>The grant's live runs for earlier periods that have not been sent: a later period waits for them.</summary>
+    internal static readonly Sql EarlierUnsent = Sql.Common($"""
+        SELECT {RunColumns} FROM report_run
+        WHERE grant_id = @GrantId AND period_start < @PeriodStart AND status IN ('draft', 'approved', 'failed')
+        ORDER BY period_start
+        """);
+
+    /// <summary>The grant's live runs not yet sent, earliest period first (automatic delivery takes them in this order).</summary>
+    internal static readonly Sql UnsentForGrant = Sql.Common($"""
+        SELECT {RunColumns} FROM report_run
+        WHERE grant_id = @GrantId AND status IN ('draft', 'approved', 'failed')
+        ORDER BY period_start
+        """);
+
+    internal static readonly Sql AutoGrantsWithDrafts = Sql.Common("""
+        SELECT DISTINCT r.grant_id FROM report_run r
+        JOIN grant_award g ON g.id = r.grant_id
+        JOIN funder f ON f.id = g.funder_id
+        WHERE r.status = 'draft' AND f.delivery_mode = 'auto'
+        ORDER BY r.grant_id
+        """);
 
     internal static readonly Sql InsertRun = Sql.InsertReturningId("""
-        INSERT INTO report_run (grant_id, period_start, period_end, period_label, status, due_date, generated_at, rag, figures_json, version, created_at)
-        VALUES (@GrantId, @PeriodStart, @PeriodEnd, @PeriodLabel, @Status, @DueDate, @GeneratedAt, @Rag, @FiguresJson, 1, @CreatedAt)
+        INSERT INTO report_run (grant_id, period_start, period_end, period_label, status, due_date, generated_at, rag, figures_json, model_json, model_sha256, version, created_at)
+        VALUES (@GrantId, @PeriodStart, @PeriodEnd, @PeriodLabel, @Status, @DueDate, @GeneratedAt, @Rag, @FiguresJson, @ModelJson, @ModelSha256, 1, @CreatedAt)
         """);
 
     internal static readonly Sql Approve = Sql.Common("""
         UPDATE report_run SET status = 'approved', approved_at = @At, approved_by = @Actor, version = version + 1
-        WHERE id = @Id AND status = 'draft'
+        WHERE id = @Id AND status = 'draft' AND version = @Version
         """);
 
     internal static readonly Sql Supersede = Sql.Common("""
         UPDATE report_run SET status = 'superseded', version = version + 1
-        WHERE id = @Id AND status IN ('draft', 'failed')
+        WHERE id = @Id AND status = 'draft'
+        """);
+
+    internal static readonly Sql Cancel = Sql.Common("""
+        UPDATE report_run SET status = 'cancelled', cancelled_at = @At, cancelled_by = @Actor, cancel_reason = @Reason, version = version + 1
+        WHERE id = @Id AND status = 'draft' AND version = @Version
+        """);
+
+    /// <summary>The final files replace the draft's at approval: same row, the approved content and its checksum.</summary>
+    internal static readonly Sql ReplaceFile = Sql.Common("""
+        UPDATE report_file SET content = @Content, sha256 = @Sha256, size_bytes = @SizeBytes, created_at = @CreatedAt
+        WHERE report_run_id = @ReportRunId AND format = @Format
         """);
 
     internal static readonly Sql LinkSuperseded = Sql.Common("UPDATE report_run SET superseded_by_run_id = @NewId WHERE id = @Id");
@@ -197,6 +254,7 @@ public static class ReportRunStore
             filter.GrantId,
             filter.Status,
             Overdue = filter.Overdue is null ? (int?)null : filter.Overdue.Value ? 1 : 0,
+            NeedsNote = filter.NeedsNote is null ? (int?)null : filter.NeedsNote.Value ? 1 : 0,
             Today = filter.Today ?? DateOnly.FromDateTime(DateTime.UtcNow),
             page.Offset,
             page.Limit,
@@ -218,11 +276,27 @@ public static class ReportRunStore
         return run.Id;
     }
 
-    public static async Task<bool> ApproveAsync(DbSession session, long id, ChangeContext change, CancellationToken cancellationToken = default) =>
-        await session.ExecuteAsync(Approve, new { Id = id, change.At, change.Actor }, cancellationToken) == 1;
+    /// <summary>Approves the draft at <paramref name="version"/>; false when it is no longer that draft.</summary>
+    public static async Task<bool> ApproveAsync(DbSession session, long id, int version, ChangeContext change, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Approve, new { Id = id, Version = version, change.At, change.Actor }, cancellationToken) == 1;
 
     public static async Task<bool> SupersedeAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         await session.ExecuteAsync(Supersede, new { Id = id }, cancellationToken) == 1;
+
+    public static async Task<bool> CancelAsync(DbSession session, long id, int version, string? reason, ChangeContext change, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Cancel, new { Id = id, Version = version, Reason = reason, change.At, change.Actor }, cancellationToken) == 1;
+
+    public static async Task<IReadOnlyList<ReportRun>> EarlierUnsentAsync(DbSession session, long grantId, DateOnly periodStart, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<ReportRun>(EarlierUnsent, new { GrantId = grantId, PeriodStart = periodStart }, cancellationToken)).ToList();
+
+    public static async Task<IReadOnlyList<ReportRun>> UnsentForGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<ReportRun>(UnsentForGrant, new { GrantId = grantId }, cancellationToken)).ToList();
+
+    public static async Task<IReadOnlyList<long>> AutoGrantsWithDraftsAsync(DbSession session, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<long>(AutoGrantsWithDrafts, cancellationToken: cancellationToken)).ToList();
+
+    public static Task ReplaceFileAsync(DbSession session, ReportFile file, CancellationToken cancellationToken = default) =>
+        session.ExecuteAsync(ReplaceFile, file, cancellationToken);
 
     public static Task LinkSupersededAsync(DbSession session, long id, long newId, CancellationToken cancellationToken = default) =>
         session.ExecuteAsync(LinkSuperseded, new { Id = id, NewId = newId }, cancellationToken);

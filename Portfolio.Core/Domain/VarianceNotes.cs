@@ -13,11 +13,20 @@ public sealed class VarianceNote
     public string Author { get; set; } = "";
     public int Version { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+    public string? UpdatedBy { get; set; }
 }
 
 public static class VarianceNoteStore
 {
-    private const string Columns = "id, grant_id, period_start, category_code, note_text, author, version, created_at";
+    private const string Columns = "id, grant_id, period_start, category_code, note_text, author, version, created_at, updated_at, updated_by";
+
+    internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM variance_note WHERE id = @Id AND grant_id = @GrantId");
+
+    internal static readonly Sql Update = Sql.Common("""
+        UPDATE variance_note SET category_code = @CategoryCode, note_text = @NoteText, updated_at = @At, updated_by = @Actor, version = version + 1
+        WHERE id = @Id AND version = @Version
+        """);
 
     internal static readonly Sql SelectForGrant = Sql.Common($"""
         SELECT {Columns} FROM variance_note
@@ -32,6 +41,13 @@ public static class VarianceNoteStore
 
     public static async Task<IReadOnlyList<VarianceNote>> ListForGrantAsync(DbSession session, long grantId, DateOnly? periodStart = null, CancellationToken cancellationToken = default) =>
         (await session.QueryAsync<VarianceNote>(SelectForGrant, new { GrantId = grantId, PeriodStart = periodStart }, cancellationToken)).ToList();
+
+    public static Task<VarianceNote?> GetAsync(DbSession session, long grantId, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<VarianceNote>(SelectOne, new { Id = id, GrantId = grantId }, cancellationToken);
+
+    /// <summary>Changes the note's category and text if it is still at <paramref name="version"/>.</summary>
+    public static async Task<bool> UpdateAsync(DbSession session, long id, int version, string? categoryCode, string text, ChangeContext change, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(Update, new { Id = id, Version = version, CategoryCode = categoryCode, NoteText = text, change.At, change.Actor }, cancellationToken) == 1;
 
     public static async Task<long> InsertAsync(DbSession session, VarianceNote note, CancellationToken cancellationToken = default)
     {

@@ -11,6 +11,11 @@ public static class ReportingPeriods
             throw new ArgumentException("The grant's end date is before its start date.", nameof(grantEnd));
         }
 
+        if (!RecordDates.Contains(grantStart) || !RecordDates.Contains(grantEnd))
+        {
+            throw new ArgumentOutOfRangeException(nameof(grantStart), $"A grant's dates {RecordDates.OutOfRangeMessage}; got {grantStart:yyyy-MM-dd} to {grantEnd:yyyy-MM-dd}.");
+        }
+
         var periods = new List<ReportingPeriod>();
         var quarterIndex = QuarterIndexOf(calendar, grantStart, grantStart);
         while (true)

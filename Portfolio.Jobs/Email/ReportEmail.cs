@@ -4,6 +4,7 @@ using System.Text;
 using MimeKit;
 using Portfolio.Core.Domain;
 using Portfolio.Core.Money;
+using Portfolio.Reports.Quarterly;
 
 namespace Portfolio.Jobs.Email;
 
@@ -28,11 +29,19 @@ public static class ReportEmail
     }
 
     public static MimeMessage Build(
-        string organisation, string from, ReportDelivery delivery, ReportRun run, string grantReference, string grantTitle, string funderName,
+        ReportOrganisation sender, string from, ReportDelivery delivery, ReportRun run, string grantReference, string grantTitle, string funderName,
         ReportEmailFigures figures, ReportFile xlsx, ReportFile pdf)
     {
+        var organisation = sender.Name;
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(from));
+        if (sender.QueriesEmail is { Length: > 0 } queries && MailboxAddress.TryParse(queries, out var replyTo))
+        {
+            // Replies and questions go to a person at the organisation, not to the sending address.
+            replyTo.Name = sender.QueriesName ?? organisation;
+            message.ReplyTo.Add(replyTo);
+        }
+
         message.To.Add(new MailboxAddress(delivery.RecipientName, delivery.RecipientEmail));
         message.Subject = $"{organisation}: {grantReference} report for {run.PeriodLabel}";
         message.MessageId = MessageId(run.Id, delivery.Id, delivery.RecipientEmail, from);
@@ -53,7 +62,11 @@ public static class ReportEmail
             "The Excel workbook holds the figures with live formulas; the PDF is the same report to read and file.",
             "",
             organisation,
+            sender.Registration,
+            sender.Address ?? "",
+            sender.Queries,
         };
+        lines = [.. lines.Take(lines.Length - 3), .. lines.Skip(lines.Length - 3).Where(l => l.Length > 0)];
         var body = new BodyBuilder
         {
             TextBody = string.Join("\n", lines),

@@ -29,11 +29,44 @@ public static class JobsHosting
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
+        var organisation = configuration.GetSection("Portfolio:Organisation");
+        string? Setting(string key) => organisation[key] is { Length: > 0 } value ? value.Trim() : null;
         services.AddSingleton(new ReportOptions(
-            configuration["Portfolio:Organisation:Name"] is { Length: > 0 } name ? name : "Portfolio",
+            new ReportOrganisation(
+                Setting("Name") ?? "Portfolio",
+                Setting("CharityNumber"),
+                Setting("CompanyNumber"),
+                Setting("Address"),
+                Setting("QueriesName"),
+                Setting("QueriesEmail"),
+                Setting("QueriesPhone")),
             configuration["Portfolio:Reports:FontDirectory"]));
         services.AddSingleton<QuarterlyReports>();
+        services.AddHostedService<ReportFontsCheck>();
         return services;
+    }
+
+    /// <summary>At start: load the report fonts, and if they cannot be loaded say so, and what to do, in the log.</summary>
+    private sealed class ReportFontsCheck(QuarterlyReports reports, ILogger<ReportFontsCheck> logger) : IHostedService
+    {
+        private static readonly Action<ILogger, string, Exception?> LogMissing = LoggerMessage.Define<string>(
+            LogLevel.Error, new EventId(5010, "ReportFontsMissing"), "No report can be made until this is fixed (GET /health/ready says not ready): {Reason}");
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                reports.CheckFonts();
+            }
+            catch (Portfolio.Reports.Pdf.ReportFontsMissingException ex)
+            {
+                LogMissing(logger, ex.Message, null);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>The jobs, email and report runs; with <paramref name="runServer"/> a Hangfire server in this process too.</summary>
@@ -90,7 +123,8 @@ public static class JobsHosting
             section.GetValue("Delivery:Attempts", 6),
             delays,
             TimeSpan.FromSeconds(section.GetValue("Delivery:LeaseSeconds", 600)),
-            section.GetValue("WorkerCount", 4));
+            section.GetValue("WorkerCount", 4),
+            section.GetValue("Schedule:CatchUpDays", 100));
     }
 
     private static PostgreSqlStorage CreatePostgresStorage(string connectionString)

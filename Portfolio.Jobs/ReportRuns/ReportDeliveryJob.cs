@@ -93,7 +93,7 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
         var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
         var xlsx = (await ReportRunStore.GetFileAsync(session, run.Id, "xlsx", cancellationToken))!;
         var pdf = (await ReportRunStore.GetFileAsync(session, run.Id, "pdf", cancellationToken))!;
-        return ReportEmail.Build(reportOptions.OrganisationName, email.From, delivery, run, grant.Reference, grant.Title, funder.Name, ReportRunService.FiguresOf(run), xlsx, pdf);
+        return ReportEmail.Build(reportOptions.Organisation, email.From, delivery, run, grant.Reference, grant.Title, funder.Name, ReportRunService.FiguresOf(run), xlsx, pdf);
     }
 
     private async Task FailWithUnknownOutcomeAsync(ReportDelivery delivery, ReportRun run, Exception failure)

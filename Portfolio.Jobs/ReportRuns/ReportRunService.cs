@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Hangfire;
 using Portfolio.Core.Data;
@@ -15,15 +16,19 @@ public enum RunOutcome
     Done,
     GrantNotFound,
     NotAPeriodStart,
+    PeriodNotEnded,
     AlreadyExists,
     RunNotFound,
     WrongState,
+    VersionMismatch,
+    Stale,
+    EarlierUnsent,
     NeedsVarianceNote,
     NoRecipients,
     UnknownRecipients,
 }
 
-/// <summary>What happened, the run concerned, and for a refusal what to do about it.</summary>
+/// <summary>What happened, the run concerned (for <see cref="RunOutcome.Stale"/>: the new draft), and for a refusal what to do about it.</summary>
 public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null);
 
 /// <summary>Job settings: <c>Portfolio:Jobs</c>.</summary>
@@ -35,25 +40,32 @@ public sealed record JobOptions(
     int DeliveryAttempts,
     IReadOnlyList<int> RetryDelaysSeconds,
     TimeSpan DeliveryLease,
-    int WorkerCount)
+    int WorkerCount,
+    int CatchUpDays = 100)
 {
     /// <summary>How long a delivery may stay pending before the sweep queues it again: longer than any retry delay.</summary>
     public TimeSpan SweepPendingAfter => TimeSpan.FromSeconds(Math.Max(DeliveryLease.TotalSeconds, RetryDelaysSeconds.DefaultIfEmpty(0).Max() + 60));
 }
 
 /// <summary>
-/// Report runs: generated once per grant and period (the database's unique index decides between racing
-/// processes), approved (or sent at once for funders in auto mode), delivered by one job per recipient.
+/// Report runs: generated once per grant and ended period (the database's unique index decides between racing
+/// processes), each keeping the report model it was built from; approved only while that model still equals the
+/// books (under the grant's row lock), in period order; the final files rendered from the approved model with the
+/// approver's name; delivered by one job per recipient. Approval closes the period and every earlier one.
 /// </summary>
 public sealed class ReportRunService(Database database, QuarterlyReports reports, IBackgroundJobClient jobs, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Generates a draft (both files stored with their SHA-256) unless a live run exists; auto-mode funders' drafts are approved at once.</summary>
+    /// <summary>
+    /// Generates a draft (both files stored with their SHA-256, and the model it was built from) unless a live run
+    /// exists. Only a period that has ended can be reported.
+    /// </summary>
     public async Task<RunResult> GenerateAsync(long grantId, DateOnly periodStart, string actor, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var (outcome, report) = await reports.BuildAsync(grantId, periodStart, UkDate.Today(clock), cancellationToken);
+        var today = UkDate.Today(clock);
+        var (outcome, report) = await reports.BuildAsync(grantId, periodStart, today, cancellationToken);
         if (outcome == ReportSourceOutcome.GrantNotFound)
         {
             return new RunResult(RunOutcome.GrantNotFound);
@@ -64,6 +76,13 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             return new RunResult(RunOutcome.NotAPeriodStart);
         }
 
+        if (report!.Header.PeriodEnd >= today)
+        {
+            return new RunResult(RunOutcome.PeriodNotEnded, null,
+                $"The {report.Header.PeriodLabel} period ends on {report.Header.PeriodEnd:yyyy-MM-dd}: only a period that has ended can be reported. " +
+                $"Preview it meanwhile (GET /api/grants/{grantId}/reports/{periodStart:yyyy-MM-dd}.pdf), marked provisional.");
+        }
+
         await using (var check = await database.OpenAsync(cancellationToken))
         {
             if (await ReportRunStore.GetLiveAsync(check, grantId, periodStart, cancellationToken) is { } existing)
@@ -72,19 +91,16 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             }
         }
 
-        var xlsx = QuarterlyReports.Excel(report!);
-        var pdf = reports.Pdf(report!);
-        ReportRun run;
-        Funder funder;
+        var files = RenderDraft(report);
         try
         {
-            (run, funder) = await database.InTransactionAsync(async session =>
+            var run = await database.InTransactionAsync(async session =>
             {
                 var grant = (await GrantStore.GetAsync(session, grantId, cancellationToken))!;
-                var owner = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
-                var created = await InsertRunAsync(session, report!, grant, owner, xlsx, pdf, new ChangeContext(actor, now), cancellationToken);
-                return (created, owner);
+                var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
+                return await InsertRunAsync(session, report, files, grant, funder, new ChangeContext(actor, now), cancellationToken);
             }, cancellationToken);
+            return new RunResult(RunOutcome.Done, run);
         }
         catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
@@ -92,42 +108,76 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             await using var session = await database.OpenAsync(cancellationToken);
             return new RunResult(RunOutcome.AlreadyExists, await ReportRunStore.GetLiveAsync(session, grantId, periodStart, cancellationToken));
         }
-
-        if (funder.DeliveryMode == "auto")
-        {
-            var approved = await ApproveAsync(run.Id, "system:auto-delivery", requireNotes: false, cancellationToken);
-            return approved.Outcome == RunOutcome.Done ? new RunResult(RunOutcome.Done, approved.Run) : new RunResult(RunOutcome.Done, run, approved.Detail);
-        }
-
-        return new RunResult(RunOutcome.Done, run);
     }
 
     /// <summary>
-    /// Approves a draft and sends it: one delivery per funder contact, each sent by its own job. Refused while the
-    /// report's RAG is amber or red and its period has no variance note.
+    /// Approves a draft and sends it: one delivery per funder contact, each sent by its own job. In order: the run must
+    /// still be the draft at <paramref name="expectedVersion"/> (when given); no earlier period of the grant may wait
+    /// unsent; an amber or red report needs a variance note for its period; and the books must still say what the
+    /// draft says (checked under the grant's row lock, so nothing can be recorded in between). A stale draft is
+    /// regenerated from the books and the answer names the new draft to preview and approve. The final files are
+    /// rendered from the approved model and name the approver and the time; approval closes the period.
     /// </summary>
-    public async Task<RunResult> ApproveAsync(long runId, string actor, bool requireNotes = true, CancellationToken cancellationToken = default)
+    public async Task<RunResult> ApproveAsync(long runId, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
+        ReportRun? draft;
+        await using (var read = await database.OpenAsync(cancellationToken))
+        {
+            draft = await ReportRunStore.GetAsync(read, runId, cancellationToken);
+        }
+
+        if (draft is null)
+        {
+            return new RunResult(RunOutcome.RunNotFound);
+        }
+
+        if (draft.Status != "draft")
+        {
+            return new RunResult(RunOutcome.WrongState, draft, $"Only a draft can be approved; this run is {draft.Status}.");
+        }
+
+        if (expectedVersion is { } expected && expected != draft.Version)
+        {
+            return new RunResult(RunOutcome.VersionMismatch, draft, $"Report run {runId} is at version {draft.Version}, not {expected}: read it again and preview what you approve.");
+        }
+
+        var snapshot = Snapshot(draft);
+        // Rendered before the transaction, from the draft's own model; kept only if the books still agree with it.
+        var final = snapshot is null ? null : Render(snapshot, ReportStamp.Final(Actors.DisplayName(actor), change.At));
+
+        string? staleBecause = null;
         var result = await database.InTransactionAsync(async session =>
         {
+            await GrantStore.LockAsync(session, draft.GrantId, cancellationToken);
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
-            if (run is null)
+            if (run is null || run.Status != "draft" || run.Version != draft.Version)
             {
-                return new RunResult(RunOutcome.RunNotFound);
+                return new RunResult(RunOutcome.WrongState, run, "The run was approved or changed at the same moment; read it again.");
             }
 
-            if (run.Status != "draft")
+            var earlier = await ReportRunStore.EarlierUnsentAsync(session, run.GrantId, run.PeriodStart, cancellationToken);
+            if (earlier.Count > 0)
             {
-                return new RunResult(RunOutcome.WrongState, run, $"Only a draft can be approved; this run is {run.Status}.");
+                return new RunResult(RunOutcome.EarlierUnsent, run,
+                    $"Reports go to the funder in period order: {string.Join(", ", earlier.Select(e => $"report run {e.Id} for {e.PeriodLabel} ({e.Status})"))} " +
+                    $"must be sent (or cancelled) before {run.PeriodLabel}.");
             }
 
-            if (requireNotes && run.Rag is "amber" or "red"
+            if (run.Rag is "amber" or "red"
                 && (await VarianceNoteStore.ListForGrantAsync(session, run.GrantId, run.PeriodStart, cancellationToken)).Count == 0)
             {
                 return new RunResult(RunOutcome.NeedsVarianceNote, run,
                     $"The report for {run.PeriodLabel} is {run.Rag.ToUpperInvariant()}: add a variance note for the period starting {run.PeriodStart:yyyy-MM-dd} " +
                     $"(POST /api/grants/{run.GrantId}/variance-notes) explaining the variance, then approve again.");
+            }
+
+            staleBecause = snapshot is null
+                ? "it was made before report runs kept the figures they were built from"
+                : await StaleBecauseAsync(session, run.GrantId, snapshot, cancellationToken);
+            if (staleBecause is not null)
+            {
+                return new RunResult(RunOutcome.Stale, run);
             }
 
             var grant = (await GrantStore.GetAsync(session, run.GrantId, cancellationToken))!;
@@ -137,9 +187,14 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                 return new RunResult(RunOutcome.NoRecipients, run, $"Funder {funder.Name} has no contacts to send the report to; add them (PUT /api/funders/{funder.Id}) and approve again.");
             }
 
-            if (!await ReportRunStore.ApproveAsync(session, runId, change, cancellationToken))
+            if (!await ReportRunStore.ApproveAsync(session, runId, run.Version, change, cancellationToken))
             {
-                return new RunResult(RunOutcome.WrongState, run, "The run was approved or changed at the same moment.");
+                return new RunResult(RunOutcome.WrongState, run, "The run was approved or changed at the same moment; read it again.");
+            }
+
+            foreach (var file in FileRows(run.Id, grant.Reference, run.PeriodLabel, final!, change.At))
+            {
+                await ReportRunStore.ReplaceFileAsync(session, file, cancellationToken);
             }
 
             foreach (var contact in funder.Contacts)
@@ -155,9 +210,21 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             }
 
             var approved = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
-            await AuditLog.WriteAsync(session, change, "approve", "report-run", runId, Summary(run), Summary(approved), cancellationToken);
+            await AuditLog.WriteAsync(session, change, "approve", "report-run", runId, Summary(run),
+                new { approved.Id, approved.Status, approved.ApprovedBy, approved.Version, xlsxSha256 = Sha256(final!.Xlsx), pdfSha256 = Sha256(final.Pdf) }, cancellationToken);
             return new RunResult(RunOutcome.Done, approved);
         }, cancellationToken);
+
+        if (result.Outcome == RunOutcome.Stale)
+        {
+            // Never sent: the draft is replaced by one made from the books as they are now, to be previewed and approved.
+            var regenerated = await RegenerateAsync(runId, actor, cancellationToken);
+            return regenerated.Outcome == RunOutcome.Done
+                ? new RunResult(RunOutcome.Stale, regenerated.Run,
+                    $"Report run {runId} was not approved: the books have changed since it was generated ({staleBecause}). " +
+                    $"It has been replaced by draft report run {regenerated.Run!.Id}, made from the books as they are now: preview it (GET /api/report-runs/{regenerated.Run.Id}/pdf) and approve that one.")
+                : regenerated;
+        }
 
         if (result.Outcome == RunOutcome.Done)
         {
@@ -167,7 +234,37 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         return result;
     }
 
-    /// <summary>A new draft for the same grant and period; the old one (a draft or a failed run, never a sent one) is superseded.</summary>
+    /// <summary>
+    /// For a funder on automatic delivery: approves the grant's earliest unsent report if it can go (a stale draft is
+    /// regenerated first; one that needs a variance note waits as a draft). At most one report per grant per call.
+    /// </summary>
+    public async Task<RunResult?> SendNextAutomaticallyAsync(long grantId, CancellationToken cancellationToken = default)
+    {
+        ReportRun? next;
+        await using (var session = await database.OpenAsync(cancellationToken))
+        {
+            var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
+            var funder = grant is null ? null : await FunderStore.GetAsync(session, grant.FunderId, cancellationToken);
+            if (funder?.DeliveryMode != "auto")
+            {
+                return null;
+            }
+
+            next = (await ReportRunStore.UnsentForGrantAsync(session, grantId, cancellationToken)).FirstOrDefault();
+        }
+
+        if (next is not { Status: "draft" })
+        {
+            return null; // nothing to send, or an earlier report is still on its way (or failed and needs a person)
+        }
+
+        var result = await ApproveAsync(next.Id, Actors.AutoDelivery, cancellationToken: cancellationToken);
+        return result.Outcome == RunOutcome.Stale && result.Run is { } fresh
+            ? await ApproveAsync(fresh.Id, Actors.AutoDelivery, cancellationToken: cancellationToken)
+            : result;
+    }
+
+    /// <summary>A new draft for the same grant and period, from the books as they are now; the old draft is superseded.</summary>
     public async Task<RunResult> RegenerateAsync(long runId, string actor, CancellationToken cancellationToken = default)
     {
         ReportRun? old;
@@ -181,15 +278,15 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             return new RunResult(RunOutcome.RunNotFound);
         }
 
-        if (old.Status is not ("draft" or "failed"))
+        if (old.Status != "draft")
         {
-            return new RunResult(RunOutcome.WrongState, old, $"A {old.Status} run cannot be regenerated; only drafts and failed runs can (a sent run is the record of what the funder received).");
+            return new RunResult(RunOutcome.WrongState, old,
+                $"A {old.Status} run cannot be regenerated; only drafts can (an approved, sent or failed run is the record of what the funder was sent; resend it instead).");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
         var (_, report) = await reports.BuildAsync(old.GrantId, old.PeriodStart, UkDate.Today(clock), cancellationToken);
-        var xlsx = QuarterlyReports.Excel(report!);
-        var pdf = reports.Pdf(report!);
+        var files = RenderDraft(report!);
         var change = new ChangeContext(actor, now);
         return await database.InTransactionAsync(async session =>
         {
@@ -200,10 +297,43 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
             var grant = (await GrantStore.GetAsync(session, old.GrantId, cancellationToken))!;
             var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
-            var created = await InsertRunAsync(session, report!, grant, funder, xlsx, pdf, change, cancellationToken);
+            var created = await InsertRunAsync(session, report!, files, grant, funder, change, cancellationToken);
             await ReportRunStore.LinkSupersededAsync(session, runId, created.Id, cancellationToken);
             await AuditLog.WriteAsync(session, change, "supersede", "report-run", runId, Summary(old), new { status = "superseded", supersededByRunId = created.Id }, cancellationToken);
             return new RunResult(RunOutcome.Done, created);
+        }, cancellationToken);
+    }
+
+    /// <summary>Cancels a draft (never an approved or sent run), which frees its period for a new run. Audited.</summary>
+    public async Task<RunResult> CancelAsync(long runId, string? reason, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
+        return await database.InTransactionAsync(async session =>
+        {
+            var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
+            if (run is null)
+            {
+                return new RunResult(RunOutcome.RunNotFound);
+            }
+
+            if (run.Status != "draft")
+            {
+                return new RunResult(RunOutcome.WrongState, run, $"Only a draft can be cancelled; this run is {run.Status}.");
+            }
+
+            if (expectedVersion is { } expected && expected != run.Version)
+            {
+                return new RunResult(RunOutcome.VersionMismatch, run, $"Report run {runId} is at version {run.Version}, not {expected}: read it again.");
+            }
+
+            if (!await ReportRunStore.CancelAsync(session, runId, run.Version, reason, change, cancellationToken))
+            {
+                return new RunResult(RunOutcome.WrongState, run, "The run changed at the same moment; read it again.");
+            }
+
+            var cancelled = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
+            await AuditLog.WriteAsync(session, change, "cancel", "report-run", runId, Summary(run), new { cancelled.Status, cancelled.CancelledBy, cancelled.CancelReason, cancelled.Version }, cancellationToken);
+            return new RunResult(RunOutcome.Done, cancelled);
         }, cancellationToken);
     }
 
@@ -326,9 +456,53 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         }
     }
 
-    private static async Task<ReportRun> InsertRunAsync(DbSession session, QuarterlyReport report, Grant grant, Funder funder, byte[] xlsx, byte[] pdf, ChangeContext change, CancellationToken cancellationToken)
+    private sealed record RenderedFiles(byte[] Xlsx, byte[] Pdf);
+
+    private RenderedFiles RenderDraft(QuarterlyReport report) => Render(report, ReportStamp.Draft);
+
+    private RenderedFiles Render(QuarterlyReport report, ReportStamp stamp) => new(QuarterlyReports.Excel(report, stamp), reports.Pdf(report, stamp));
+
+    /// <summary>The model a run was built from, or null for a run made before runs kept it.</summary>
+    private static QuarterlyReport? Snapshot(ReportRun run) =>
+        run.ModelJson is null ? null : JsonSerializer.Deserialize<QuarterlyReport>(run.ModelJson, Json);
+
+    /// <summary>
+    /// Null when the books (as this transaction sees them) still give the report <paramref name="snapshot"/> holds;
+    /// otherwise which parts of it differ, as a finance officer would name them.
+    /// </summary>
+    private async Task<string?> StaleBecauseAsync(DbSession session, long grantId, QuarterlyReport snapshot, CancellationToken cancellationToken)
+    {
+        var header = snapshot.Header;
+        var (outcome, now) = await reports.BuildAsync(session, grantId, header.PeriodStart, header.Prepared, cancellationToken);
+        if (outcome != ReportSourceOutcome.Ready)
+        {
+            return "the grant's reporting periods have changed";
+        }
+
+        var changed = new List<string>();
+        void Compare(string what, object? before, object? after)
+        {
+            if (JsonSerializer.Serialize(before, Json) != JsonSerializer.Serialize(after, Json))
+            {
+                changed.Add(what);
+            }
+        }
+
+        Compare("the grant, funder or organisation details", snapshot.Header, now!.Header);
+        Compare("the summary figures", snapshot.Summary, now.Summary);
+        Compare("budget or spend by category", snapshot.Categories, now.Categories);
+        Compare("the budget and spend by period", snapshot.Trend, now.Trend);
+        Compare("the spend recorded in the period", snapshot.Transactions, now.Transactions);
+        Compare("partner agreements or payments", snapshot.Partners, now.Partners);
+        Compare("income", snapshot.Income, now.Income);
+        Compare("the variance notes", snapshot.Notes, now.Notes);
+        return changed.Count == 0 ? null : string.Join("; ", changed);
+    }
+
+    private async Task<ReportRun> InsertRunAsync(DbSession session, QuarterlyReport report, RenderedFiles files, Grant grant, Funder funder, ChangeContext change, CancellationToken cancellationToken)
     {
         var header = report.Header;
+        var model = JsonSerializer.Serialize(report, Json);
         var run = new ReportRun
         {
             GrantId = grant.Id,
@@ -340,28 +514,35 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             GeneratedAt = change.At,
             Rag = report.Summary.Rag,
             FiguresJson = JsonSerializer.Serialize(new ReportEmailFigures(report.Summary.Award, report.Summary.BudgetToDate, report.Summary.ActualToDate, report.Summary.Variance, report.Summary.Rag), Json),
+            ModelJson = model,
+            ModelSha256 = Sha256(Encoding.UTF8.GetBytes(model)),
             CreatedAt = change.At,
         };
         await ReportRunStore.InsertAsync(session, run, cancellationToken);
-        foreach (var (format, content, contentType) in new[] { ("xlsx", xlsx, QuarterlyWorkbook.ContentType), ("pdf", pdf, QuarterlyPdf.ContentType) })
+        foreach (var file in FileRows(run.Id, grant.Reference, header.PeriodLabel, files, change.At))
         {
-            await ReportRunStore.InsertFileAsync(session, new ReportFile
-            {
-                ReportRunId = run.Id,
-                Format = format,
-                FileName = FileName(grant.Reference, header.PeriodLabel, format),
-                ContentType = contentType,
-                Content = content,
-                Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
-                SizeBytes = content.Length,
-                CreatedAt = change.At,
-            }, cancellationToken);
+            await ReportRunStore.InsertFileAsync(session, file, cancellationToken);
         }
 
         var created = (await ReportRunStore.GetAsync(session, run.Id, cancellationToken))!;
         await AuditLog.WriteAsync(session, change, "create", "report-run", run.Id, null, Summary(created), cancellationToken);
         return created;
     }
+
+    private static IEnumerable<ReportFile> FileRows(long runId, string reference, string periodLabel, RenderedFiles files, DateTime at) =>
+        new[] { ("xlsx", files.Xlsx, QuarterlyWorkbook.ContentType), ("pdf", files.Pdf, QuarterlyPdf.ContentType) }.Select(f => new ReportFile
+        {
+            ReportRunId = runId,
+            Format = f.Item1,
+            FileName = FileName(reference, periodLabel, f.Item1),
+            ContentType = f.Item3,
+            Content = f.Item2,
+            Sha256 = Sha256(f.Item2),
+            SizeBytes = f.Item2.Length,
+            CreatedAt = at,
+        });
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
     public static ReportEmailFigures FiguresOf(ReportRun run) =>
         JsonSerializer.Deserialize<ReportEmailFigures>(run.FiguresJson ?? "{}", Json) ?? new ReportEmailFigures(0, 0, 0, 0, run.Rag ?? "green");
@@ -372,6 +553,10 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
     private static object Summary(ReportRun run) => new { run.Id, run.GrantId, run.PeriodStart, run.PeriodLabel, run.Status, run.Rag, run.ApprovedBy, run.Version };
 
-    /// <summary>The periods of a grant that have ended before <paramref name="today"/>.</summary>
-    public static IEnumerable<ReportingPeriod> EndedPeriods(IReadOnlyList<ReportingPeriod> periods, DateOnly today) => periods.Where(p => p.End < today);
+    /// <summary>
+    /// The periods the schedule reports on <paramref name="today"/>: those that have ended, and ended within the
+    /// catch-up window. Older periods are reported only on request, so a mistyped start year cannot flood a funder.
+    /// </summary>
+    public static IEnumerable<ReportingPeriod> DuePeriods(IReadOnlyList<ReportingPeriod> periods, DateOnly today, int catchUpDays) =>
+        periods.Where(p => p.End < today && p.End >= today.AddDays(-catchUpDays));
 }

@@ -15,12 +15,12 @@ public sealed record PdfColumn(string Header, float Width, CellAlign Align = Cel
 public sealed record KeyFigure(string Label, string Value);
 
 /// <summary>
-/// A small flow-layout kit for A4 portrait PDFs on SkiaSharp: wrapped text, headings, key-figure blocks, tables
-/// that break across pages and repeat their header row, charts, and a page header and footer with "Page N of M".
-/// Content is laid out into pages first and drawn at the end, so the page count is known when footers are drawn.
-/// It knows nothing of any particular report.
+/// A small flow-layout kit for A4 portrait PDFs on SkiaSharp: wrapped text, headings kept with what follows them,
+/// key-figure blocks, tables that break across pages, repeat their header row and never break a figure, charts, and a
+/// page header, stamp and footer with "Page N of M". Content is laid out into pages first and drawn at the end, so
+/// the page count is known when footers are drawn. It knows nothing of any particular report.
 /// </summary>
-public sealed class PdfLayout(PdfFonts fonts) : IDisposable
+public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
 {
     public const float PageWidth = 595.28f;
     public const float PageHeight = 841.89f;
@@ -39,19 +39,26 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
     private readonly Dictionary<(SKColor, float), SKPaint> _paints = [];
     private float _y = Top;
 
+    // Where the last heading began, until content follows it: if that content needs a new page, the heading moves too.
+    private (int Page, int Draws, float Y)? _heading;
+
     public int PageCount => _pages.Count;
 
     /// <summary>Space left on the current page.</summary>
     public float Remaining => Bottom - _y;
 
-    /// <summary>A heading, moved to a new page unless <paramref name="keepWithNext"/> points of what follows fit under it.</summary>
-    public void Heading(string text, int level = 1, float keepWithNext = 40f)
+    /// <summary>
+    /// A heading. It stays with what follows: it starts a new page unless <paramref name="keepWithNext"/> points fit
+    /// under it, and if the first thing after it still goes to a new page, the heading goes with it.
+    /// </summary>
+    public void Heading(string text, int level = 1, float keepWithNext = 30f)
     {
         var size = level == 1 ? 16f : 12.5f;
         var lines = Wrap(text, fonts.Bold, size, ContentWidth);
         var height = lines.Count * size * 1.3f + 6;
 
         Ensure(height + keepWithNext);
+        _heading = (_pages.Count - 1, _pages[^1].Count, _y);
         _y += level == 1 ? 4 : 8;
         foreach (var line in lines)
         {
@@ -96,7 +103,13 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
                 {
                     c.DrawRoundRect(new SKRoundRect(new SKRect(left, top, left + boxWidth, top + boxHeight), 4), Paint(HeaderFill));
                     c.DrawText(Fit(figure.Label, fonts.Regular, 7.5f, boxWidth - 12), left + 6, top + 13, SKTextAlign.Left, Font(fonts.Regular, 7.5f), Paint(Muted));
-                    c.DrawText(Fit(figure.Value, fonts.Bold, 12f, boxWidth - 12), left + 6, top + 31, SKTextAlign.Left, Font(fonts.Bold, 12f), Paint(Ink));
+                    var valueSize = 12f;
+                    while (valueSize > 6f && Font(fonts.Bold, valueSize).MeasureText(figure.Value) > boxWidth - 12)
+                    {
+                        valueSize -= 0.5f; // a figure is set smaller, never cut short
+                    }
+
+                    c.DrawText(figure.Value, left + 6, top + 31, SKTextAlign.Left, Font(fonts.Bold, valueSize), Paint(Ink));
                 });
             }
 
@@ -124,17 +137,28 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
     }
 
     /// <summary>
-    /// A table across the content width. Cells wrap; a row never splits across pages; on each new page the
-    /// header row is drawn again. Rows in <paramref name="boldRows"/> (by index) are set in bold.
+    /// A table across the content width. Right-aligned columns (figures) never wrap: each is as wide as its widest
+    /// value, and when they leave too little room for the text columns the whole table is set smaller. Text cells wrap;
+    /// a row never splits across pages; on each new page the header row is drawn again. Rows in
+    /// <paramref name="boldRows"/> (by index) are set in bold.
     /// </summary>
     public void Table(IReadOnlyList<PdfColumn> columns, IReadOnlyList<IReadOnlyList<string>> rows, ISet<int>? boldRows = null, float size = 8f)
     {
-        var totalShare = columns.Sum(c => c.Width);
-        var widths = columns.Select(c => c.Width / totalShare * ContentWidth).ToArray();
         const float padding = 3f;
+        var widths = ColumnWidths(columns, rows, size, padding);
+        while (widths is null && size > MinimumTableSize)
+        {
+            size -= 0.5f;
+            widths = ColumnWidths(columns, rows, size, padding);
+        }
+
+        widths ??= ColumnWidths(columns, rows, size, padding, force: true)!;
         var lineHeight = size * 1.35f;
 
         float RowHeight(IReadOnlyList<IReadOnlyList<string>> cellLines) => cellLines.Max(l => Math.Max(1, l.Count)) * lineHeight + 2 * padding;
+
+        IReadOnlyList<string> Cell(string text, int column, SKTypeface typeface) =>
+            columns[column].Align == CellAlign.Right ? [text] : Wrap(text, typeface, size, widths[column] - 2 * padding);
 
         var headerLines = columns.Select((c, i) => Wrap(c.Header, fonts.Bold, size, widths[i] - 2 * padding)).ToList();
         var headerHeight = RowHeight(headerLines);
@@ -142,6 +166,7 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
         void DrawRow(IReadOnlyList<IReadOnlyList<string>> cellLines, float height, SKTypeface typeface, SKColor? fill)
         {
             var top = _y;
+            var rowSize = size;
             Draw(c =>
             {
                 if (fill is { } background)
@@ -152,11 +177,11 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
                 var x = Margin;
                 for (var i = 0; i < columns.Count; i++)
                 {
-                    var lineY = top + padding + size;
+                    var lineY = top + padding + rowSize;
                     foreach (var line in cellLines[i])
                     {
                         var right = columns[i].Align == CellAlign.Right;
-                        c.DrawText(line, right ? x + widths[i] - padding : x + padding, lineY, right ? SKTextAlign.Right : SKTextAlign.Left, Font(typeface, size), Paint(Ink));
+                        c.DrawText(line, right ? x + widths[i] - padding : x + padding, lineY, right ? SKTextAlign.Right : SKTextAlign.Left, Font(typeface, rowSize), Paint(Ink));
                         lineY += lineHeight;
                     }
 
@@ -174,7 +199,7 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
         {
             var bold = boldRows?.Contains(r) == true;
             var typeface = bold ? fonts.Bold : fonts.Regular;
-            var cellLines = rows[r].Select((text, i) => Wrap(text, typeface, size, widths[i] - 2 * padding)).ToList();
+            var cellLines = rows[r].Select((text, i) => Cell(text, i, typeface)).ToList();
             var height = RowHeight(cellLines);
             if (height > Remaining)
             {
@@ -186,6 +211,45 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
         }
 
         _y += 10;
+    }
+
+    /// <summary>The smallest size a table is set in to keep its figures whole.</summary>
+    public const float MinimumTableSize = 5.5f;
+
+    /// <summary>
+    /// Column widths at <paramref name="size"/>: right-aligned columns as wide as their widest cell (in bold, which
+    /// is wider) or the longest word of their header; the rest shared by the text columns in proportion to their
+    /// <see cref="PdfColumn.Width"/>, each at least as wide as the longest word of its header. Null when that does not fit.
+    /// </summary>
+    private float[]? ColumnWidths(IReadOnlyList<PdfColumn> columns, IReadOnlyList<IReadOnlyList<string>> rows, float size, float padding, bool force = false)
+    {
+        var bold = Font(fonts.Bold, size);
+        float LongestWord(string header) => header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => bold.MeasureText(w)).DefaultIfEmpty(0).Max() + 2 * padding + 1;
+
+        var widths = new float[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            widths[i] = columns[i].Align == CellAlign.Right
+                ? Math.Max(LongestWord(columns[i].Header), rows.Select(r => bold.MeasureText(r[i])).DefaultIfEmpty(0).Max() + 2 * padding + 2)
+                : Math.Max(LongestWord(columns[i].Header), 24f);
+        }
+
+        var textColumns = Enumerable.Range(0, columns.Count).Where(i => columns[i].Align != CellAlign.Right).ToList();
+        var spare = ContentWidth - widths.Sum();
+        if (spare < 0 && !force)
+        {
+            return null;
+        }
+
+        // Share what is left: among the text columns by their weights, or among all columns when there are none.
+        var sharing = textColumns.Count > 0 ? textColumns : Enumerable.Range(0, columns.Count).ToList();
+        var weights = sharing.Sum(i => columns[i].Width);
+        foreach (var i in sharing)
+        {
+            widths[i] += Math.Max(0, spare) * columns[i].Width / weights;
+        }
+
+        return widths;
     }
 
     /// <summary>A drawing of <paramref name="height"/> points across the content width (a chart).</summary>
@@ -204,7 +268,8 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
     }
 
     /// <summary>Draws every page with its header and a "Page N of M" footer and returns the PDF.</summary>
-    public byte[] Render(string title, string author, string headerLeft, string headerRight, string footerLeft)
+    /// <param name="stamp">A line printed under the header of every page (a report's status), in <paramref name="stampColour"/>.</param>
+    public byte[] Render(string title, string author, string headerLeft, string headerRight, string footerLeft, string? stamp = null, SKColor? stampColour = null)
     {
         using var stream = new MemoryStream();
         var metadata = new SKDocumentPdfMetadata
@@ -223,6 +288,11 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
                 canvas.DrawText(Fit(headerLeft, fonts.Bold, 8.5f, ContentWidth * 0.6f), Margin, 34, SKTextAlign.Left, Font(fonts.Bold, 8.5f), Paint(Muted));
                 canvas.DrawText(Fit(headerRight, fonts.Regular, 8.5f, ContentWidth * 0.38f), PageWidth - Margin, 34, SKTextAlign.Right, Font(fonts.Regular, 8.5f), Paint(Muted));
                 canvas.DrawLine(Margin, 42, PageWidth - Margin, 42, Stroke(Rule, 0.75f));
+                if (!string.IsNullOrEmpty(stamp))
+                {
+                    canvas.DrawText(Fit(stamp, fonts.Bold, 8.5f, ContentWidth), PageWidth - Margin, 55, SKTextAlign.Right, Font(fonts.Bold, 8.5f), Paint(stampColour ?? Ink));
+                }
+
                 foreach (var draw in _pages[p])
                 {
                     draw(canvas);
@@ -303,8 +373,34 @@ public sealed class PdfLayout(PdfFonts fonts) : IDisposable
     {
         if (height > Remaining && _y > Top)
         {
-            NewPage();
+            if (_heading is { } heading && heading.Page == _pages.Count - 1 && heading.Y > Top)
+            {
+                // Take the heading (and anything after it on this page) to the new page with the content.
+                var moved = _pages[^1].GetRange(heading.Draws, _pages[^1].Count - heading.Draws);
+                _pages[^1].RemoveRange(heading.Draws, moved.Count);
+                var shift = Top - heading.Y;
+                var used = _y - heading.Y;
+                NewPage();
+                foreach (var draw in moved)
+                {
+                    Draw(c =>
+                    {
+                        c.Save();
+                        c.Translate(0, shift);
+                        draw(c);
+                        c.Restore();
+                    });
+                }
+
+                _y = Top + used;
+            }
+            else
+            {
+                NewPage();
+            }
         }
+
+        _heading = null;
     }
 
     private void Draw(Action<SKCanvas> draw) => _pages[^1].Add(draw);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Portfolio.Core.Money;
 using Portfolio.Reports.Pdf;
 using SkiaSharp;
@@ -11,22 +13,33 @@ public static class QuarterlyPdf
     public const string ContentType = "application/pdf";
     private const float ChartHeight = 210f;
 
-    private static readonly Lock ChartFontsLock = new();
-    private static string? _chartFontsFrom;
-
-    public static byte[] Render(QuarterlyReport report, PdfFonts fonts)
+    public static byte[] Render(QuarterlyReport report, PdfFonts fonts, ReportStamp stamp)
     {
         var h = report.Header;
         var s = report.Summary;
-        using var layout = new PdfLayout(fonts);
+        var o = h.Organisation;
+        // Every character the report prints is in its font subset: the model's text, the stamp, and the base alphabet.
+        using var faces = fonts.ForText(TextOf(report) + stamp.Text);
+        using var layout = new PdfLayout(faces);
 
         layout.Heading($"{h.GrantReference}: report for {h.PeriodLabel}");
         layout.Paragraph(h.GrantTitle, 11f, bold: true);
-        layout.Paragraph($"Funder: {h.FunderName}. Period {Date(h.PeriodStart)} to {Date(h.PeriodEnd)}. Prepared {Date(h.Prepared)} by {h.Organisation}.", 9.5f);
+        layout.Paragraph($"Reporting period {Date(h.PeriodStart)} to {Date(h.PeriodEnd)}. Prepared {Date(h.Prepared)}.", 9.5f);
+        layout.KeyFigures(
+        [
+            new("Funder", h.FunderName),
+            new("Funder's organisation identifier", h.FunderOrgIdentifier ?? "not recorded"),
+            new("Funds", h.Restricted ? "Restricted" : "Unrestricted"),
+            new("Award date", h.AwardDate is { } awarded ? Date(awarded) : "not recorded"),
+            new("Grant starts", Date(h.GrantStart)),
+            new("Grant ends", Date(h.GrantEnd)),
+        ]);
+        layout.Paragraph(string.Join(" ", new[] { $"From {o.Name}.", o.Registration, o.Address is { Length: > 0 } address ? address + "." : null, o.Queries is { Length: > 0 } queries ? queries + "." : null }
+            .Where(x => !string.IsNullOrEmpty(x))), 8.5f);
 
         layout.Heading("Summary", 2);
         layout.Badge("Budget status (RAG):", s.Rag.ToUpperInvariant(), RagColour(s.Rag));
-        layout.KeyFigures(
+        List<KeyFigure> figures =
         [
             new("Award", Money.Format(s.Award)),
             new("Budget", Money.Format(s.Budget)),
@@ -37,24 +50,32 @@ public static class QuarterlyPdf
             new("Budget to date", Money.Format(s.BudgetToDate)),
             new("Actual to date", Money.Format(s.ActualToDate)),
             new("Burn (actual / budget)", Percent(s.BurnPercent)),
-            new("Variance to date", Money.Format(s.Variance)),
+            new("Variance to date (actual - budget)", Money.Format(s.Variance)),
             new("Variance %", Percent(s.VariancePercent)),
-        ]);
+        ];
+        if (s.Unallocated != 0)
+        {
+            figures.Add(new KeyFigure("Unallocated (award - budget)", Money.Format(s.Unallocated)));
+        }
+
+        layout.KeyFigures(figures);
+        layout.Paragraph(RagLegend(s), 8f, colour: new SKColor(0x44, 0x44, 0x44));
 
         layout.Heading("Budget against actual by cost category", 2);
         var categoryRows = report.Categories
-            .Select(c => (IReadOnlyList<string>)[c.Name, Money.Format(c.PeriodBudget), Money.Format(c.PeriodActual), Money.Format(c.PeriodVariance), Money.Format(c.BudgetToDate), Money.Format(c.ActualToDate), Money.Format(c.Variance)])
-            .Append(["Total", Money.Format(report.Categories.Sum(c => c.PeriodBudget)), Money.Format(report.Categories.Sum(c => c.PeriodActual)), Money.Format(report.Categories.Sum(c => c.PeriodVariance)),
+            .Select(c => (IReadOnlyList<string>)[c.Name, Previous(c.PreviousPeriodActual), Money.Format(c.PeriodBudget), Money.Format(c.PeriodActual), Money.Format(c.PeriodVariance), Money.Format(c.BudgetToDate), Money.Format(c.ActualToDate), Money.Format(c.Variance)])
+            .Append(["Total", Money.Format(report.Categories.Sum(c => c.PreviousPeriodActual ?? 0)),
+                Money.Format(report.Categories.Sum(c => c.PeriodBudget)), Money.Format(report.Categories.Sum(c => c.PeriodActual)), Money.Format(report.Categories.Sum(c => c.PeriodVariance)),
                 Money.Format(report.Categories.Sum(c => c.BudgetToDate)), Money.Format(report.Categories.Sum(c => c.ActualToDate)), Money.Format(report.Categories.Sum(c => c.Variance))])
             .ToList();
         layout.Table(
         [
-            new("Category", 1.5f), new("Budget this period", 1.1f, CellAlign.Right), new("Actual this period", 1.1f, CellAlign.Right), new("Variance this period", 1.1f, CellAlign.Right),
-            new("Budget to date", 1.1f, CellAlign.Right), new("Actual to date", 1.1f, CellAlign.Right), new("Variance to date", 1.1f, CellAlign.Right),
+            new("Category", 1.5f), new("Actual previous period", 1f, CellAlign.Right), new("Budget this period", 1f, CellAlign.Right), new("Actual this period", 1f, CellAlign.Right),
+            new("Variance this period", 1f, CellAlign.Right), new("Budget to date", 1f, CellAlign.Right), new("Actual to date", 1f, CellAlign.Right), new("Variance to date", 1f, CellAlign.Right),
         ], categoryRows, new HashSet<int> { categoryRows.Count - 1 });
 
         layout.Heading("Cumulative budget and actual", 2, keepWithNext: ChartHeight);
-        layout.Drawing(ChartHeight, (canvas, rect) => DrawTrendChart(canvas, rect, report.Trend, fonts));
+        layout.Drawing(ChartHeight, (canvas, rect) => DrawTrendChart(canvas, rect, report.Trend, fonts.Chart));
         layout.Table(
         [
             new("Period", 1.2f), new("Budget", 1f, CellAlign.Right), new("Actual", 1f, CellAlign.Right), new("Cumulative budget", 1.1f, CellAlign.Right), new("Cumulative actual", 1.1f, CellAlign.Right),
@@ -130,26 +151,71 @@ public static class QuarterlyPdf
 
         return layout.Render(
             $"{h.GrantReference} report for {h.PeriodLabel}",
-            h.Organisation,
-            $"{h.Organisation}: {h.GrantReference}",
+            o.Name,
+            $"{o.Name}: {h.GrantReference}",
             $"{h.FunderName}, {h.PeriodLabel}",
-            $"Prepared {Date(h.Prepared)}. Amounts in pounds sterling.");
+            string.Join(" ", new[] { o.Name + ".", o.Registration, "Amounts in pounds sterling." }.Where(x => x.Length > 0)),
+            stamp.Text,
+            StampColour(stamp.Stage));
     }
 
-    private static void DrawTrendChart(SKCanvas canvas, SKRect rect, IReadOnlyList<TrendRow> trend, PdfFonts fonts)
+    /// <summary>Every string in the model, unescaped: the characters its font subset must hold.</summary>
+    private static string TextOf(QuarterlyReport report)
     {
-        EnsureChartFonts(fonts);
+        var text = new StringBuilder();
+        void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    text.Append(element.GetString());
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        Walk(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Walk(item);
+                    }
+
+                    break;
+            }
+        }
+
+        Walk(JsonSerializer.SerializeToElement(report));
+        return text.ToString();
+    }
+
+    /// <summary>What RAG means, with the thresholds in force for this funder, and what the sign of a variance says.</summary>
+    public static string RagLegend(ReportSummary s) =>
+        $"RAG compares the variance to date with the budget to date: GREEN within {Number(s.RagAmberPercent)}% either way, AMBER within {Number(s.RagRedPercent)}%, " +
+        $"RED beyond {Number(s.RagRedPercent)}%. Underspend counts as much as overspend. Variance = actual - budget: a negative variance is an underspend, a positive one an overspend.";
+
+    internal static void DrawTrendChart(SKCanvas canvas, SKRect rect, IReadOnlyList<TrendRow> trend, PdfTypefaces chartFaces)
+    {
+        ChartFonts.Use(chartFaces);
         var plot = new ScottPlot.Plot();
-        plot.Font.Set("DejaVu Sans", ScottPlot.FontWeight.Normal, ScottPlot.FontSlant.Upright, ScottPlot.FontSpacing.Normal);
+        plot.Font.Set(ChartFonts.Family, ScottPlot.FontWeight.Normal, ScottPlot.FontSlant.Upright, ScottPlot.FontSpacing.Normal);
         var xs = Enumerable.Range(0, trend.Count).Select(i => (double)i).ToArray();
-        var budget = plot.Add.ScatterLine(xs, trend.Select(t => (double)Money.ToPounds(t.CumulativeBudget)).ToArray(), ScottPlot.Color.FromHex("#4472C4"));
-        budget.LegendText = "Cumulative budget";
-        budget.LineWidth = 2;
-        budget.MarkerSize = 5;
-        var actual = plot.Add.ScatterLine(xs, trend.Select(t => (double)Money.ToPounds(t.CumulativeActual)).ToArray(), ScottPlot.Color.FromHex("#ED7D31"));
-        actual.LegendText = "Cumulative actual";
-        actual.LineWidth = 2;
-        actual.MarkerSize = 5;
+        foreach (var (values, colour, legend) in new[]
+                 {
+                     (trend.Select(t => (double)Money.ToPounds(t.CumulativeBudget)).ToArray(), ScottPlot.Color.FromHex("#4472C4"), "Cumulative budget"),
+                     (trend.Select(t => (double)Money.ToPounds(t.CumulativeActual)).ToArray(), ScottPlot.Color.FromHex("#ED7D31"), "Cumulative actual"),
+                 })
+        {
+            var line = plot.Add.ScatterLine(xs, values, colour);
+            line.LegendText = legend;
+            line.LineWidth = 2;
+            line.MarkerSize = 0;
+            // Points drawn as markers of their own, so a grant's first period (a single point, no line) still shows.
+            var points = plot.Add.Markers(xs, values, ScottPlot.MarkerShape.FilledCircle, 6, colour);
+            points.LegendText = "";
+        }
 
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (var i = 0; i < trend.Count; i++)
@@ -163,26 +229,9 @@ public static class QuarterlyPdf
         plot.Axes.Left.TickLabelStyle.FontSize = 9;
         plot.Legend.FontSize = 9;
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.Axes.SetLimitsX(-0.3, Math.Max(1, trend.Count - 1) + 0.3);
-        plot.Axes.SetLimitsY(0, Math.Max(1, trend.Max(t => (double)Money.ToPounds(Math.Max(t.CumulativeBudget, t.CumulativeActual)))) * 1.1);
+        plot.Axes.SetLimitsX(-0.5, Math.Max(0, trend.Count - 1) + 0.5);
+        plot.Axes.SetLimitsY(0, Math.Max(1, trend.Max(t => (double)Money.ToPounds(Math.Max(t.CumulativeBudget, t.CumulativeActual)))) * 1.15);
         plot.Render(canvas, new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
-    }
-
-    /// <summary>ScottPlot draws text with its own font registry: give it the same font files, or chart labels silently vanish.</summary>
-    private static void EnsureChartFonts(PdfFonts fonts)
-    {
-        lock (ChartFontsLock)
-        {
-            if (_chartFontsFrom == fonts.RegularPath)
-            {
-                return;
-            }
-
-            ScottPlot.Fonts.AddFontFile("DejaVu Sans", fonts.RegularPath, bold: false, italic: false);
-            ScottPlot.Fonts.AddFontFile("DejaVu Sans", fonts.BoldPath, bold: true, italic: false);
-            ScottPlot.Fonts.Default = "DejaVu Sans";
-            _chartFontsFrom = fonts.RegularPath;
-        }
     }
 
     private static SKColor RagColour(string rag) => rag switch
@@ -192,7 +241,54 @@ public static class QuarterlyPdf
         _ => new SKColor(0xC6, 0x28, 0x28),
     };
 
+    private static SKColor StampColour(ReportStage stage) => stage switch
+    {
+        ReportStage.Final => new SKColor(0x2E, 0x7D, 0x32),
+        ReportStage.Provisional => new SKColor(0xC6, 0x28, 0x28),
+        _ => new SKColor(0xC7, 0x7C, 0x02),
+    };
+
+    private static string Previous(long? pence) => pence is { } value ? Money.Format(value) : "-";
+
     private static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
+    private static string Number(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
     private static string Percent(decimal? percent) => percent is null ? "n/a" : percent.Value.ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}
+
+/// <summary>
+/// ScottPlot finds typefaces through its own static resolvers, by family name. This one answers for our family with
+/// the chart's subset typefaces, so a chart's text is set in the same font as the page and embeds a few kilobytes.
+/// </summary>
+internal sealed class ChartFonts : ScottPlot.IFontResolver
+{
+    public const string Family = "Portfolio Report Sans";
+    private static readonly Lock Gate = new();
+    private static ChartFonts? _installed;
+    private PdfTypefaces _faces;
+
+    private ChartFonts(PdfTypefaces faces) => _faces = faces;
+
+    public static void Use(PdfTypefaces faces)
+    {
+        lock (Gate)
+        {
+            if (_installed is null)
+            {
+                _installed = new ChartFonts(faces);
+                ScottPlot.Fonts.FontResolvers.Insert(0, _installed);
+            }
+            else
+            {
+                _installed._faces = faces;
+            }
+        }
+    }
+
+    public SKTypeface? CreateTypeface(string fontName, ScottPlot.FontWeight weight, ScottPlot.FontSlant slant, ScottPlot.FontSpacing spacing) =>
+        CreateTypeface(fontName, weight >= ScottPlot.FontWeight.SemiBold, slant != ScottPlot.FontSlant.Upright);
+
+    public SKTypeface? CreateTypeface(string fontName, bool bold, bool italic) =>
+        fontName == Family ? (bold ? _faces.Bold : _faces.Regular) : null;
 }

@@ -1,3 +1,5 @@
+using Portfolio.Core.Periods;
+
 namespace Portfolio.Reports.Quarterly;
 
 /// <summary>
@@ -16,14 +18,71 @@ public sealed record QuarterlyReport(
     IReadOnlyList<NoteRow> Notes);
 
 public sealed record ReportHeader(
-    string Organisation,
+    ReportOrganisation Organisation,
     string FunderName,
+    string? FunderOrgIdentifier,
     string GrantReference,
     string GrantTitle,
+    DateOnly? AwardDate,
+    bool Restricted,
+    DateOnly GrantStart,
+    DateOnly GrantEnd,
     string PeriodLabel,
     DateOnly PeriodStart,
     DateOnly PeriodEnd,
     DateOnly Prepared);
+
+/// <summary>Who sends the report, and whom a grants officer asks about it (<c>Portfolio:Organisation</c>).</summary>
+public sealed record ReportOrganisation(
+    string Name,
+    string? CharityNumber = null,
+    string? CompanyNumber = null,
+    string? Address = null,
+    string? QueriesName = null,
+    string? QueriesEmail = null,
+    string? QueriesPhone = null)
+{
+    /// <summary>"Registered charity 1234567. Company 07654321." or empty.</summary>
+    public string Registration => string.Join(" ", new[]
+    {
+        CharityNumber is { Length: > 0 } charity ? $"Registered charity {charity}." : null,
+        CompanyNumber is { Length: > 0 } company ? $"Company {company}." : null,
+    }.Where(x => x is not null));
+
+    /// <summary>"Queries: Jo Bloggs, finance@example.org, 020 7946 0000" or empty.</summary>
+    public string Queries => string.Join(", ", new[] { QueriesName, QueriesEmail, QueriesPhone }.Where(x => !string.IsNullOrWhiteSpace(x))) is { Length: > 0 } q ? $"Queries: {q}" : "";
+}
+
+/// <summary>What a rendered report is: a preview, a provisional preview of a period not yet ended, a draft for approval, or the approved final files.</summary>
+public enum ReportStage
+{
+    Preview,
+    Provisional,
+    Draft,
+    Final,
+}
+
+/// <summary>
+/// The state printed on a rendered report, kept out of the model so that a draft and its final files render the same
+/// figures: the final files name who approved them and when.
+/// </summary>
+public sealed record ReportStamp(ReportStage Stage, string? ApprovedBy = null, DateTime? ApprovedAtUtc = null)
+{
+    public static readonly ReportStamp Preview = new(ReportStage.Preview);
+    public static readonly ReportStamp Provisional = new(ReportStage.Provisional);
+    public static readonly ReportStamp Draft = new(ReportStage.Draft);
+
+    public static ReportStamp Final(string approvedBy, DateTime approvedAtUtc) => new(ReportStage.Final, approvedBy, approvedAtUtc);
+
+    /// <summary>The line printed on every PDF page and at the top of the workbook's Summary sheet.</summary>
+    public string Text => Stage switch
+    {
+        ReportStage.Provisional => "PROVISIONAL – period not ended",
+        ReportStage.Draft => "DRAFT – awaiting approval, not sent",
+        ReportStage.Final => $"Approved by {ApprovedBy} on {UkTime.Format(ApprovedAtUtc!.Value)}",
+        _ => "PREVIEW – not an approved report",
+    };
+}
 
 public sealed record ReportSummary(
     long Award,
@@ -37,12 +96,16 @@ public sealed record ReportSummary(
     decimal? BurnPercent,
     decimal TimeElapsedPercent,
     long ForecastAtCompletion,
-    string Rag);
+    string Rag,
+    long Unallocated,
+    decimal RagAmberPercent,
+    decimal RagRedPercent);
 
-/// <summary>One cost category: this period's budget and actual, and to date (the period's end).</summary>
+/// <summary>One cost category: the previous period's actual, this period's budget and actual, and to date (the period's end).</summary>
 public sealed record CategoryRow(
     string Category,
     string Name,
+    long? PreviousPeriodActual,
     long PeriodBudget,
     long PeriodActual,
     long PeriodVariance,

@@ -45,7 +45,7 @@ public static class QuarterlyReportSource
         """);
 
     public static async Task<(ReportSourceOutcome Outcome, QuarterlyReport? Report)> BuildAsync(
-        DbSession session, long grantId, DateOnly periodStart, string organisation, DateOnly prepared, CancellationToken cancellationToken = default)
+        DbSession session, long grantId, DateOnly periodStart, ReportOrganisation organisation, DateOnly prepared, CancellationToken cancellationToken = default)
     {
         var loaded = await BurnQueries.LoadGrantAsync(session, grantId, cancellationToken);
         if (loaded is null)
@@ -62,6 +62,7 @@ public static class QuarterlyReportSource
 
         var burn = (await BurnQueries.ForGrantAsync(session, grantId, period.End, cancellationToken))!.Value.Burn;
         var thisPeriod = burn.ByPeriod.Single(p => p.Period.Start == period.Start);
+        var previousPeriod = burn.ByPeriod.LastOrDefault(p => p.Period.Start < period.Start);
         var categoryNames = (await CostCategoryStore.ListAsync(session, cancellationToken)).ToDictionary(c => c.Code, c => c.Name);
         var parameters = new { GrantId = grantId, period.Start, period.End };
 
@@ -71,6 +72,7 @@ public static class QuarterlyReportSource
             return new CategoryRow(
                 c.Category,
                 categoryNames.GetValueOrDefault(c.Category, c.Category),
+                previousPeriod?.ByCategory.Single(pc => pc.Category == c.Category).Actual,
                 inPeriod.Budget,
                 inPeriod.Actual,
                 inPeriod.Actual - inPeriod.Budget,
@@ -97,15 +99,18 @@ public static class QuarterlyReportSource
         var income = new IncomeSection(inPeriodPayments, inPeriodPayments.Sum(p => p.Amount), receivedToDate, grant.AmountAwardedPence, grant.AmountAwardedPence - receivedToDate);
 
         var notes = (await VarianceNoteStore.ListForGrantAsync(session, grantId, period.Start, cancellationToken))
-            .Select(n => new NoteRow(n.CategoryCode is null ? null : categoryNames.GetValueOrDefault(n.CategoryCode, n.CategoryCode), n.NoteText, n.Author, n.CreatedAt))
+            .Select(n => new NoteRow(n.CategoryCode is null ? null : categoryNames.GetValueOrDefault(n.CategoryCode, n.CategoryCode), n.NoteText, Actors.DisplayName(n.Author), n.CreatedAt))
             .ToList();
 
         var totals = burn.Totals;
         var report = new QuarterlyReport(
-            new ReportHeader(organisation, funder.Name, grant.Reference, grant.Title, period.Label, period.Start, period.End, prepared),
+            new ReportHeader(
+                organisation, funder.Name, funder.OrgIdentifier, grant.Reference, grant.Title, grant.AwardDate, grant.Restricted, grant.StartDate, grant.EndDate,
+                period.Label, period.Start, period.End, prepared),
             new ReportSummary(
                 totals.Award, totals.Budget, thisPeriod.Budget, thisPeriod.Actual, totals.BudgetToDate, totals.ActualToDate, totals.Variance,
-                totals.VariancePercent, totals.BurnPercent, burn.TimeElapsedPercent, totals.ForecastAtCompletion, burn.Rag.ToCode()),
+                totals.VariancePercent, totals.BurnPercent, burn.TimeElapsedPercent, totals.ForecastAtCompletion, burn.Rag.ToCode(),
+                totals.Unallocated, input.Thresholds.AmberPercent, input.Thresholds.RedPercent),
             categories,
             trend,
             transactions,

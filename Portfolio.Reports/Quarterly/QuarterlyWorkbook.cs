@@ -1,10 +1,13 @@
 using ClosedXML.Excel;
+using DocumentFormat.OpenXml.Packaging;
 
 namespace Portfolio.Reports.Quarterly;
 
 /// <summary>
 /// The quarterly report as an Excel workbook (ClosedXML 0.95.4). Totals and variances are live formulas whose
-/// values equal the model, so a funder can check the arithmetic; text is always written as text, never a formula.
+/// values equal the model, so a funder can check the arithmetic; each formula also carries its value, so a reader
+/// that does not recalculate shows the figures too. Text is always written as text, never a formula. Every sheet
+/// prints on A4, fitted to the page width, with its header rows repeated.
 /// </summary>
 public static class QuarterlyWorkbook
 {
@@ -13,25 +16,53 @@ public static class QuarterlyWorkbook
     public const string DateFormat = "dd/mm/yyyy";
     public const string PercentFormat = "0.0%";
 
-    public static byte[] Render(QuarterlyReport report)
+    public const string Application = "Portfolio";
+
+    public static byte[] Render(QuarterlyReport report, ReportStamp stamp)
     {
         using var workbook = new XLWorkbook();
         workbook.Properties.Title = $"{report.Header.GrantReference} report for {report.Header.PeriodLabel}";
-        workbook.Properties.Author = report.Header.Organisation;
+        workbook.Properties.Author = report.Header.Organisation.Name;
         workbook.Properties.Subject = report.Header.GrantTitle;
-        workbook.Properties.Company = report.Header.Organisation;
+        workbook.Properties.Company = report.Header.Organisation.Name;
+        workbook.Properties.LastModifiedBy = Application;
+        workbook.Properties.Status = stamp.Text;
+        workbook.Properties.Comments = $"Written by {Application}. {stamp.Text}.";
 
-        Summary(workbook.Worksheets.Add("Summary"), report);
+        Summary(workbook.Worksheets.Add("Summary"), report, stamp);
         BudgetVsActual(workbook.Worksheets.Add("Budget vs Actual"), report);
         Trend(workbook.Worksheets.Add("Trend"), report);
         Transactions(workbook.Worksheets.Add("Transactions"), report);
         Partners(workbook.Worksheets.Add("Partners"), report);
         Income(workbook.Worksheets.Add("Income"), report);
         Notes(workbook.Worksheets.Add("Notes"), report);
+        foreach (var sheet in workbook.Worksheets)
+        {
+            sheet.PageSetup.PaperSize = XLPaperSize.A4Paper;
+            sheet.PageSetup.PageOrientation = XLPageOrientation.Landscape;
+            sheet.PageSetup.FitToPages(1, 0);
+            sheet.PageSetup.SetRowsToRepeatAtTop(1, sheet.SheetView.SplitRow > 0 ? sheet.SheetView.SplitRow : 1);
+            sheet.PageSetup.Footer.Center.AddText($"{report.Header.GrantReference} {report.Header.PeriodLabel} - page &P of &N");
+        }
 
         using var stream = new MemoryStream();
-        workbook.SaveAs(stream);
-        return stream.ToArray();
+        // Evaluated on saving, so every formula carries its value (the tests read them without recalculating).
+        workbook.SaveAs(stream, new SaveOptions { EvaluateFormulasBeforeSaving = true });
+        return NameTheApplication(stream);
+    }
+
+    /// <summary>ClosedXML writes "Microsoft Excel" as the application that made the file; the file says Portfolio made it.</summary>
+    private static byte[] NameTheApplication(MemoryStream saved)
+    {
+        using (var package = SpreadsheetDocument.Open(saved, isEditable: true))
+        {
+            var part = package.ExtendedFilePropertiesPart ?? package.AddExtendedFilePropertiesPart();
+            part.Properties ??= new DocumentFormat.OpenXml.ExtendedProperties.Properties();
+            part.Properties.Application = new DocumentFormat.OpenXml.ExtendedProperties.Application(Application);
+            part.Properties.Save();
+        }
+
+        return saved.ToArray();
     }
 
     /// <summary>
@@ -50,15 +81,23 @@ public static class QuarterlyWorkbook
         return cell;
     }
 
-    private static void Summary(IXLWorksheet sheet, QuarterlyReport report)
+    private static void Summary(IXLWorksheet sheet, QuarterlyReport report, ReportStamp stamp)
     {
         var h = report.Header;
         var s = report.Summary;
-        Text(sheet.Cell(1, 1), $"{h.Organisation}: quarterly report").Style.Font.SetBold().Font.SetFontSize(14);
-        var row = 3;
+        var o = h.Organisation;
+        Text(sheet.Cell(1, 1), $"{o.Name}: quarterly report").Style.Font.SetBold().Font.SetFontSize(14);
+        Text(sheet.Cell(2, 1), stamp.Text).Style.Font.SetBold().Font.SetFontColor(stamp.Stage switch
+        {
+            ReportStage.Final => XLColor.FromHtml("#2E7D32"),
+            ReportStage.Provisional => XLColor.FromHtml("#C62828"),
+            _ => XLColor.FromHtml("#9C6500"),
+        });
+        var row = 4;
         foreach (var (label, value) in new[]
                  {
-                     ("Funder", h.FunderName), ("Grant reference", h.GrantReference), ("Grant title", h.GrantTitle), ("Period", h.PeriodLabel),
+                     ("Funder", h.FunderName), ("Funder's organisation identifier", h.FunderOrgIdentifier ?? "not recorded"),
+                     ("Grant reference", h.GrantReference), ("Grant title", h.GrantTitle), ("Funds", h.Restricted ? "Restricted" : "Unrestricted"), ("Period", h.PeriodLabel),
                  })
         {
             Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
@@ -66,17 +105,38 @@ public static class QuarterlyWorkbook
             row++;
         }
 
-        foreach (var (label, value) in new[] { ("Period start", h.PeriodStart), ("Period end", h.PeriodEnd), ("Prepared", h.Prepared) })
+        foreach (var (label, value) in new[] { ("Award date", h.AwardDate), ("Grant starts", h.GrantStart), ("Grant ends", h.GrantEnd), ("Period start", h.PeriodStart), ("Period end", h.PeriodEnd), ("Prepared", h.Prepared) })
         {
             Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
-            Date(sheet.Cell(row, 2), value);
+            if (value is { } date)
+            {
+                Date(sheet.Cell(row, 2), date);
+            }
+            else
+            {
+                Text(sheet.Cell(row, 2), "not recorded");
+            }
+
             row++;
+        }
+
+        foreach (var (label, value) in new[]
+                 {
+                     ("From", o.Name), ("Registered charity number", o.CharityNumber), ("Company number", o.CompanyNumber), ("Address", o.Address),
+                     ("Queries to", o.QueriesName), ("Queries email", o.QueriesEmail), ("Queries telephone", o.QueriesPhone),
+                 })
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
+                Text(sheet.Cell(row, 2), value);
+                row++;
+            }
         }
 
         row++;
         Text(sheet.Cell(row, 1), "Figure").Style.Font.SetBold();
         Text(sheet.Cell(row, 2), "Amount").Style.Font.SetBold();
-        var headerRow = row;
         row++;
         var award = Money(sheet.Cell(row++, 2), s.Award, "Award", sheet);
         var budget = Money(sheet.Cell(row++, 2), s.Budget, "Budget", sheet);
@@ -97,32 +157,44 @@ public static class QuarterlyWorkbook
         Text(sheet.Cell(row, 2), s.Rag.ToUpperInvariant()).Style.Font.SetBold().Fill.SetBackgroundColor(RagColour(s.Rag));
         Text(sheet.Cell(row++, 1), "RAG");
         Formula(sheet.Cell(row, 2), $"{award}-{budget}", MoneyFormat);
-        Text(sheet.Cell(row, 1), "Unallocated (award - budget)");
+        Text(sheet.Cell(row++, 1), "Unallocated (award - budget)");
+        row++;
+        Text(sheet.Cell(row, 1), QuarterlyPdf.RagLegend(s)).Style.Alignment.SetWrapText();
+        sheet.Range(row, 1, row, 2).Merge();
+        sheet.Row(row).Height = 45;
 
-        sheet.SheetView.FreezeRows(headerRow);
-        Widths(sheet, 34, 22);
+        Widths(sheet, 34, 40);
     }
 
     private static void BudgetVsActual(IXLWorksheet sheet, QuarterlyReport report)
     {
-        var headers = new[] { "Category", "Budget this period", "Actual this period", "Variance this period", "Budget to date", "Actual to date", "Variance to date" };
+        var headers = new[] { "Category", "Actual previous period", "Budget this period", "Actual this period", "Variance this period", "Budget to date", "Actual to date", "Variance to date" };
         Headers(sheet, headers);
         var row = 2;
         foreach (var c in report.Categories)
         {
             Text(sheet.Cell(row, 1), c.Name);
-            MoneyValue(sheet.Cell(row, 2), c.PeriodBudget);
-            MoneyValue(sheet.Cell(row, 3), c.PeriodActual);
-            Formula(sheet.Cell(row, 4), $"C{row}-B{row}", MoneyFormat);
-            MoneyValue(sheet.Cell(row, 5), c.BudgetToDate);
-            MoneyValue(sheet.Cell(row, 6), c.ActualToDate);
-            Formula(sheet.Cell(row, 7), $"F{row}-E{row}", MoneyFormat);
+            if (c.PreviousPeriodActual is { } previous)
+            {
+                MoneyValue(sheet.Cell(row, 2), previous);
+            }
+            else
+            {
+                Text(sheet.Cell(row, 2), "-").Style.Alignment.SetHorizontal(XLAlignmentHorizontalValues.Right); // the grant's first period
+            }
+
+            MoneyValue(sheet.Cell(row, 3), c.PeriodBudget);
+            MoneyValue(sheet.Cell(row, 4), c.PeriodActual);
+            Formula(sheet.Cell(row, 5), $"D{row}-C{row}", MoneyFormat);
+            MoneyValue(sheet.Cell(row, 6), c.BudgetToDate);
+            MoneyValue(sheet.Cell(row, 7), c.ActualToDate);
+            Formula(sheet.Cell(row, 8), $"G{row}-F{row}", MoneyFormat);
             row++;
         }
 
         Table(sheet, "BudgetVsActual", headers.Length, row - 1);
         TotalsRow(sheet, row, 2, headers.Length, 2);
-        Widths(sheet, 24, 18, 18, 20, 18, 18, 18);
+        Widths(sheet, 24, 20, 18, 18, 20, 18, 18, 18);
     }
 
     private static void Trend(IXLWorksheet sheet, QuarterlyReport report)

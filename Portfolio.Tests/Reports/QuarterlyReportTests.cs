@@ -30,7 +30,7 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
 
         _grantId = (await ReportScenario.CreateAsync(Database)).Id;
         await using var session = await Database.OpenAsync();
-        var (outcome, report) = await QuarterlyReportSource.BuildAsync(session, _grantId, Q2, "Test Partnership", new DateOnly(2026, 10, 20));
+        var (outcome, report) = await QuarterlyReportSource.BuildAsync(session, _grantId, Q2, new ReportOrganisation("Test Partnership", "1234567", "07654321", "1 Test Street, London", "Finance team", "finance@partnership.example"), new DateOnly(2026, 10, 20));
         outcome.Should().Be(ReportSourceOutcome.Ready);
         _report = report!;
     }
@@ -74,7 +74,7 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
     [Test]
     public void TheWorkbook_HoldsTheModelsFigures_AsValuesAndLiveFormulas()
     {
-        using var workbook = new XLWorkbook(new MemoryStream(QuarterlyWorkbook.Render(_report)));
+        using var workbook = new XLWorkbook(new MemoryStream(QuarterlyWorkbook.Render(_report, ReportStamp.Draft)));
 
         workbook.Worksheets.Select(w => w.Name).Should().Equal("Summary", "Budget vs Actual", "Trend", "Transactions", "Partners", "Income", "Notes");
         workbook.Properties.Title.Should().Contain(_report.Header.GrantReference);
@@ -90,19 +90,24 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
         var forecast = Row(summary, "Forecast at completion").Cell(2);
         forecast.HasFormula.Should().BeTrue();
         Math.Round(forecast.GetValue<decimal>(), 2).Should().Be(Portfolio.Core.Money.Money.ToPounds(_report.Summary.ForecastAtCompletion));
-        summary.Cell(8, 2).DataType.Should().Be(XLDataType.DateTime, "dates are dates");
-        summary.SheetView.SplitRow.Should().BeGreaterThan(0, "the header rows are frozen");
+        Row(summary, "Period start").Cell(2).DataType.Should().Be(XLDataType.DateTime, "dates are dates");
+        Row(summary, "Unallocated (award - budget)").Cell(2).HasFormula.Should().BeTrue();
+        Row(summary, "Funder's organisation identifier").Cell(2).GetString().Should().Be(_report.Header.FunderOrgIdentifier ?? "not recorded");
+        Row(summary, "Registered charity number").Cell(2).GetString().Should().Be("1234567");
+        Row(summary, "Queries email").Cell(2).GetString().Should().Be("finance@partnership.example");
+        summary.Cell(2, 1).GetString().Should().Be("DRAFT – awaiting approval, not sent");
         Row(summary, "Award").Cell(2).Style.NumberFormat.Format.Should().Be(QuarterlyWorkbook.MoneyFormat);
 
         var categories = workbook.Worksheet("Budget vs Actual");
         categories.Tables.Should().ContainSingle().Which.ShowAutoFilter.Should().BeTrue();
         var total = Row(categories, "Total");
-        total.Cell(3).HasFormula.Should().BeTrue();
-        Math.Round(total.Cell(3).GetValue<decimal>(), 2).Should().Be(29_000.00m);
-        Math.Round(total.Cell(7).GetValue<decimal>(), 2).Should().Be(-3_000.00m);
+        total.Cell(4).HasFormula.Should().BeTrue();
+        Math.Round(total.Cell(4).GetValue<decimal>(), 2).Should().Be(29_000.00m);
+        Math.Round(total.Cell(8).GetValue<decimal>(), 2).Should().Be(-3_000.00m);
         var delivery = Row(categories, "Delivery");
-        delivery.Cell(4).HasFormula.Should().BeTrue();
-        Math.Round(delivery.Cell(4).GetValue<decimal>(), 2).Should().Be(-3_500.00m); // 6,500 - 10,000
+        Math.Round(delivery.Cell(2).GetValue<decimal>(), 2).Should().Be(4_000.00m, "Q1's delivery spend: the previous period's actual");
+        delivery.Cell(5).HasFormula.Should().BeTrue();
+        Math.Round(delivery.Cell(5).GetValue<decimal>(), 2).Should().Be(-3_500.00m); // 6,500 - 10,000
 
         var trend = workbook.Worksheet("Trend");
         Math.Round(trend.Cell(3, 7).GetValue<decimal>(), 2).Should().Be(47_000.00m);
@@ -123,14 +128,14 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
     [Test]
     public void FormulaLikeText_IsWrittenAsText_InTheWorkbookAndThePdf()
     {
-        using var workbook = new XLWorkbook(new MemoryStream(QuarterlyWorkbook.Render(_report)));
+        using var workbook = new XLWorkbook(new MemoryStream(QuarterlyWorkbook.Render(_report, ReportStamp.Draft)));
         var cell = workbook.Worksheet("Transactions").CellsUsed().Single(c => c.GetString() == ReportScenario.HyperlinkDescription);
         cell.HasFormula.Should().BeFalse();
         cell.DataType.Should().Be(XLDataType.Text);
         cell.Style.IncludeQuotePrefix.Should().BeTrue();
 
-        using var fonts = PdfFonts.Load();
-        using var pdf = PdfDocument.Open(QuarterlyPdf.Render(_report, fonts));
+        var fonts = PdfFonts.Load();
+        using var pdf = PdfDocument.Open(QuarterlyPdf.Render(_report, fonts, ReportStamp.Draft));
         var text = string.Join(" ", pdf.GetPages().Select(p => p.Text));
         text.Should().Contain("=HYPERLINK(\"http://x\",\"click\")");
     }
@@ -138,8 +143,8 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
     [Test]
     public void ThePdf_ShowsTheReferencePeriodAndEveryCategorysFigures_AsTheModelFormatsThem()
     {
-        using var fonts = PdfFonts.Load();
-        var bytes = QuarterlyPdf.Render(_report, fonts);
+        var fonts = PdfFonts.Load();
+        var bytes = QuarterlyPdf.Render(_report, fonts, ReportStamp.Draft);
         using var pdf = PdfDocument.Open(bytes);
         var text = string.Join("\n", pdf.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
 
@@ -160,10 +165,10 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
     }
 
     [Test]
-    public void WithoutFonts_GenerationFails_SayingWhatToInstall()
+    public void AFontFolderWithoutTheFonts_FailsGeneration_SayingWhatToDo()
     {
         var act = () => PdfFonts.Load("/nonexistent/fonts");
-        act.Should().Throw<ReportFontsMissingException>().WithMessage("*apt-get install fonts-dejavu-core*");
+        act.Should().Throw<ReportFontsMissingException>().WithMessage("*/nonexistent/fonts*DejaVuSans.ttf*remove the setting*");
     }
 
     private static IXLRow Row(IXLWorksheet sheet, string label, int column = 1) =>
@@ -182,10 +187,10 @@ public class ReportPagingTests(DatabaseEngine engine) : DatabaseTest(engine)
     {
         var grant = await ReportScenario.CreateAsync(Database, extra);
         await using var session = await Database.OpenAsync();
-        var report = (await QuarterlyReportSource.BuildAsync(session, grant.Id, extra == 0 ? new DateOnly(2027, 1, 1) : new DateOnly(2026, 7, 1), "Test", new DateOnly(2026, 11, 1))).Report!;
-        using var fonts = PdfFonts.Load();
+        var report = (await QuarterlyReportSource.BuildAsync(session, grant.Id, extra == 0 ? new DateOnly(2027, 1, 1) : new DateOnly(2026, 7, 1), new ReportOrganisation("Test"), new DateOnly(2026, 11, 1))).Report!;
+        var fonts = PdfFonts.Load();
 
-        using var pdf = PdfDocument.Open(QuarterlyPdf.Render(report, fonts));
+        using var pdf = PdfDocument.Open(QuarterlyPdf.Render(report, fonts, ReportStamp.Draft));
 
         pdf.NumberOfPages.Should().BeInRange(minPages, maxPages);
         var pages = pdf.GetPages().ToList();

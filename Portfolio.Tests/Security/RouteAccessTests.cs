@@ -81,6 +81,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "/api/burn", Access.Read),
         ("GET", "/api/grants/{grantId}/variance-notes", Access.Read),
         ("POST", "/api/grants/{grantId}/variance-notes", Access.Notes),
+        ("PUT", "/api/grants/{grantId}/variance-notes/{noteId}", Access.Notes),
         ("GET", "/api/grants/{grantId}/reports/{periodStart}.xlsx", Access.Read),
         ("GET", "/api/grants/{grantId}/reports/{periodStart}.pdf", Access.Read),
         ("GET", "/api/report-runs", Access.Read),
@@ -90,6 +91,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/report-runs", Access.Write),
         ("POST", "/api/report-runs/{id}/approve", Access.Write),
         ("POST", "/api/report-runs/{id}/regenerate", Access.Write),
+        ("POST", "/api/report-runs/{id}/cancel", Access.Write),
         ("POST", "/api/report-runs/{id}/resend", Access.Write),
         ("POST", "/api/grants/{grantId}/periods/{periodStart}/reopen", Access.Admin),
     ];
@@ -156,6 +158,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         .Replace("{documentName?}", "v1", StringComparison.Ordinal)
         .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
         .Replace("{grantId}", "999999", StringComparison.Ordinal)
+        .Replace("{noteId}", "999999", StringComparison.Ordinal)
         .Replace("{id}", "999999", StringComparison.Ordinal);
 
     private static string Normalise(string raw) => Regex.Replace(raw, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/') is { Length: > 0 } p ? p : "/";

@@ -107,6 +107,11 @@ public static class BudgetApi
                 return Problems.Validation(errors);
             }
 
+            if (await ClosedPeriods.BudgetChangeBlockedReasonAsync(session, loaded, current?.Lines ?? [], lines, cancellationToken) is { } closed)
+            {
+                return Problems.Conflict(closed);
+            }
+
             var saved = await BudgetStore.InsertVersionAsync(session, grantId, lines, change, cancellationToken);
             var dto = ToDto(grant, periods, saved);
             await AuditLog.WriteAsync(session, change, "update", "budget", grantId, current is null ? null : ToDto(grant, periods, current), dto, cancellationToken);

@@ -46,7 +46,10 @@ public static class BurnApi
         return TypedResults.Ok(GrantBurnDto.From(grant.Id, grant.Reference, grant.Title, burn));
     }
 
-    private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, IConfiguration configuration, CancellationToken cancellationToken)
+    private static readonly Action<ILogger, long, string, Exception?> LogFailedGrant =
+        LoggerMessage.Define<long, string>(LogLevel.Error, new EventId(4091, "RollupGrantFailed"), "Burn roll-up left out grant {GrantId}: {Reason}");
+
+    private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
@@ -62,11 +65,18 @@ public static class BurnApi
             configuration.GetValue("Portfolio:Burn:RagRedPercent", RagThresholds.Default.RedPercent));
         await using var session = await database.OpenAsync(cancellationToken);
         var rollup = await BurnQueries.RollupAsync(session, filter, Groupings[groupBy], asOf, thresholds, cancellationToken);
+        var logger = loggers.CreateLogger("Portfolio.Burn");
+        foreach (var failed in rollup.Failed)
+        {
+            LogFailedGrant(logger, failed.GrantId, failed.Reason, null);
+        }
+
         return TypedResults.Ok(new BurnRollupDto(
             rollup.AsOf,
             groupBy,
             rollup.Groups.Select(g => BurnRowDto.From(g.Id, g.Name, g.Grants, g.Totals, g.TimeElapsedPercent, g.Rag)).ToList(),
-            BurnRowDto.From(null, "portfolio", rollup.Groups.Sum(g => g.Grants), rollup.Portfolio, null, rollup.PortfolioRag)));
+            BurnRowDto.From(null, "portfolio", rollup.Groups.Sum(g => g.Grants), rollup.Portfolio, null, rollup.PortfolioRag),
+            rollup.Failed.Select(f => new FailedGrantDto(f.GrantId, f.Reference, f.Reason)).ToList()));
     }
 }
 
@@ -93,7 +103,10 @@ public sealed record BurnRowDto(
         Money.ToPounds(t.ForecastAtCompletion), t.RunRateForecast is { } rate ? Money.ToPounds(rate) : null, rag.ToCode());
 }
 
-public sealed record BurnRollupDto(DateOnly AsOf, string GroupBy, IReadOnlyList<BurnRowDto> Items, BurnRowDto Portfolio);
+/// <summary>The roll-up; <c>failed</c> lists grants that could not be computed and are left out of every row and of the portfolio total.</summary>
+public sealed record BurnRollupDto(DateOnly AsOf, string GroupBy, IReadOnlyList<BurnRowDto> Items, BurnRowDto Portfolio, IReadOnlyList<FailedGrantDto> Failed);
+
+public sealed record FailedGrantDto(long GrantId, string Reference, string Reason);
 
 public sealed record CategoryBurnDto(
     string Category,

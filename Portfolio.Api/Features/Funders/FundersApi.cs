@@ -31,6 +31,7 @@ public static class FundersApi
         Load = FunderStore.GetAsync,
         ListPage = FunderStore.ListAsync,
         Read = Read,
+        Check = CheckAsync,
         Insert = FunderStore.InsertAsync,
         Update = FunderStore.UpdateAsync,
         Delete = FunderStore.DeleteAsync,
@@ -40,6 +41,28 @@ public static class FundersApi
                 : null,
         ToDto = ToDto,
     };
+
+    /// <summary>A new reporting calendar must not move or remove any reported period of the funder's grants.</summary>
+    private static async Task<IResult?> CheckAsync(DbSession session, Funder proposed, Funder? current, CancellationToken cancellationToken)
+    {
+        if (current is null || current.ReportingCalendar == proposed.ReportingCalendar
+            || !Portfolio.Core.Periods.ReportingCalendarNames.TryParse(proposed.ReportingCalendar, out var calendar))
+        {
+            return null;
+        }
+
+        foreach (var grantId in await GrantStore.IdsForFunderAsync(session, current.Id, cancellationToken))
+        {
+            var loaded = (await GrantPeriods.LoadAsync(session, grantId, cancellationToken))!;
+            var periods = GrantPeriods.PeriodsOf(grantId, calendar, loaded.Grant.StartDate, loaded.Grant.EndDate);
+            if (await ClosedPeriods.ChangeBlockedReasonAsync(session, loaded, loaded.Grant.FunderId, periods, cancellationToken) is { } closed)
+            {
+                return Problems.Conflict($"The funder's reporting calendar cannot change: {closed}");
+            }
+        }
+
+        return null;
+    }
 
     public static FunderDto ToDto(this Funder f) => new(
         f.Id, f.Name, f.Kind, f.OrgIdentifier, f.ReportingCalendar, f.ReportLagDays, f.DeliveryMode,

@@ -83,6 +83,9 @@ public static class GrantsApi
         return grant;
     }
 
+    private static Portfolio.Core.Periods.ReportingCalendar BurnCalendar(Funder funder) =>
+        Portfolio.Core.Periods.ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar) ? calendar : Portfolio.Core.Periods.ReportingCalendar.UkFinancialYear;
+
     private static async Task<IResult?> CheckAsync(DbSession session, Grant proposed, Grant? current, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -104,6 +107,17 @@ public static class GrantsApi
         if (await GrantStore.GetByReferenceAsync(session, proposed.FunderId, proposed.Reference, cancellationToken) is { } holder && holder.Id != current?.Id)
         {
             return Problems.Conflict($"The funder already has a grant with reference '{proposed.Reference}' (grant {holder.Id}).");
+        }
+
+        if (current is not null && (current.StartDate != proposed.StartDate || current.EndDate != proposed.EndDate || current.FunderId != proposed.FunderId))
+        {
+            var loaded = (await GrantPeriods.LoadAsync(session, current.Id, cancellationToken))!;
+            var funder = (await FunderStore.GetAsync(session, proposed.FunderId, cancellationToken))!;
+            var proposedPeriods = GrantPeriods.PeriodsOf(current.Id, BurnCalendar(funder), proposed.StartDate, proposed.EndDate);
+            if (await ClosedPeriods.ChangeBlockedReasonAsync(session, loaded, proposed.FunderId, proposedPeriods, cancellationToken) is { } closed)
+            {
+                return Problems.Conflict(closed);
+            }
         }
 
         if (current is not null)

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Portfolio.Core.Data;
+using Portfolio.Reports.Pdf;
+using Portfolio.Reports.Quarterly;
 
 namespace Portfolio.Api.Features.Health;
 
@@ -14,9 +16,19 @@ public static class HealthApi
         return app;
     }
 
-    /// <summary>Ready when the database answers and every migration embedded in this build has been applied.</summary>
-    private static async Task<Results<Ok<ReadyResponse>, ProblemHttpResult>> ReadyAsync(Migrator migrator, Database database, CancellationToken cancellationToken)
+    /// <summary>Ready when the report fonts load, the database answers and every migration embedded in this build has been applied.</summary>
+    private static async Task<Results<Ok<ReadyResponse>, ProblemHttpResult>> ReadyAsync(Migrator migrator, Database database, QuarterlyReports reports, CancellationToken cancellationToken)
     {
+        try
+        {
+            reports.CheckFonts();
+        }
+        catch (ReportFontsMissingException ex)
+        {
+            // Without fonts no report can be made: not ready, and saying why.
+            return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Report fonts missing");
+        }
+
         try
         {
             var applied = await migrator.AppliedAsync(cancellationToken);

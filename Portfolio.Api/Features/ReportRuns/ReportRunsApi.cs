@@ -19,7 +19,9 @@ public static class ReportRunsApi
         group.MapPost("/", GenerateAsync).WithName("CreateReportRun").RequireAuthorization(Policies.Write)
             .Accepts<ReportRunRequest>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/approve", ApproveAsync).WithName("ApproveReportRun").RequireAuthorization(Policies.Write)
-            .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+            .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
+        group.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelReportRun").RequireAuthorization(Policies.Write)
+            .Accepts<CancelRequest>("application/json").Produces<ReportRunDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         group.MapPost("/{id:long}/regenerate", RegenerateAsync).WithName("RegenerateReportRun").RequireAuthorization(Policies.Write)
             .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/resend", ResendAsync).WithName("ResendReportRun").RequireAuthorization(Policies.Write)
@@ -31,7 +33,10 @@ public static class ReportRunsApi
     {
         var query = new QueryInput(request);
         var overdueText = query.Code("overdue", ["true", "false"]);
-        var filter = new ReportRunFilter(query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", UkDate.Today(clock));
+        var needsNoteText = query.Code("needsNote", ["true", "false"]);
+        var filter = new ReportRunFilter(
+            query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", UkDate.Today(clock),
+            needsNoteText is null ? null : needsNoteText == "true");
         var page = query.Page();
         if (!query.IsValid)
         {
@@ -90,13 +95,52 @@ public static class ReportRunsApi
         {
             RunOutcome.GrantNotFound => Problems.Field("grantId", $"there is no grant with id {grantId}"),
             RunOutcome.NotAPeriodStart => Problems.Field("periodStart", "must be the first day of one of the grant's reporting periods"),
+            RunOutcome.PeriodNotEnded => Problems.Unprocessable(result.Detail!),
             RunOutcome.AlreadyExists => Problems.Conflict($"Grant {grantId} already has report run {result.Run?.Id} ({result.Run?.Status}) for this period; regenerate it with POST /api/report-runs/{result.Run?.Id}/regenerate."),
             _ => await AcceptedAsync(result.Run!.Id, database, clock, http.RequestAborted),
         };
     }
 
-    private static async Task<IResult> ApproveAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock) =>
-        await Answer(await runs.ApproveAsync(id, http.User.Actor(), cancellationToken: http.RequestAborted), id, database, clock, http.RequestAborted);
+    /// <summary>With <c>If-Match</c>, approves exactly the version the approver previewed.</summary>
+    private static async Task<IResult> ApproveAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
+    {
+        var (version, problem) = ETags.OptionalIfMatch(http.Request);
+        return problem ?? await Answer(await runs.ApproveAsync(id, http.User.Actor(), version, http.RequestAborted), id, database, clock, http.RequestAborted);
+    }
+
+    private static async Task<IResult> CancelAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
+    {
+        var (version, problem) = ETags.OptionalIfMatch(http.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        string? reason = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var (input, bodyProblem) = await JsonInput.ReadAsync(http.Request, ["reason"]);
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            reason = input!.Text("reason", required: false, 1000, multiline: true);
+            if (!input.IsValid)
+            {
+                return input.Problem();
+            }
+        }
+
+        var result = await runs.CancelAsync(id, reason, http.User.Actor(), version, http.RequestAborted);
+        if (result.Outcome != RunOutcome.Done)
+        {
+            return await Answer(result, id, database, clock, http.RequestAborted);
+        }
+
+        ETags.Set(http, result.Run!.Version);
+        return TypedResults.Ok(ReportRunDto.From(result.Run, UkDate.Today(clock), null, null));
+    }
 
     private static async Task<IResult> RegenerateAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock) =>
         await Answer(await runs.RegenerateAsync(id, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
@@ -126,6 +170,9 @@ public static class ReportRunsApi
     {
         RunOutcome.RunNotFound => Problems.NotFound("report run", id),
         RunOutcome.WrongState => Problems.Conflict(result.Detail ?? "The run is not in a state that allows this."),
+        RunOutcome.VersionMismatch => Problems.PreconditionFailed(result.Run!.Version),
+        RunOutcome.EarlierUnsent => Problems.Conflict(result.Detail!),
+        RunOutcome.Stale => Problems.Conflict(result.Detail!, new Dictionary<string, object?> { ["newRunId"] = result.Run?.Id }),
         RunOutcome.NeedsVarianceNote => Problems.Unprocessable(result.Detail!),
         RunOutcome.NoRecipients => Problems.Unprocessable(result.Detail!),
         RunOutcome.UnknownRecipients => Problems.Field("recipients", result.Detail!),
@@ -145,6 +192,8 @@ public sealed record ReportRunRequest(long GrantId, DateOnly PeriodStart);
 
 public sealed record ResendRequest(IReadOnlyList<string>? Recipients);
 
+public sealed record CancelRequest(string? Reason);
+
 public sealed record ReportFileDto(string Format, string FileName, string ContentType, string Sha256, long SizeBytes);
 
 public sealed record ReportDeliveryDto(long Id, string RecipientName, string RecipientEmail, string Status, int Attempts, string? MessageId, DateTime? SentAt, string? LastError);
@@ -163,16 +212,25 @@ public sealed record ReportRunDto(
     DateTime? ApprovedAt,
     string? ApprovedBy,
     DateTime? SentAt,
+    bool SentLate,
+    bool NeedsVarianceNote,
     long? SupersededByRunId,
     string? FailureReason,
+    DateTime? CancelledAt,
+    string? CancelledBy,
+    string? CancelReason,
+    string? ModelSha256,
     int Version,
     IReadOnlyList<ReportFileDto>? Files,
     IReadOnlyList<ReportDeliveryDto>? Deliveries)
 {
     public static ReportRunDto From(ReportRun r, DateOnly today, IReadOnlyList<ReportFile>? files, IReadOnlyList<ReportDelivery>? deliveries) => new(
         r.Id, r.GrantId, r.PeriodStart, r.PeriodEnd, r.PeriodLabel, r.Status, r.Rag, r.DueDate,
-        r.Status is not ("sent" or "superseded") && r.DueDate < today,
-        r.GeneratedAt, r.ApprovedAt, r.ApprovedBy, r.SentAt, r.SupersededByRunId, r.FailureReason, r.Version,
+        r.Status is not ("sent" or "superseded" or "cancelled") && r.DueDate < today,
+        r.GeneratedAt, r.ApprovedAt, r.ApprovedBy, r.SentAt,
+        r.SentAt is { } sent && UkDate.Of(sent) > r.DueDate,
+        r.NeedsVarianceNote,
+        r.SupersededByRunId, r.FailureReason, r.CancelledAt, r.CancelledBy, r.CancelReason, r.ModelSha256, r.Version,
         files?.Select(f => new ReportFileDto(f.Format, f.FileName, f.ContentType, f.Sha256, f.SizeBytes)).ToList(),
         deliveries?.Select(d => new ReportDeliveryDto(d.Id, d.RecipientName, d.RecipientEmail, d.Status, d.Attempts, d.MessageId, d.SentAt, d.LastError)).ToList());
 }

@@ -26,14 +26,15 @@ public static class ReportsApi
         RenderAsync(grantId, periodStart, reports, clock, "pdf", QuarterlyPdf.ContentType, reports.Pdf, cancellationToken);
 
     private static async Task<IResult> RenderAsync(
-        long grantId, string periodStart, QuarterlyReports reports, TimeProvider clock, string extension, string contentType, Func<QuarterlyReport, byte[]> render, CancellationToken cancellationToken)
+        long grantId, string periodStart, QuarterlyReports reports, TimeProvider clock, string extension, string contentType, Func<QuarterlyReport, ReportStamp, byte[]> render, CancellationToken cancellationToken)
     {
         if (!DateOnly.TryParseExact(periodStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
         {
             return Problems.Field("periodStart", "must be a date written YYYY-MM-DD");
         }
 
-        var (outcome, report) = await reports.BuildAsync(grantId, start, UkDate.Today(clock), cancellationToken);
+        var today = UkDate.Today(clock);
+        var (outcome, report) = await reports.BuildAsync(grantId, start, today, cancellationToken);
         switch (outcome)
         {
             case ReportSourceOutcome.GrantNotFound:
@@ -44,12 +45,13 @@ public static class ReportsApi
 
         try
         {
-            var bytes = render(report!);
+            // A period that has not ended is marked provisional on every page and on the Summary sheet.
+            var bytes = render(report!, QuarterlyReports.PreviewStamp(report!, today));
             return TypedResults.File(bytes, contentType, Portfolio.Jobs.ReportRuns.ReportRunService.FileName(report!.Header.GrantReference, report.Header.PeriodLabel, extension));
         }
         catch (ReportFontsMissingException ex)
         {
-            return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status500InternalServerError, title: "PDF fonts are not installed");
+            return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "PDF fonts are missing");
         }
     }
 }

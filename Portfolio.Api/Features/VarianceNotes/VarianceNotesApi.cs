@@ -14,11 +14,16 @@ public static class VarianceNotesApi
         var group = app.MapGroup("/api/grants/{grantId:long}/variance-notes").WithTags("Variance notes").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteDto>>().ProducesValidationProblem().ProducesProblem(404);
         group.MapPost("/", CreateAsync).WithName("CreateVarianceNote").RequireAuthorization(Policies.Notes)
-            .Accepts<VarianceNoteRequest>("application/json").Produces<VarianceNoteDto>(201).ProducesValidationProblem().ProducesProblem(404);
+            .Accepts<VarianceNoteRequest>("application/json").Produces<VarianceNoteDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        group.MapPut("/{noteId:long}", UpdateAsync).WithName("UpdateVarianceNote").RequireAuthorization(Policies.Notes)
+            .Accepts<VarianceNoteUpdateRequest>("application/json").Produces<VarianceNoteDto>().ProducesValidationProblem()
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
-    public static VarianceNoteDto ToDto(VarianceNote n) => new(n.Id, n.GrantId, n.PeriodStart, n.CategoryCode, n.NoteText, n.Author, n.Version, n.CreatedAt);
+    public static VarianceNoteDto ToDto(VarianceNote n) => new(
+        n.Id, n.GrantId, n.PeriodStart, n.CategoryCode, n.NoteText, n.Author, Actors.DisplayName(n.Author), n.Version, n.CreatedAt, n.UpdatedAt,
+        n.UpdatedBy is null ? null : Actors.DisplayName(n.UpdatedBy));
 
     private static async Task<IResult> ListAsync(long grantId, HttpRequest request, Database database, CancellationToken cancellationToken)
     {
@@ -90,16 +95,99 @@ public static class VarianceNotesApi
                 return Problems.Validation(errors);
             }
 
+            if (await ClosedPeriods.NoteBlockedReasonAsync(session, loaded, periodStart!.Value, cancellationToken) is { } closed)
+            {
+                return Problems.Conflict(closed);
+            }
+
             var note = new VarianceNote { GrantId = grantId, PeriodStart = periodStart!.Value, CategoryCode = category, NoteText = text!, Author = change.Actor, CreatedAt = change.At };
             await VarianceNoteStore.InsertAsync(session, note, cancellationToken);
             var dto = ToDto(note);
             await AuditLog.WriteAsync(session, change, "create", Entity, note.Id, null, dto, cancellationToken);
             ETags.Set(http, note.Version);
-            return TypedResults.Created($"/api/grants/{grantId}/variance-notes", dto);
+            return TypedResults.Created($"/api/grants/{grantId}/variance-notes/{note.Id}", dto);
+        }, cancellationToken);
+    }
+
+    /// <summary>Corrects a note's category or text while its period is open: If-Match with the note's version, audited.</summary>
+    private static async Task<IResult> UpdateAsync(long grantId, long noteId, HttpContext http, Database database)
+    {
+        var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
+        if (preconditionProblem is not null)
+        {
+            return preconditionProblem;
+        }
+
+        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["category", "text"]);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var category = input!.Text("category", required: false, 40);
+        var text = input.Text("text", required: true, 4000, multiline: true);
+        if (!input.IsValid)
+        {
+            return input.Problem();
+        }
+
+        var change = http.Change();
+        var cancellationToken = http.RequestAborted;
+        return await Writes.InTransactionAsync(database, async session =>
+        {
+            var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+            var before = loaded is null ? null : await VarianceNoteStore.GetAsync(session, grantId, noteId, cancellationToken);
+            if (loaded is null || before is null)
+            {
+                return Problems.NotFound("variance note", noteId);
+            }
+
+            if (!http.User.MayActInArea(loaded.Grant.ProgrammeAreaId))
+            {
+                return TypedResults.Problem(
+                    detail: $"Your key is for other programme areas: it may not change notes on grant {grantId}.",
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Forbidden");
+            }
+
+            if (ETags.Check(expected!.Value, before.Version) is { } stale)
+            {
+                return stale;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (category is not null)
+            {
+                await References.CheckCategoryAsync(session, category, errors, cancellationToken);
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            if (await ClosedPeriods.NoteBlockedReasonAsync(session, loaded, before.PeriodStart, cancellationToken) is { } closed)
+            {
+                return Problems.Conflict(closed);
+            }
+
+            if (!await VarianceNoteStore.UpdateAsync(session, noteId, before.Version, category, text!, change, cancellationToken))
+            {
+                return Problems.PreconditionFailed(before.Version + 1);
+            }
+
+            var after = (await VarianceNoteStore.GetAsync(session, grantId, noteId, cancellationToken))!;
+            await AuditLog.WriteAsync(session, change, "update", Entity, noteId, ToDto(before), ToDto(after), cancellationToken);
+            ETags.Set(http, after.Version);
+            return TypedResults.Ok(ToDto(after));
         }, cancellationToken);
     }
 }
 
-public sealed record VarianceNoteDto(long Id, long GrantId, DateOnly PeriodStart, string? Category, string Text, string Author, int Version, DateTime CreatedAt);
+/// <summary>A variance note; <c>author</c> is the recorded actor, <c>authorName</c> the name printed in reports.</summary>
+public sealed record VarianceNoteDto(
+    long Id, long GrantId, DateOnly PeriodStart, string? Category, string Text, string Author, string AuthorName, int Version, DateTime CreatedAt, DateTime? UpdatedAt, string? UpdatedBy);
+
+public sealed record VarianceNoteUpdateRequest(string? Category, string Text);
 
 public sealed record VarianceNoteRequest(DateOnly PeriodStart, string? Category, string Text);
