@@ -9,10 +9,7 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
 
-# DejaVu Sans for the PDF reports (the tests read the PDFs back).
-if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; then
-  need+=(fonts-dejavu-core)
-fi
+# (The PDF fonts ship inside Portfolio.Reports: nothing to install for them.)
 # A real SMTP server for the email tests (run with the system Python: /usr/bin/python3 -m aiosmtpd).
 if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   need+=(python3-aiosmtpd)

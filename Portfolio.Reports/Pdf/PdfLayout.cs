@@ -152,7 +152,19 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
             widths = ColumnWidths(columns, rows, size, padding);
         }
 
-        widths ??= ColumnWidths(columns, rows, size, padding, force: true)!;
+        if (widths is null)
+        {
+            // Still too wide at the smallest usual size: scale down until it fits. Small, but whole and not overlapping.
+            var needed = ColumnWidths(columns, rows, size, padding, force: true)!.Sum();
+            while (widths is null && size > 1f)
+            {
+                size = MathF.Floor(size * ContentWidth / needed * 4f) / 4f;
+                widths = ColumnWidths(columns, rows, size, padding);
+                needed = ColumnWidths(columns, rows, size, padding, force: true)!.Sum();
+            }
+
+            widths ??= ColumnWidths(columns, rows, size, padding, force: true)!;
+        }
         var lineHeight = size * 1.35f;
 
         float RowHeight(IReadOnlyList<IReadOnlyList<string>> cellLines) => cellLines.Max(l => Math.Max(1, l.Count)) * lineHeight + 2 * padding;

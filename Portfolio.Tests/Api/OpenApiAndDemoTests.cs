@@ -80,6 +80,38 @@ public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
     }
 
     [Test]
+    public async Task EveryDemoReport_KeepsEveryAmountWhole_AndTheThreePageReportIsUnder200KB()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:SeedDemo"] = "true", ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
+        var reports = 0;
+        foreach (var grant in (await client.GetFromJsonAsync<JsonObject>("/api/grants"))!["items"]!.AsArray())
+        {
+            var budget = await client.GetFromJsonAsync<JsonObject>($"/api/grants/{grant!["id"]}/budget");
+            foreach (var period in budget!["totalsByPeriod"]!.AsArray().Where(p => DateOnly.Parse(p!["periodEnd"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) < new DateOnly(2026, 11, 23)))
+            {
+                var bytes = await client.GetByteArrayAsync($"/api/grants/{grant["id"]}/reports/{period!["periodStart"]}.pdf");
+                using var pdf = UglyToad.PdfPig.PdfDocument.Open(bytes);
+                foreach (var word in pdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text).Where(w => w.Contains('£', StringComparison.Ordinal) && w.Trim('£').Length > 0))
+                {
+                    Portfolio.Tests.Reports.LargeGrantLayoutTests.WholeAmount().IsMatch(word).Should().BeTrue("'{0}' in {1} {2}", word, grant["reference"], period["label"]);
+                }
+
+                if (pdf.NumberOfPages <= 3)
+                {
+                    bytes.Length.Should().BeLessThan(200 * 1024, "{0} {1} has {2} pages", grant["reference"], period["label"], pdf.NumberOfPages);
+                }
+
+                reports++;
+            }
+        }
+
+        reports.Should().BeGreaterThan(8);
+    }
+
+    [Test]
     public async Task WithoutSeedDemo_NothingIsSeeded()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);

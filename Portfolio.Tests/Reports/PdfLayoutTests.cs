@@ -64,3 +64,39 @@ public class PdfLayoutTests
         pdf.GetPage(2).Text.Should().Contain("Chart heading");
     }
 }
+
+public class PdfLayoutKeepTests
+{
+    [Test]
+    public void AHeading_GoesToTheNextPage_WithATableThatDoesNotFitUnderIt()
+    {
+        using var fonts = PdfFonts.Load().ForText("");
+        using var layout = new PdfLayout(fonts);
+        while (layout.Remaining > 60)
+        {
+            layout.Paragraph("Filler line.");
+        }
+
+        // The heading itself fits (it asks for 30 points after it), but the table's header and first row do not.
+        layout.Heading("Partners", 2, keepWithNext: 10);
+        layout.Table([new PdfColumn("Partner name", 2), new PdfColumn("Agreed amount", 1, CellAlign.Right)], [["A very long partner name\nthat wraps onto\nthree lines", "£1,000.00"]]);
+
+        using var pdf = PdfDocument.Open(layout.Render("t", "a", "h", "r", "f"));
+        pdf.NumberOfPages.Should().Be(2);
+        pdf.GetPage(1).Text.Should().NotContain("Partners", "a heading is never left alone at a page foot");
+        pdf.GetPage(2).Text.Should().Contain("Partners").And.Contain("£1,000.00");
+    }
+
+    [Test]
+    public void AFigureTooWideForItsShare_WidensItsColumn_OrSetsTheTableSmaller_NeverBreaksIt()
+    {
+        using var fonts = PdfFonts.Load().ForText("");
+        using var layout = new PdfLayout(fonts);
+        var columns = Enumerable.Range(0, 9).Select(i => new PdfColumn($"Figure {i}", 1, CellAlign.Right)).Prepend(new PdfColumn("Name", 1)).ToList();
+        layout.Table(columns, [["Total", .. Enumerable.Repeat("-£53,337,440.08", 9)]]);
+
+        using var pdf = PdfDocument.Open(layout.Render("t", "a", "h", "r", "f"));
+        var words = pdf.GetPage(1).GetWords().Select(w => w.Text).Where(w => w.Contains('£', StringComparison.Ordinal)).ToList();
+        words.Should().HaveCount(9).And.OnlyContain(w => w == "-£53,337,440.08");
+    }
+}
