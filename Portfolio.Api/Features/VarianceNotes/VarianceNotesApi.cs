@@ -21,6 +21,11 @@ public static class VarianceNotesApi
         return app;
     }
 
+    private static IResult OtherArea(long grantId) => TypedResults.Problem(
+        detail: $"Your key is for other programme areas: it may not write or change notes on grant {grantId}.",
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden");
+
     public static VarianceNoteDto ToDto(VarianceNote n) => new(
         n.Id, n.GrantId, n.PeriodStart, n.CategoryCode, n.NoteText, n.Author, Actors.DisplayName(n.Author), n.Version, n.CreatedAt, n.UpdatedAt,
         n.UpdatedBy is null ? null : Actors.DisplayName(n.UpdatedBy));
@@ -72,10 +77,7 @@ public static class VarianceNotesApi
 
             if (!http.User.MayActInArea(loaded.Grant.ProgrammeAreaId))
             {
-                return TypedResults.Problem(
-                    detail: $"Your key is for other programme areas: it may not write notes on grant {grantId}.",
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "Forbidden");
+                return OtherArea(grantId);
             }
 
             var errors = new Dictionary<string, string[]>();
@@ -144,10 +146,7 @@ public static class VarianceNotesApi
 
             if (!http.User.MayActInArea(loaded.Grant.ProgrammeAreaId))
             {
-                return TypedResults.Problem(
-                    detail: $"Your key is for other programme areas: it may not change notes on grant {grantId}.",
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "Forbidden");
+                return OtherArea(grantId);
             }
 
             if (ETags.Check(expected!.Value, before.Version) is { } stale)
