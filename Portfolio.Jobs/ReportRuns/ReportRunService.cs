@@ -285,7 +285,14 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var (_, report) = await reports.BuildAsync(old.GrantId, old.PeriodStart, UkDate.Today(clock), cancellationToken);
+        var (outcome, report) = await reports.BuildAsync(old.GrantId, old.PeriodStart, UkDate.Today(clock), cancellationToken);
+        if (outcome != ReportSourceOutcome.Ready)
+        {
+            // The grant's dates or calendar changed since the draft was made (a draft does not close its period).
+            return new RunResult(RunOutcome.WrongState, old,
+                $"The period starting {old.PeriodStart:yyyy-MM-dd} is no longer one of grant {old.GrantId}'s reporting periods; cancel this draft (POST /api/report-runs/{runId}/cancel) and generate one for a current period.");
+        }
+
         var files = RenderDraft(report!);
         var change = new ChangeContext(actor, now);
         return await database.InTransactionAsync(async session =>

@@ -358,6 +358,32 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
     }
 
     [Test]
+    public async Task ADraftWhosePeriodNoLongerExists_IsRefusedWithWhatToDo_NeverAServerError()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        var database = new Database(options);
+        var grant = await A.SavedGrantAsync(database);
+        await using var app = JobsApp.Create(options, _smtp);
+        using var client = app.Admin();
+        var draft = await JsonAsync(await client.PostAsJsonAsync("/api/report-runs", new { grantId = grant.Id, periodStart = "2026-07-01" }));
+        await database.InTransactionAsync(async session =>
+        {
+            var current = (await GrantStore.GetAsync(session, grant.Id))!;
+            current.StartDate = new DateOnly(2026, 7, 15); // a draft does not close its period, so the grant may move
+            return await GrantStore.UpdateAsync(session, grant.Id, current.Version, current, A.Change());
+        });
+
+        foreach (var action in new[] { "approve", "regenerate" })
+        {
+            var refused = await client.PostAsync($"/api/report-runs/{draft["id"]}/{action}", null);
+            refused.StatusCode.Should().Be(HttpStatusCode.Conflict, action);
+            (await refused.Content.ReadAsStringAsync()).Should().Contain("no longer one of").And.Contain("cancel");
+        }
+
+        (await client.PostAsync($"/api/report-runs/{draft["id"]}/cancel", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task AFontFolderWithoutFonts_MakesHealthSayNotReady_AndWhatToDo()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
