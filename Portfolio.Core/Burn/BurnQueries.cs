@@ -146,7 +146,7 @@ public static class BurnQueries
                     g.AmountAwardedPence,
                     g.StartDate,
                     g.EndDate,
-                    GrantPeriods.PeriodsOf(g.Id, CalendarOf(g.Id, g.ReportingCalendar), g.StartDate, g.EndDate),
+                    GrantPeriods.PeriodsOf(g.Id, GrantPeriods.CalendarOf(g.Id, g.ReportingCalendar), g.StartDate, g.EndDate),
                     new RagThresholds(g.RagAmberPercent, g.RagRedPercent),
                     lines[g.Id].Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList())));
             }
@@ -203,9 +203,6 @@ public static class BurnQueries
             .ToList();
         return new BurnRollup(asOf, groupBy, sorted, portfolio, portfolio.RagWith(portfolioThresholds), failed);
     }
-
-    private static ReportingCalendar CalendarOf(long grantId, string code) =>
-        ReportingCalendarNames.TryParse(code, out var calendar) ? calendar : throw new GrantDataException(grantId, $"Grant {grantId}'s funder has an unknown reporting calendar '{code}'.");
 
     private static BurnGroup Sum(long? id, string name, IEnumerable<BurnTotals> totals, RagThresholds thresholds)
     {

@@ -16,13 +16,14 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
         }
 
         var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
-        if (!ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar))
-        {
-            throw new GrantDataException(grantId, $"Grant {grantId}'s funder {funder.Id} has an unknown reporting calendar '{funder.ReportingCalendar}'.");
-        }
-
-        return new GrantPeriods(grant, funder, PeriodsOf(grantId, calendar, grant.StartDate, grant.EndDate));
+        return new GrantPeriods(grant, funder, PeriodsOf(grantId, CalendarOf(grantId, funder.ReportingCalendar), grant.StartDate, grant.EndDate));
     }
+
+    /// <summary>The calendar a funder's code names, or <see cref="GrantDataException"/> for a code no route should have stored.</summary>
+    public static ReportingCalendar CalendarOf(long grantId, string code) =>
+        ReportingCalendarNames.TryParse(code, out var calendar)
+            ? calendar
+            : throw new GrantDataException(grantId, $"Grant {grantId}'s funder has an unknown reporting calendar '{code}'.");
 
     /// <summary>The grant's periods, or <see cref="GrantDataException"/> when its stored dates cannot be divided into periods.</summary>
     public static IReadOnlyList<ReportingPeriod> PeriodsOf(long grantId, ReportingCalendar calendar, DateOnly start, DateOnly end)

@@ -34,9 +34,6 @@ public sealed class ReportRun
 
     public int Version { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
-
-    /// <summary>The statuses of a run that no longer stands for its period (a new run may be made).</summary>
-    public static readonly IReadOnlyList<string> Retired = ["superseded", "cancelled"];
 }
 
 public sealed class ReportFile
@@ -78,13 +75,17 @@ public sealed record ReportRunFilter(long? GrantId = null, string? Status = null
 /// </summary>
 public static class ReportRunStore
 {
-    private const string RunColumns = """
+    /// <summary>A draft whose amber or red status waits for a variance note for its period.</summary>
+    private const string NeedsNote = """
+        (status = 'draft' AND rag IN ('amber', 'red')
+         AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))
+        """;
+
+    private const string RunColumns = $$"""
         id, grant_id, period_start, period_end, period_label, status, due_date, generated_at, approved_at, approved_by,
         sent_at, superseded_by_run_id, failure_reason, rag, figures_json, model_json, model_sha256, cancelled_at, cancelled_by,
         cancel_reason, version, created_at,
-        CASE WHEN status = 'draft' AND rag IN ('amber', 'red')
-                  AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start)
-             THEN 1 ELSE 0 END AS needs_variance_note
+        CASE WHEN {{NeedsNote}} THEN 1 ELSE 0 END AS needs_variance_note
         """;
 
     private const string DeliveryColumns = """
@@ -92,17 +93,13 @@ public static class ReportRunStore
         sent_at, last_error, transmit_started_at, created_at, updated_at
         """;
 
-    private const string RunFilter = """
+    private const string RunFilter = $$"""
         WHERE (@GrantId IS NULL OR grant_id = @GrantId)
           AND (@Status IS NULL OR status = @Status)
           AND (@Overdue IS NULL
                OR (@Overdue = 1 AND status NOT IN ('sent', 'superseded', 'cancelled') AND due_date < @Today)
                OR (@Overdue = 0 AND NOT (status NOT IN ('sent', 'superseded', 'cancelled') AND due_date < @Today)))
-          AND (@NeedsNote IS NULL
-               OR (@NeedsNote = 1 AND status = 'draft' AND rag IN ('amber', 'red')
-                   AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))
-               OR (@NeedsNote = 0 AND NOT (status = 'draft' AND rag IN ('amber', 'red')
-                   AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))))
+          AND (@NeedsNote IS NULL OR (@NeedsNote = 1 AND {{NeedsNote}}) OR (@NeedsNote = 0 AND NOT {{NeedsNote}}))
         """;
 
     internal static readonly Sql SelectRun = Sql.Common($"SELECT {RunColumns} FROM report_run WHERE id = @Id");

@@ -12,8 +12,6 @@ public sealed class QuarterlyReports(Database database, ReportOptions options)
     // PublicationOnly: a failure (a font folder set but empty) is not cached, so fixing it needs no restart.
     private readonly Lazy<PdfFonts> _fonts = new(() => PdfFonts.Load(options.FontDirectory), LazyThreadSafetyMode.PublicationOnly);
 
-    public ReportOrganisation Organisation => options.Organisation;
-
     public async Task<(ReportSourceOutcome Outcome, QuarterlyReport? Report)> BuildAsync(long grantId, DateOnly periodStart, DateOnly prepared, CancellationToken cancellationToken = default)
     {
         await using var session = await database.OpenAsync(cancellationToken);

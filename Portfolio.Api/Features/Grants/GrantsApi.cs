@@ -83,9 +83,6 @@ public static class GrantsApi
         return grant;
     }
 
-    private static Portfolio.Core.Periods.ReportingCalendar BurnCalendar(Funder funder) =>
-        Portfolio.Core.Periods.ReportingCalendarNames.TryParse(funder.ReportingCalendar, out var calendar) ? calendar : Portfolio.Core.Periods.ReportingCalendar.UkFinancialYear;
-
     private static async Task<IResult?> CheckAsync(DbSession session, Grant proposed, Grant? current, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -113,7 +110,7 @@ public static class GrantsApi
         {
             var loaded = (await GrantPeriods.LoadAsync(session, current.Id, cancellationToken))!;
             var funder = (await FunderStore.GetAsync(session, proposed.FunderId, cancellationToken))!;
-            var proposedPeriods = GrantPeriods.PeriodsOf(current.Id, BurnCalendar(funder), proposed.StartDate, proposed.EndDate);
+            var proposedPeriods = GrantPeriods.PeriodsOf(current.Id, GrantPeriods.CalendarOf(current.Id, funder.ReportingCalendar), proposed.StartDate, proposed.EndDate);
             if (await ClosedPeriods.ChangeBlockedReasonAsync(session, loaded, proposed.FunderId, proposedPeriods, cancellationToken) is { } closed)
             {
                 return Problems.Conflict(closed);
