@@ -46,6 +46,7 @@ app.UseStatusCodePages();
 app.UsePortfolioLimits();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseQueryParameterCheck();
 
 app.MapHealth();
 app.MapPortfolioOpenApi();

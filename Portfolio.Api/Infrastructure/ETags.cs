@@ -10,7 +10,10 @@ public static class ETags
 
     public static void Set(HttpContext http, int version) => http.Response.Headers.ETag = For(version);
 
-    /// <summary>The version named by If-Match, or the problem to send: 428 when absent or unreadable.</summary>
+    /// <summary>
+    /// The version named by If-Match, or the problem to send: 428 when absent or unreadable. <c>If-Match: *</c>
+    /// (RFC 9110: whatever the current version is) gives a null version and no problem.
+    /// </summary>
     public static (int? Version, IResult? Problem) RequireIfMatch(HttpRequest request)
     {
         var header = request.Headers.IfMatch.ToString();
@@ -19,7 +22,12 @@ public static class ETags
             return (null, Problems.PreconditionRequired());
         }
 
-        if (!EntityTagHeaderValue.TryParseList(header.Split(','), out var tags) || tags.Count != 1 || tags[0].Tag == "*"
+        if (header.Trim() == "*")
+        {
+            return (null, null);
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(header.Split(','), out var tags) || tags.Count != 1 || tags[0].IsWeak
             || !int.TryParse(tags[0].Tag.ToString().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
             return (null, Problems.PreconditionRequired());
@@ -28,10 +36,10 @@ public static class ETags
         return (version, null);
     }
 
-    /// <summary>The version named by If-Match when the header is sent (null when it is not); 428 when it is unreadable.</summary>
+    /// <summary>The version named by If-Match when the header is sent (null when it is not, or is <c>*</c>); 428 when it is unreadable.</summary>
     public static (int? Version, IResult? Problem) OptionalIfMatch(HttpRequest request) =>
         string.IsNullOrWhiteSpace(request.Headers.IfMatch.ToString()) ? (null, null) : RequireIfMatch(request);
 
-    /// <summary>412 unless <paramref name="expected"/> is the current version.</summary>
-    public static IResult? Check(int expected, int current) => expected == current ? null : Problems.PreconditionFailed(current);
+    /// <summary>412 unless <paramref name="expected"/> is the current version; a null expectation (<c>If-Match: *</c>) matches any.</summary>
+    public static IResult? Check(int? expected, int current) => expected is null || expected == current ? null : Problems.PreconditionFailed(current);
 }

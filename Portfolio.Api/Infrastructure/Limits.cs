@@ -16,8 +16,8 @@ public static class Limits
         var burst = configuration.GetValue("Portfolio:RateLimit:Burst", 60);
         var perSecond = configuration.GetValue("Portfolio:RateLimit:PerSecond", 10);
 
-        // A backstop for any body; JSON bodies are refused above 1 MB by JsonInput with a problem detail.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 2 * JsonInput.MaxBodyBytes);
+        // A backstop for any body; JSON bodies are refused above 1 MB by JsonBody with a problem detail.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 2 * JsonBody.MaxBodyBytes);
 
         builder.Services.AddRateLimiter(options =>
         {

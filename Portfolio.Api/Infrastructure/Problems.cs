@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Infrastructure;
 
@@ -8,6 +9,21 @@ public static class Problems
 {
     public static IResult Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The request has invalid fields", detail: "See errors: each names a field and what is wrong with it.");
+
+    /// <summary>The problem detail for a Core operation's refusal.</summary>
+    public static IResult From(Refusal refusal) => refusal switch
+    {
+        InvalidFields invalid => Validation(invalid.Errors.ToDictionary(e => e.Key, e => e.Value)),
+        NotFound missing => NotFound(missing.Entity, missing.Id),
+        StaleVersion stale => PreconditionFailed(stale.CurrentVersion),
+        Conflict conflict => Conflict(conflict.Detail, conflict.Extensions?.ToDictionary(e => e.Key, e => e.Value)),
+        BrokenControl control => TypedResults.Problem(
+            detail: control.Detail,
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The request breaks a finance control",
+            extensions: new Dictionary<string, object?> { ["errors"] = control.Errors }),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "No problem detail for this refusal."),
+    };
 
     public static IResult Field(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
@@ -37,7 +53,7 @@ public static class Problems
             title: "Stale version");
 
     public static IResult PayloadTooLarge() =>
-        TypedResults.Problem(detail: $"The request body is larger than {JsonInput.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
+        TypedResults.Problem(detail: $"The request body is larger than {JsonBody.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
     public static IResult UnsupportedMediaType() =>
         TypedResults.Problem(detail: "Send the body as JSON with Content-Type: application/json (UTF-8).", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");

@@ -4,14 +4,32 @@ using Portfolio.Core.Data;
 
 namespace Portfolio.Api.Infrastructure;
 
-/// <summary>Reads filters and paging from the query string, naming each parameter that is wrong.</summary>
+/// <summary>
+/// Reads filters and paging from the query string, naming each parameter that is wrong, and each that the
+/// endpoint does not read (a typo such as <c>?grant=5</c> must not silently return everything).
+/// Endpoints that read the query are marked <see cref="QueryParameters.ReadsQuery{TBuilder}"/>; the others refuse any.
+/// </summary>
 public sealed class QueryInput(HttpRequest request)
 {
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    public bool IsValid => _errors.Count == 0;
+    /// <summary>True when every parameter read was right and none was sent that was not read; call after reading them all.</summary>
+    public bool IsValid
+    {
+        get
+        {
+            foreach (var name in request.Query.Keys.Where(k => !_read.Contains(k)))
+            {
+                _errors[name] = [QueryParameters.UnknownMessage];
+            }
 
-    public IResult Problem() => Problems.Validation(_errors);
+            return _errors.Count == 0;
+        }
+    }
+
+    /// <summary>The problem naming every wrong or unknown parameter, or null; call after reading them all.</summary>
+    public IResult? Problem() => IsValid ? null : Problems.Validation(_errors);
 
     public PageRequest Page()
     {
@@ -108,6 +126,7 @@ public sealed class QueryInput(HttpRequest request)
 
     private string? Raw(string name)
     {
+        _read.Add(name);
         if (!request.Query.TryGetValue(name, out var values))
         {
             return null;
@@ -122,4 +141,29 @@ public sealed class QueryInput(HttpRequest request)
         var value = values.ToString();
         return string.IsNullOrEmpty(value) ? null : value;
     }
+}
+
+/// <summary>Marks the endpoints that read their query string with <see cref="QueryInput"/>; every other API endpoint refuses one.</summary>
+public static class QueryParameters
+{
+    public const string UnknownMessage = "is not a query parameter of this endpoint";
+
+    public static TBuilder ReadsQuery<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ReadsQueryMetadata());
+
+    /// <summary>400 for a query string sent to an API endpoint that reads none.</summary>
+    public static IApplicationBuilder UseQueryParameterCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.Query.Count > 0 && context.Request.Path.StartsWithSegments("/api")
+            && context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<ReadsQueryMetadata>() is null)
+        {
+            await Problems.Validation(context.Request.Query.Keys.ToDictionary(k => k, _ => new[] { UnknownMessage })).ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+
+    private sealed class ReadsQueryMetadata;
 }

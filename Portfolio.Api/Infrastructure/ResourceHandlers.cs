@@ -1,48 +1,26 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Infrastructure;
 
 /// <summary>
-/// The conventions every resource shares, written once: GET one with its ETag; POST that validates, writes and
-/// audits in one transaction (optionally idempotent); PUT and DELETE that need If-Match and refuse stale
-/// versions; void with a reason. Each resource supplies how to read, check and store itself.
+/// HTTP for a record whose rules live in a Core <see cref="Resource{TEntity,TInput,TView}"/>: GET one with its
+/// ETag; POST (optionally idempotent); PUT, DELETE and void with If-Match (a version, or <c>*</c> for whatever is
+/// current). This class only translates: body to input, outcome to status and problem details.
 /// </summary>
-public sealed class ResourceHandlers<TEntity, TDto>
+public sealed class ResourceHandlers<TEntity, TInput, TView>
     where TEntity : class, IVersioned
-    where TDto : notnull
+    where TInput : notnull
+    where TView : notnull
 {
-    public delegate Task<IResult?> CheckAsync(DbSession session, TEntity proposed, TEntity? current, CancellationToken cancellationToken);
+    private IReadOnlyCollection<string>? _readOnly;
 
-    public required string Entity { get; init; }
+    public required Resource<TEntity, TInput, TView> Resource { get; init; }
 
     public required string BasePath { get; init; }
-
-    public required IReadOnlyCollection<string> Fields { get; init; }
-
-    public required Func<DbSession, long, CancellationToken, Task<TEntity?>> Load { get; init; }
-
-    /// <summary>Reads the body into a new entity; field errors go on the input.</summary>
-    public required Func<JsonInput, TEntity> Read { get; init; }
-
-    /// <summary>Checks against the database, inside the write's transaction (references exist, totals hold).</summary>
-    public CheckAsync Check { get; init; } = (_, _, _, _) => Task.FromResult<IResult?>(null);
-
-    public required Func<DbSession, TEntity, ChangeContext, CancellationToken, Task<long>> Insert { get; init; }
-
-    public Func<DbSession, long, int, TEntity, ChangeContext, CancellationToken, Task<bool>>? Update { get; init; }
-
-    /// <summary>Why the entity cannot be deleted (409), or null.</summary>
-    public Func<DbSession, TEntity, CancellationToken, Task<string?>>? DeleteBlocker { get; init; }
-
-    public Func<DbSession, long, int, CancellationToken, Task<bool>>? Delete { get; init; }
-
-    public Func<DbSession, long, int, string, ChangeContext, CancellationToken, Task<bool>>? Void { get; init; }
-
-    public required Func<TEntity, TDto> ToDto { get; init; }
-
-    /// <summary>Why the entity's period is closed to changes (409), or null: money dated in a period already reported.</summary>
-    public Func<DbSession, TEntity, CancellationToken, Task<string?>>? ClosedPeriod { get; init; }
 
     /// <summary>POST honours Idempotency-Key (money records).</summary>
     public bool Idempotent { get; init; }
@@ -50,117 +28,89 @@ public sealed class ResourceHandlers<TEntity, TDto>
     /// <summary>GET of a page of the list, for resources listed without filters.</summary>
     public Func<DbSession, PageRequest, CancellationToken, Task<Page<TEntity>>>? ListPage { get; init; }
 
+    /// <summary>Fields of the representation a client may send back unchanged but not set: the view's fields that are not the input's.</summary>
+    public IReadOnlyCollection<string> ReadOnlyFields => _readOnly ??=
+        typeof(TView).GetProperties().Select(p => InputField.JsonName(p.Name))
+            .Except(InputShape.Of<TInput>().Fields.Select(f => f.Name)).ToArray();
+
     public async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
-        var listPage = ListPage ?? throw new InvalidOperationException($"{Entity} has no plain list.");
+        var listPage = ListPage ?? throw new InvalidOperationException($"{Resource.Entity} has no plain list.");
         var query = new QueryInput(request);
         var page = query.Page();
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<TDto>.From(await listPage(session, page, cancellationToken), ToDto));
+        return TypedResults.Ok(ListResponse<TView>.From(await listPage(session, page, cancellationToken), Resource.View));
     }
 
     public async Task<IResult> GetAsync(long id, HttpContext http, Database database)
     {
         await using var session = await database.OpenAsync(http.RequestAborted);
-        var entity = await Load(session, id, http.RequestAborted);
+        var entity = await Resource.Load(session, id, http.RequestAborted);
         if (entity is null)
         {
-            return Problems.NotFound(Entity, id);
+            return Problems.NotFound(Resource.Entity, id);
         }
 
         ETags.Set(http, entity.Version);
-        return TypedResults.Ok(ToDto(entity));
+        return TypedResults.Ok(Resource.View(entity));
     }
 
     public async Task<IResult> CreateAsync(HttpContext http, Database database)
     {
-        var (input, proposed, problem) = await ReadBodyAsync(http);
-        if (problem is not null)
+        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnlyFields);
+        if ((problem ?? body!.Problem()) is { } refused)
         {
-            return problem;
+            return refused;
+        }
+
+        if (body!.ReadOnly.Count > 0)
+        {
+            return Problems.Validation(body.ReadOnly.Keys.ToDictionary(k => k, _ => new[] { "is read-only: the service sets it, so leave it out of a new record" }));
         }
 
         var change = http.Change();
-        async Task<IResult> CreateInAsync(DbSession session)
-        {
-            if (await Check(session, proposed, null, http.RequestAborted) is { } refused)
-            {
-                return refused;
-            }
-
-            if (await ClosedAsync(session, http.RequestAborted, proposed) is { } closed)
-            {
-                return closed;
-            }
-
-            var id = await Insert(session, proposed, change, http.RequestAborted);
-            var created = (await Load(session, id, http.RequestAborted))!;
-            var dto = ToDto(created);
-            await AuditLog.WriteAsync(session, change, "create", Entity, id, null, dto, http.RequestAborted);
-            ETags.Set(http, created.Version);
-            return TypedResults.Created($"{BasePath}/{id}", dto);
-        }
+        async Task<IResult> CreateInAsync(DbSession session) =>
+            Respond(http, await Resource.CreateAsync(session, body.Input, change, http.RequestAborted), created: true);
 
         return Idempotent
-            ? await Writes.CreateIdempotentAsync(http, database, input!, CreateInAsync)
+            ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), CreateInAsync)
             : await Writes.InTransactionAsync(database, CreateInAsync, http.RequestAborted);
     }
 
     public async Task<IResult> UpdateAsync(long id, HttpContext http, Database database)
     {
-        var update = Update ?? throw new InvalidOperationException($"{Entity} has no update.");
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
         {
             return preconditionProblem;
         }
 
-        var (_, proposed, problem) = await ReadBodyAsync(http);
-        if (problem is not null)
+        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnlyFields);
+        if ((problem ?? body!.Problem()) is { } refused)
         {
-            return problem;
+            return refused;
         }
 
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
-            if (current is null)
+            if (body!.ReadOnly.Count > 0 && await Resource.GetAsync(session, id, http.RequestAborted) is { } stored
+                && ReadOnlyDifferences(http, stored, body.ReadOnly) is { } differences)
             {
-                return refusal!;
+                return differences;
             }
 
-            if (await Check(session, proposed, current, http.RequestAborted) is { } refused)
-            {
-                return refused;
-            }
-
-            if (await ClosedAsync(session, http.RequestAborted, current, proposed) is { } closed)
-            {
-                return closed;
-            }
-
-            if (!await update(session, id, expected.Value, proposed, change, http.RequestAborted))
-            {
-                return Problems.Conflict($"The {Entity} cannot be changed in its present state (it may have been voided or changed at the same moment).");
-            }
-
-            var updated = (await Load(session, id, http.RequestAborted))!;
-            var dto = ToDto(updated);
-            await AuditLog.WriteAsync(session, change, "update", Entity, id, ToDto(current), dto, http.RequestAborted);
-            ETags.Set(http, updated.Version);
-            return TypedResults.Ok(dto);
+            return Respond(http, await Resource.UpdateAsync(session, id, expected, body!.Input, change, http.RequestAborted), created: false);
         }, http.RequestAborted);
     }
 
     public async Task<IResult> DeleteAsync(long id, HttpContext http, Database database)
     {
-        var delete = Delete ?? throw new InvalidOperationException($"{Entity} cannot be deleted.");
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
         {
@@ -170,115 +120,83 @@ public sealed class ResourceHandlers<TEntity, TDto>
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
-            if (current is null)
-            {
-                return refusal!;
-            }
-
-            if (DeleteBlocker is not null && await DeleteBlocker(session, current, http.RequestAborted) is { } reason)
-            {
-                return Problems.Conflict(reason);
-            }
-
-            if (!await delete(session, id, expected.Value, http.RequestAborted))
-            {
-                return Problems.PreconditionFailed(current.Version);
-            }
-
-            await AuditLog.WriteAsync(session, change, "delete", Entity, id, ToDto(current), null, http.RequestAborted);
-            return TypedResults.NoContent();
+            var outcome = await Resource.DeleteAsync(session, id, expected, change, http.RequestAborted);
+            return outcome.Refused is { } refusal ? Problems.From(refusal) : TypedResults.NoContent();
         }, http.RequestAborted);
     }
 
     public async Task<IResult> VoidAsync(long id, HttpContext http, Database database)
     {
-        var voidEntity = Void ?? throw new InvalidOperationException($"{Entity} cannot be voided.");
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
         {
             return preconditionProblem;
         }
 
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["reason"]);
-        if (problem is not null)
+        var (body, problem) = await JsonBody.ReadAsync<ReasonInput>(http.Request);
+        if ((problem ?? body!.Problem()) is { } refused)
         {
-            return problem;
-        }
-
-        var reason = input!.Text("reason", required: true, 1000, multiline: true);
-        if (!input.IsValid)
-        {
-            return input.Problem();
+            return refused;
         }
 
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
-        {
-            var (current, refusal) = await LoadAtVersionAsync(session, id, expected!.Value, http.RequestAborted);
-            if (current is null)
-            {
-                return refusal!;
-            }
-
-            if (await ClosedAsync(session, http.RequestAborted, current) is { } closed)
-            {
-                return closed;
-            }
-
-            if (!await voidEntity(session, id, expected.Value, reason!, change, http.RequestAborted))
-            {
-                return Problems.Conflict($"The {Entity} is already voided.");
-            }
-
-            var voided = (await Load(session, id, http.RequestAborted))!;
-            var dto = ToDto(voided);
-            await AuditLog.WriteAsync(session, change, "void", Entity, id, ToDto(current), dto, http.RequestAborted);
-            ETags.Set(http, voided.Version);
-            return TypedResults.Ok(dto);
-        }, http.RequestAborted);
+            Respond(http, await Resource.VoidAsync(session, id, expected, body!.Input, change, http.RequestAborted), created: false),
+            http.RequestAborted);
     }
 
-    /// <summary>The body read into a proposed entity, or the problem (400, 413, 415) to answer with.</summary>
-    private async Task<(JsonInput? Input, TEntity Proposed, IResult? Problem)> ReadBodyAsync(HttpContext http)
+    private IResult Respond(HttpContext http, Outcome<Versioned<TView>> outcome, bool created)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, Fields);
-        if (problem is not null)
+        if (outcome.Refused is { } refusal)
         {
-            return (null, null!, problem);
+            return Problems.From(refusal);
         }
 
-        var proposed = Read(input!);
-        return input!.IsValid ? (input, proposed, null) : (null, null!, input.Problem());
+        var (id, version, view) = outcome.Value!;
+        ETags.Set(http, version);
+        return created ? TypedResults.Created($"{BasePath}/{id}", view) : TypedResults.Ok(view);
     }
 
-    private async Task<IResult?> ClosedAsync(DbSession session, CancellationToken cancellationToken, params TEntity[] entities)
+    /// <summary>
+    /// A PUT may carry the representation a GET returned: its read-only fields are accepted when they equal the
+    /// stored values (compared by meaning, so <c>100</c> equals <c>100.00</c>) and refused, each named, when not.
+    /// </summary>
+    private static IResult? ReadOnlyDifferences(HttpContext http, TView stored, IReadOnlyDictionary<string, JsonElement> sent)
     {
-        if (ClosedPeriod is null)
+        var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        using var document = JsonDocument.Parse(JsonSerializer.Serialize(stored, options));
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (name, value) in sent)
         {
-            return null;
-        }
-
-        foreach (var entity in entities)
-        {
-            if (await ClosedPeriod(session, entity, cancellationToken) is { } reason)
+            if (!document.RootElement.TryGetProperty(name, out var current) || !JsonMeaning.Equal(current, value))
             {
-                return Problems.Conflict(reason);
+                errors[name] = [$"is read-only and differs from the stored value ({(document.RootElement.TryGetProperty(name, out var shown) ? shown.GetRawText() : "none")}): leave it out or send the value a GET returned"];
             }
         }
 
-        return null;
+        return errors.Count > 0 ? Problems.Validation(errors) : null;
     }
+}
 
-    /// <summary>The entity at the version the client named: 404 when missing, 412 when it has moved on.</summary>
-    private async Task<(TEntity? Current, IResult? Refusal)> LoadAtVersionAsync(DbSession session, long id, int expectedVersion, CancellationToken cancellationToken)
+/// <summary>JSON values compared by meaning: numbers by value, objects regardless of key order.</summary>
+public static class JsonMeaning
+{
+    public static bool Equal(JsonElement a, JsonElement b)
     {
-        var current = await Load(session, id, cancellationToken);
-        if (current is null)
+        if (a.ValueKind != b.ValueKind)
         {
-            return (null, Problems.NotFound(Entity, id));
+            return false;
         }
 
-        return ETags.Check(expectedVersion, current.Version) is { } stale ? (null, stale) : (current, null);
+        return a.ValueKind switch
+        {
+            JsonValueKind.Number => a.TryGetDecimal(out var x) && b.TryGetDecimal(out var y) ? x == y : a.GetRawText() == b.GetRawText(),
+            JsonValueKind.String => a.GetString() == b.GetString()
+                                    || (a.TryGetDateTimeOffset(out var at) && b.TryGetDateTimeOffset(out var bt) && at == bt),
+            JsonValueKind.Array => a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray()).All(p => Equal(p.First, p.Second)),
+            JsonValueKind.Object => a.EnumerateObject().Count() == b.EnumerateObject().Count()
+                                    && a.EnumerateObject().All(p => b.TryGetProperty(p.Name, out var other) && Equal(p.Value, other)),
+            _ => true,
+        };
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Infrastructure;
 
@@ -37,17 +38,20 @@ public static class Writes
 
             return result;
         }
-        catch (DbException ex) when (Problems.IsUniqueViolation(ex))
+        catch (DbException ex) when (UnitOfWork.RaceRefusal(ex) is { } race)
         {
-            return Problems.Conflict("Another record already holds one of these unique values (it may have been created at the same moment). Nothing was changed.");
+            return Problems.From(race);
         }
     }
 
     /// <summary>
-    /// A create that honours <c>Idempotency-Key</c>: the same key and body replays the first response and creates
-    /// nothing; the same key with another body is refused with 422. The record is saved in the create's transaction.
+    /// A create that honours <c>Idempotency-Key</c>: the same key and body (compared by meaning,
+    /// <paramref name="canonicalBody"/>) replays the first response and creates nothing; the same key with another
+    /// body is refused with 422. Keys are scoped to the caller and the endpoint (its method and route, whatever
+    /// the path's case or trailing slash). The lookup, the create and the record share one connection and the
+    /// record is saved in the create's transaction.
     /// </summary>
-    public static async Task<IResult> CreateIdempotentAsync(HttpContext http, Database database, JsonInput input, Func<DbSession, Task<IResult>> create)
+    public static async Task<IResult> CreateIdempotentAsync(HttpContext http, Database database, string canonicalBody, Func<DbSession, Task<IResult>> create)
     {
         var cancellationToken = http.RequestAborted;
         var key = http.Request.Headers[IdempotencyHeader].ToString();
@@ -61,71 +65,67 @@ public static class Writes
             return Problems.BadRequest($"The {IdempotencyHeader} header must be at most 200 printable characters.");
         }
 
-        var scope = $"{http.User.Actor()} {http.Request.Method} {http.Request.Path}";
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input.Canonical())));
+        var scope = $"{http.User.Actor()} {http.Request.Method} {EndpointOf(http)}";
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalBody)));
         var now = TimeProvider(http).GetUtcNow().UtcDateTime;
 
-        var earlier = await FindAsync(database, scope, key, now, cancellationToken);
-        if (earlier is not null)
-        {
-            return Replay(http, earlier, requestHash);
-        }
-
+        await using var session = await database.OpenAsync(cancellationToken);
         try
         {
-            return await InTransactionUnmappedAsync(database, async session =>
+            if (await IdempotencyStore.FindAsync(session, scope, key, now, cancellationToken) is { } earlier)
             {
-                var result = await create(session);
-                if (IsSuccess(result))
-                {
-                    await IdempotencyStore.InsertAsync(session, new IdempotencyRecord
-                    {
-                        Scope = scope,
-                        IdempotencyKey = key,
-                        RequestHash = requestHash,
-                        ResponseStatus = ((IStatusCodeHttpResult)result).StatusCode ?? StatusCodes.Status200OK,
-                        ResponseBody = SerializeValue(http, result),
-                        Location = LocationOf(result),
-                        CreatedAt = now,
-                        ExpiresAt = now + IdempotencyRetention,
-                    }, cancellationToken);
-                }
+                return Replay(http, earlier, requestHash);
+            }
 
+            await session.BeginAsync(cancellationToken);
+            var result = await create(session);
+            if (!IsSuccess(result))
+            {
+                await session.RollbackAsync(cancellationToken);
                 return result;
+            }
+
+            await IdempotencyStore.InsertAsync(session, new IdempotencyRecord
+            {
+                Scope = scope,
+                IdempotencyKey = key,
+                RequestHash = requestHash,
+                ResponseStatus = ((IStatusCodeHttpResult)result).StatusCode ?? StatusCodes.Status200OK,
+                ResponseBody = SerializeValue(http, result),
+                Location = LocationOf(result),
+                CreatedAt = now,
+                ExpiresAt = now + IdempotencyRetention,
             }, cancellationToken);
+            await session.CommitAsync(cancellationToken);
+            return result;
         }
         catch (DbException ex) when (Problems.IsUniqueViolation(ex))
         {
             // Another request with the same key won the race; answer as it did.
-            var winner = await FindAsync(database, scope, key, now, cancellationToken);
+            await session.RollbackAsync(CancellationToken.None);
+            var winner = await IdempotencyStore.FindAsync(session, scope, key, now, cancellationToken);
             return winner is not null
                 ? Replay(http, winner, requestHash)
                 : Problems.Conflict("Another record already holds one of these unique values. Nothing was changed.");
         }
+        catch (DbException ex) when (UnitOfWork.RaceRefusal(ex) is { } race)
+        {
+            await session.RollbackAsync(CancellationToken.None);
+            return Problems.From(race);
+        }
+    }
+
+    /// <summary>The endpoint's name (<c>CreateTransaction</c>), or the route pattern, never the path as typed.</summary>
+    private static string EndpointOf(HttpContext http)
+    {
+        var endpoint = http.GetEndpoint();
+        return endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName
+               ?? (endpoint as RouteEndpoint)?.RoutePattern.RawText
+               ?? http.Request.Path.Value!.TrimEnd('/').ToLowerInvariant();
     }
 
     public static bool IsSuccess(IResult result) =>
         result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 };
-
-    private static async Task<IResult> InTransactionUnmappedAsync(Database database, Func<DbSession, Task<IResult>> work, CancellationToken cancellationToken)
-    {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        var result = await work(session);
-        if (IsSuccess(result))
-        {
-            await session.CommitAsync(cancellationToken);
-        }
-
-        return result;
-    }
-
-    private static async Task<IdempotencyRecord?> FindAsync(Database database, string scope, string key, DateTime now, CancellationToken cancellationToken)
-    {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await IdempotencyStore.DeleteExpiredAsync(session, now, cancellationToken);
-        return await IdempotencyStore.FindAsync(session, scope, key, cancellationToken);
-    }
 
     private static IResult Replay(HttpContext http, IdempotencyRecord record, string requestHash)
     {

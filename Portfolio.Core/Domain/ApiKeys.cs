@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -38,6 +39,12 @@ public static class ApiKeyStore
         UPDATE api_key SET revoked_at = @At, revoked_by = @Actor, version = version + 1
         WHERE id = @Id AND version = @ExpectedVersion AND revoked_at IS NULL
         """);
+
+    /// <summary>The active admin keys, locked until the transaction ends so two revocations cannot each leave the other as the last.</summary>
+    internal static readonly Sql LockActiveAdmins = new(
+        Sqlite: "SELECT id FROM api_key WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id",
+        Postgres: "SELECT id FROM api_key WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id FOR UPDATE",
+        SqlServer: "SELECT id FROM api_key WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id");
 
     internal static readonly Sql InsertArea = Sql.Common("INSERT INTO api_key_programme_area (api_key_id, programme_area_id) VALUES (@KeyId, @AreaId)");
     internal static readonly Sql SelectAreas = Sql.Common("SELECT programme_area_id FROM api_key_programme_area WHERE api_key_id = @KeyId ORDER BY programme_area_id");
@@ -99,6 +106,32 @@ public static class ApiKeyStore
         return apiKey;
     }
 
+    /// <summary>Why <paramref name="key"/> may not be revoked (it is the last active admin key), or null. Takes the admin keys' locks.</summary>
+    public static async Task<string?> RevokeBlockedReasonAsync(DbSession session, ApiKey key, CancellationToken cancellationToken = default)
+    {
+        var admins = (await session.QueryAsync<long>(LockActiveAdmins, cancellationToken: cancellationToken)).ToList();
+        return key.Role == "admin" && key.RevokedAt is null && admins.All(id => id == key.Id)
+            ? "This is the last active admin key: create another admin key before revoking this one, or no one could manage keys."
+            : null;
+    }
+
     public static async Task<bool> RevokeAsync(DbSession session, long id, int expectedVersion, ChangeContext change, CancellationToken cancellationToken = default) =>
         await session.ExecuteAsync(Revoke, new { Id = id, ExpectedVersion = expectedVersion, change.At, change.Actor }, cancellationToken) == 1;
+}
+
+/// <summary>A new API key: its name, role and, for a programme lead, the areas it leads.</summary>
+public sealed record ApiKeyInput([Text(300)] string Name, [Code("role")] string Role, [Items(50)] IReadOnlyList<long>? ProgrammeAreaIds = null) : ICrossFieldRules
+{
+    public void Check(FieldErrors errors)
+    {
+        var areas = ProgrammeAreaIds ?? [];
+        if (Role == "programme-lead" && areas.Count == 0)
+        {
+            errors.Add("programmeAreaIds", "a programme-lead key must name the programme areas it leads");
+        }
+        else if (Role != "programme-lead" && areas.Count > 0)
+        {
+            errors.Add("programmeAreaIds", "only a programme-lead key is tied to programme areas");
+        }
+    }
 }

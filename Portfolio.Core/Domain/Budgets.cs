@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -77,4 +78,12 @@ public static class BudgetStore
             Lines = lines.OrderBy(l => l.PeriodStart).ThenBy(l => l.CategoryCode, StringComparer.Ordinal).ToList(),
         };
     }
+}
+
+public sealed record BudgetLineInput([Text(40)] string Category, DateOnly PeriodStart, Money.Money Amount);
+
+/// <summary>A grant's whole budget: every line, by cost category and period.</summary>
+public sealed record BudgetInput([Items(BudgetInput.MaxLines)] IReadOnlyList<BudgetLineInput> Lines)
+{
+    public const int MaxLines = 5000;
 }

@@ -15,4 +15,14 @@ public static class CostCategoryStore
 
     public static async Task<IReadOnlyList<CostCategory>> ListAsync(DbSession session, CancellationToken cancellationToken = default) =>
         (await session.QueryAsync<CostCategory>(SelectAll, cancellationToken: cancellationToken)).ToList();
+
+    /// <summary>Adds a field error unless <paramref name="code"/> is a cost category.</summary>
+    public static async Task CheckAsync(DbSession session, string code, string field, Operations.FieldErrors errors, CancellationToken cancellationToken = default)
+    {
+        var categories = await ListAsync(session, cancellationToken);
+        if (!categories.Any(c => c.Code == code))
+        {
+            errors.Add(field, "must be one of: " + string.Join(", ", categories.Select(c => c.Code)));
+        }
+    }
 }

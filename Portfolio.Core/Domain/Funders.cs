@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -132,4 +133,101 @@ public static class FunderStore
         change.At,
         ExpectedVersion = expectedVersion,
     };
+}
+
+public sealed record FunderContactInput([Text(300)] string Name, [Email] string Email);
+
+/// <summary>What a person sends to record or change a funder.</summary>
+public sealed record FunderInput(
+    [Text(300)] string Name,
+    [Code("funder-kind")] string Kind,
+    [OrgId] string? OrgIdentifier = null,
+    [Code("reporting-calendar")] string ReportingCalendar = "uk-financial-year",
+    [WholeNumber(0, 366)] int ReportLagDays = 30,
+    [Code("delivery-mode")] string DeliveryMode = "approval",
+    [Items(50)] IReadOnlyList<FunderContactInput>? Contacts = null,
+    [WholeNumber(0, 1000)] int RagAmberPercent = 10,
+    [WholeNumber(0, 1000)] int RagRedPercent = 20) : ICrossFieldRules
+{
+    public void Check(FieldErrors errors)
+    {
+        if (RagRedPercent < RagAmberPercent)
+        {
+            errors.Add("ragRedPercent", "must not be below ragAmberPercent");
+        }
+    }
+}
+
+public sealed record FunderContactView(string Name, string Email);
+
+public sealed record FunderView(
+    long Id,
+    string Name,
+    string Kind,
+    string? OrgIdentifier,
+    string ReportingCalendar,
+    int ReportLagDays,
+    string DeliveryMode,
+    IReadOnlyList<FunderContactView> Contacts,
+    int RagAmberPercent,
+    int RagRedPercent,
+    int Version,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>Funders: their reporting calendar, lag, delivery mode, RAG thresholds and report contacts.</summary>
+public static class Funders
+{
+    public static readonly Resource<Funder, FunderInput, FunderView> Resource = new()
+    {
+        Entity = "funder",
+        AuditName = "funder",
+        Load = FunderStore.GetAsync,
+        Build = (input, _) => new Funder
+        {
+            Name = input.Name,
+            Kind = input.Kind,
+            OrgIdentifier = input.OrgIdentifier,
+            ReportingCalendar = input.ReportingCalendar,
+            ReportLagDays = input.ReportLagDays,
+            DeliveryMode = input.DeliveryMode,
+            RagAmberPercent = input.RagAmberPercent,
+            RagRedPercent = input.RagRedPercent,
+            Contacts = (input.Contacts ?? []).Select(c => new FunderContact { Name = c.Name, Email = c.Email }).ToList(),
+        },
+        Check = CheckAsync,
+        Insert = FunderStore.InsertAsync,
+        Update = FunderStore.UpdateAsync,
+        Delete = FunderStore.DeleteAsync,
+        DeleteBlocker = async (session, funder, ct) =>
+            await FunderStore.GrantCountAsync(session, funder.Id, ct) is var grants and > 0
+                ? $"The funder has {grants} grant(s) and cannot be deleted. Close or move its grants instead."
+                : null,
+        View = f => new FunderView(
+            f.Id, f.Name, f.Kind, f.OrgIdentifier, f.ReportingCalendar, f.ReportLagDays, f.DeliveryMode,
+            f.Contacts.Select(c => new FunderContactView(c.Name, c.Email)).ToList(), f.RagAmberPercent, f.RagRedPercent,
+            f.Version, f.CreatedAt, f.UpdatedAt),
+    };
+
+    /// <summary>A new reporting calendar must not move or remove any reported period of the funder's grants.</summary>
+    private static async Task<Refusal?> CheckAsync(DbSession session, Funder proposed, Funder? current, FunderInput input, ChangeContext change, CancellationToken cancellationToken)
+    {
+        if (current is null || current.ReportingCalendar == proposed.ReportingCalendar
+            || !Periods.ReportingCalendarNames.TryParse(proposed.ReportingCalendar, out var calendar))
+        {
+            return null;
+        }
+
+        foreach (var grantId in await GrantStore.IdsForFunderAsync(session, current.Id, cancellationToken))
+        {
+            var loaded = (await GrantPeriods.LoadAsync(session, grantId, cancellationToken))!;
+            var periods = GrantPeriods.PeriodsOf(grantId, calendar, loaded.Grant.StartDate, loaded.Grant.EndDate);
+            if (await ClosedPeriods.ChangeBlockedReasonAsync(session, loaded, loaded.Grant.FunderId, periods, cancellationToken) is { } closed)
+            {
+                return new Conflict($"The funder's reporting calendar cannot change: {closed}");
+            }
+        }
+
+        return null;
+    }
 }

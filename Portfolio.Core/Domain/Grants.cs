@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -70,22 +71,30 @@ public static class GrantStore
         """);
 
     internal static readonly Sql DatedRecordsOutside = Sql.Common("""
-        SELECT (SELECT COUNT(*) FROM spend_transaction WHERE grant_id = @Id AND (transaction_date < @StartDate OR transaction_date > @EndDate))
+        SELECT (SELECT COUNT(*) FROM spend_transaction WHERE grant_id = @Id AND voided_at IS NULL AND (transaction_date < @StartDate OR transaction_date > @EndDate))
+             + (SELECT COUNT(*) FROM payment WHERE grant_id = @Id AND voided_at IS NULL AND (payment_date < @StartDate OR payment_date > @EndDate))
              + (SELECT COUNT(*) FROM budget_line bl JOIN budget_version bv ON bv.id = bl.budget_version_id
                 WHERE bv.grant_id = @Id AND (bl.period_start < @StartDate OR bl.period_start > @EndDate))
+             + (SELECT COUNT(*) FROM partner_agreement WHERE grant_id = @Id AND (start_date < @StartDate OR end_date > @EndDate))
+             + (SELECT COUNT(*) FROM variance_note WHERE grant_id = @Id AND (period_start < @StartDate OR period_start > @EndDate))
         """);
 
-    /// <summary>Locks the grant's row until the transaction ends, so checks against its award cannot race.</summary>
-    internal static readonly Sql LockForUpdate = new(
-        Sqlite: "SELECT id FROM grant_award WHERE id = @Id",
-        Postgres: "SELECT id FROM grant_award WHERE id = @Id FOR UPDATE",
-        SqlServer: "SELECT id FROM grant_award WITH (UPDLOCK, HOLDLOCK) WHERE id = @Id");
+    /// <summary>The grant, its row locked until the transaction ends, so checks against its dates and award cannot race.</summary>
+    internal static readonly Sql SelectForUpdate = new(
+        Sqlite: $"SELECT {Columns} FROM grant_award WHERE id = @Id",
+        Postgres: $"SELECT {Columns} FROM grant_award WHERE id = @Id FOR UPDATE",
+        SqlServer: $"SELECT {Columns} FROM grant_award WITH (UPDLOCK, HOLDLOCK) WHERE id = @Id");
 
     /// <summary>
-    /// Takes the grant's row lock in the caller's transaction (SQLite's write transaction already serialises writers).
+    /// Reads the grant and takes its row lock in the caller's transaction (SQLite's write transaction already
+    /// serialises writers). Every write whose rules depend on the grant (dates, award, closed periods) takes it
+    /// first, so two writers cannot each pass a check the other breaks.
     /// </summary>
+    public static Task<Grant?> GetForUpdateAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        session.QuerySingleOrDefaultAsync<Grant>(SelectForUpdate, new { Id = id }, cancellationToken);
+
     public static Task LockAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<long?>(LockForUpdate, new { Id = id }, cancellationToken);
+        GetForUpdateAsync(session, id, cancellationToken);
 
     internal static readonly Sql IdsForFunder = Sql.Common("SELECT id FROM grant_award WHERE funder_id = @FunderId ORDER BY id");
 
@@ -122,7 +131,7 @@ public static class GrantStore
     public static Task<long> DependentCountAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         session.ExecuteScalarAsync<long>(DependentCount, new { Id = id }, cancellationToken);
 
-    /// <summary>Transactions and budget lines that would fall outside the grant if its dates became these.</summary>
+    /// <summary>Spend, income, budget lines, partner agreements and variance notes that would fall outside the grant if its dates became these.</summary>
     public static Task<long> DatedRecordsOutsideAsync(DbSession session, long id, DateOnly startDate, DateOnly endDate, CancellationToken cancellationToken = default) =>
         session.ExecuteScalarAsync<long>(DatedRecordsOutside, new { Id = id, StartDate = startDate, EndDate = endDate }, cancellationToken);
 
@@ -144,4 +153,157 @@ public static class GrantStore
         change.At,
         ExpectedVersion = expectedVersion,
     };
+}
+
+/// <summary>What a person sends to record or change a grant.</summary>
+public sealed record GrantInput(
+    long FunderId,
+    [Text(200)] string Reference,
+    [Text(500)] string Title,
+    Money.Money AmountAwarded,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    long? ProgrammeAreaId = null,
+    [Text(4000, Multiline = true)] string? Description = null,
+    DateOnly? AwardDate = null,
+    [Code("currency")] string Currency = Codes.Currency,
+    bool Restricted = true,
+    [Code("grant-status")] string Status = "active") : ICrossFieldRules
+{
+    public void Check(FieldErrors errors)
+    {
+        if (EndDate < StartDate)
+        {
+            errors.Add("endDate", "must not be before startDate");
+        }
+    }
+}
+
+public sealed record GrantView(
+    long Id,
+    long FunderId,
+    long? ProgrammeAreaId,
+    string Reference,
+    string Title,
+    string? Description,
+    decimal AmountAwarded,
+    string Currency,
+    DateOnly? AwardDate,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    bool Restricted,
+    string Status,
+    int Version,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+/// <summary>
+/// Grants. A change takes the grant's row lock first, so it cannot race the spend, income and agreements checked
+/// against its dates and award; it may not move a reported period, strand anything recorded against the grant
+/// outside its dates, or bring the award below the partner agreements or income already recorded.
+/// </summary>
+public static class Grants
+{
+    public static readonly Resource<Grant, GrantInput, GrantView> Resource = new()
+    {
+        Entity = "grant",
+        AuditName = "grant",
+        Load = GrantStore.GetAsync,
+        Build = (input, _) => new Grant
+        {
+            FunderId = input.FunderId,
+            ProgrammeAreaId = input.ProgrammeAreaId,
+            Reference = input.Reference,
+            Title = input.Title,
+            Description = input.Description,
+            AmountAwardedPence = input.AmountAwarded.Pence,
+            Currency = input.Currency,
+            AwardDate = input.AwardDate,
+            StartDate = input.StartDate,
+            EndDate = input.EndDate,
+            Restricted = input.Restricted,
+            Status = input.Status,
+        },
+        Check = CheckAsync,
+        Insert = GrantStore.InsertAsync,
+        Update = GrantStore.UpdateAsync,
+        Delete = GrantStore.DeleteAsync,
+        DeleteBlocker = async (session, grant, ct) =>
+            await GrantStore.DependentCountAsync(session, grant.Id, ct) > 0
+                ? "The grant has budgets, money, agreements, notes or reports recorded against it and cannot be deleted; set its status to closed instead."
+                : null,
+        View = g => new GrantView(
+            g.Id, g.FunderId, g.ProgrammeAreaId, g.Reference, g.Title, g.Description, Money.Money.ToPounds(g.AmountAwardedPence), g.Currency,
+            g.AwardDate, g.StartDate, g.EndDate, g.Restricted, g.Status, g.Version, g.CreatedAt, g.UpdatedAt),
+    };
+
+    private static async Task<Refusal?> CheckAsync(DbSession session, Grant proposed, Grant? current, GrantInput input, ChangeContext change, CancellationToken cancellationToken)
+    {
+        if (current is not null)
+        {
+            await GrantStore.LockAsync(session, current.Id, cancellationToken);
+        }
+
+        var errors = new FieldErrors();
+        var funder = await FunderStore.GetAsync(session, proposed.FunderId, cancellationToken);
+        if (funder is null)
+        {
+            errors.Add("funderId", $"there is no funder with id {proposed.FunderId}");
+        }
+
+        if (proposed.ProgrammeAreaId is { } areaId && await ProgrammeAreaStore.GetAsync(session, areaId, cancellationToken) is null)
+        {
+            errors.Add("programmeAreaId", $"there is no programme area with id {areaId}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        if (await GrantStore.GetByReferenceAsync(session, proposed.FunderId, proposed.Reference, cancellationToken) is { } holder && holder.Id != current?.Id)
+        {
+            return new Conflict($"The funder already has a grant with reference '{proposed.Reference}' (grant {holder.Id}).");
+        }
+
+        if (current is not null && (current.StartDate != proposed.StartDate || current.EndDate != proposed.EndDate || current.FunderId != proposed.FunderId))
+        {
+            var loaded = (await GrantPeriods.LoadAsync(session, current.Id, cancellationToken))!;
+            var proposedPeriods = GrantPeriods.PeriodsOf(current.Id, GrantPeriods.CalendarOf(current.Id, funder!.ReportingCalendar), proposed.StartDate, proposed.EndDate);
+            if (await ClosedPeriods.ChangeBlockedReasonAsync(session, loaded, proposed.FunderId, proposedPeriods, cancellationToken) is { } closed)
+            {
+                return new Conflict(closed);
+            }
+        }
+
+        var controls = new FinanceControls();
+        if (proposed.AwardDate is { } awarded && awarded > proposed.EndDate)
+        {
+            controls.Add("awardDate", $"must not be after the grant's end date, {proposed.EndDate:yyyy-MM-dd}: a grant is awarded before it ends");
+        }
+
+        if (current is not null)
+        {
+            var outside = await GrantStore.DatedRecordsOutsideAsync(session, current.Id, proposed.StartDate, proposed.EndDate, cancellationToken);
+            if (outside > 0)
+            {
+                var message = $"would leave {outside} record(s) (spend, income, budget lines, partner agreements or variance notes) outside {proposed.StartDate:yyyy-MM-dd} to {proposed.EndDate:yyyy-MM-dd}: move or void them first";
+                controls.Add(proposed.StartDate > current.StartDate ? "startDate" : "endDate", message);
+            }
+
+            var agreed = await PartnerAgreementStore.SumForGrantAsync(session, current.Id, null, cancellationToken);
+            if (agreed > proposed.AmountAwardedPence)
+            {
+                controls.Add("amountAwarded", $"must be at least {Money.Money.Format(agreed)}, the total of the grant's partner agreements");
+            }
+
+            var received = await PaymentStore.SumForGrantAsync(session, current.Id, null, cancellationToken);
+            if (received > proposed.AmountAwardedPence)
+            {
+                controls.Add("amountAwarded", $"must be at least {Money.Money.Format(received)}, the income already received on the grant");
+            }
+        }
+
+        return controls.Refusal();
+    }
 }

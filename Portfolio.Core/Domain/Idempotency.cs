@@ -30,8 +30,16 @@ public static class IdempotencyStore
 
     internal static readonly Sql DeleteExpired = Sql.Common("DELETE FROM idempotency_record WHERE expires_at < @Now");
 
-    public static Task<IdempotencyRecord?> FindAsync(DbSession session, string scope, string key, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<IdempotencyRecord>(SelectOne, new { Scope = scope, IdempotencyKey = key }, cancellationToken);
+    internal static readonly Sql DeleteExpiredKey = Sql.Common(
+        "DELETE FROM idempotency_record WHERE scope = @Scope AND idempotency_key = @IdempotencyKey AND expires_at < @Now");
+
+    /// <summary>The unexpired record for the key (an expired one is removed, so the key can be used afresh).</summary>
+    public static async Task<IdempotencyRecord?> FindAsync(DbSession session, string scope, string key, DateTime now, CancellationToken cancellationToken = default)
+    {
+        var parameters = new { Scope = scope, IdempotencyKey = key, Now = now };
+        await session.ExecuteAsync(DeleteExpiredKey, parameters, cancellationToken);
+        return await session.QuerySingleOrDefaultAsync<IdempotencyRecord>(SelectOne, parameters, cancellationToken);
+    }
 
     /// <summary>Saves the record in the caller's transaction; a second request racing with the same key fails on the unique constraint.</summary>
     public static Task InsertAsync(DbSession session, IdempotencyRecord record, CancellationToken cancellationToken = default) =>

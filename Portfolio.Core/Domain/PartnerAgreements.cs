@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -36,6 +37,9 @@ public static class PartnerAgreementStore
         WHERE grant_id = @GrantId AND (@ExcludeId IS NULL OR id <> @ExcludeId)
         """);
 
+    internal static readonly Sql CountForGrantAndPartner = Sql.Common(
+        "SELECT COUNT(*) FROM partner_agreement WHERE grant_id = @GrantId AND partner_id = @PartnerId");
+
     internal static readonly Sql Insert = Sql.InsertReturningId("""
         INSERT INTO partner_agreement (grant_id, partner_id, amount_pence, start_date, end_date, purpose, version, created_at, updated_at)
         VALUES (@GrantId, @PartnerId, @AmountPence, @StartDate, @EndDate, @Purpose, 1, @At, @At)
@@ -65,6 +69,10 @@ public static class PartnerAgreementStore
     public static Task<long> SumForGrantAsync(DbSession session, long grantId, long? excludeId, CancellationToken cancellationToken = default) =>
         session.ExecuteScalarAsync<long>(SumForGrant, new { GrantId = grantId, ExcludeId = excludeId }, cancellationToken);
 
+    /// <summary>True when the partner has an agreement on the grant.</summary>
+    public static async Task<bool> ExistsAsync(DbSession session, long grantId, long partnerId, CancellationToken cancellationToken = default) =>
+        await session.ExecuteScalarAsync<long>(CountForGrantAndPartner, new { GrantId = grantId, PartnerId = partnerId }, cancellationToken) > 0;
+
     public static Task<long> InsertAsync(DbSession session, PartnerAgreement agreement, ChangeContext change, CancellationToken cancellationToken = default) =>
         session.ExecuteScalarAsync<long>(Insert, Parameters(agreement, change, 0), cancellationToken);
 
@@ -89,4 +97,84 @@ public static class PartnerAgreementStore
         change.At,
         ExpectedVersion = expectedVersion,
     };
+}
+
+/// <summary>What a person sends to record or change a partner agreement.</summary>
+public sealed record PartnerAgreementInput(
+    long GrantId,
+    long PartnerId,
+    Money.Money Amount,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    [Text(2000, Multiline = true)] string? Purpose = null) : ICrossFieldRules
+{
+    public void Check(FieldErrors errors)
+    {
+        if (EndDate < StartDate)
+        {
+            errors.Add("endDate", "must not be before startDate");
+        }
+    }
+}
+
+public sealed record PartnerAgreementView(long Id, long GrantId, long PartnerId, decimal Amount, DateOnly StartDate, DateOnly EndDate, string? Purpose, int Version, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>Money a grant passes to a partner: within the grant's dates, and all of a grant's agreements within its award.</summary>
+public static class PartnerAgreements
+{
+    public static readonly Resource<PartnerAgreement, PartnerAgreementInput, PartnerAgreementView> Resource = new()
+    {
+        Entity = "partner agreement",
+        AuditName = "partner-agreement",
+        Load = PartnerAgreementStore.GetAsync,
+        Build = (input, _) => new PartnerAgreement
+        {
+            GrantId = input.GrantId,
+            PartnerId = input.PartnerId,
+            AmountPence = input.Amount.Pence,
+            StartDate = input.StartDate,
+            EndDate = input.EndDate,
+            Purpose = input.Purpose,
+        },
+        Check = CheckAsync,
+        Insert = PartnerAgreementStore.InsertAsync,
+        Update = PartnerAgreementStore.UpdateAsync,
+        Delete = PartnerAgreementStore.DeleteAsync,
+        View = a => new PartnerAgreementView(a.Id, a.GrantId, a.PartnerId, Money.Money.ToPounds(a.AmountPence), a.StartDate, a.EndDate, a.Purpose, a.Version, a.CreatedAt, a.UpdatedAt),
+    };
+
+    private static async Task<Refusal?> CheckAsync(DbSession session, PartnerAgreement proposed, PartnerAgreement? current, PartnerAgreementInput input, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        if (grant is null)
+        {
+            errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
+        }
+        else if (proposed.StartDate < grant.StartDate || proposed.EndDate > grant.EndDate)
+        {
+            errors.Add("startDate", $"the agreement must lie within the grant's dates, {grant.StartDate:yyyy-MM-dd} to {grant.EndDate:yyyy-MM-dd}");
+        }
+
+        if (await PartnerStore.GetAsync(session, proposed.PartnerId, cancellationToken) is null)
+        {
+            errors.Add("partnerId", $"there is no partner with id {proposed.PartnerId}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        // Only the other agreements of the grant count: when this one moves to another grant, none of the old grant's do.
+        var excludeId = current is not null && current.GrantId == proposed.GrantId ? current.Id : (long?)null;
+        var others = await PartnerAgreementStore.SumForGrantAsync(session, proposed.GrantId, excludeId, cancellationToken);
+        var total = others + proposed.AmountPence;
+        return total > grant!.AmountAwardedPence
+            ? new BrokenControl(
+                $"The grant's partner agreements would total {Money.Money.Format(total)}, more than its award of {Money.Money.Format(grant.AmountAwardedPence)} (by {Money.Money.Format(total - grant.AmountAwardedPence)}).",
+                "amount",
+                $"must be at most {Money.Money.Format(grant.AmountAwardedPence - others)}")
+            : null;
+    }
 }

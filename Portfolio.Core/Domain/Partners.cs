@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -85,5 +86,42 @@ public static class PartnerStore
         partner.ContactEmail,
         change.At,
         ExpectedVersion = expectedVersion,
+    };
+}
+
+/// <summary>What a person sends to record or change a partner.</summary>
+public sealed record PartnerInput(
+    [Text(300)] string Name,
+    [Code("partner-kind")] string Kind,
+    [OrgId] string? OrgIdentifier = null,
+    [Items(20, ItemMaxLength = 100)] IReadOnlyList<string>? Communities = null,
+    [Email] string? ContactEmail = null);
+
+public sealed record PartnerView(long Id, string Name, string Kind, string? OrgIdentifier, IReadOnlyList<string> Communities, string? ContactEmail, int Version, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>Local and by-and-for partner organisations that receive money from the grants.</summary>
+public static class Partners
+{
+    public static readonly Resource<Partner, PartnerInput, PartnerView> Resource = new()
+    {
+        Entity = "partner",
+        AuditName = "partner",
+        Load = PartnerStore.GetAsync,
+        Build = (input, _) => new Partner
+        {
+            Name = input.Name,
+            Kind = input.Kind,
+            OrgIdentifier = input.OrgIdentifier,
+            Communities = input.Communities ?? [],
+            ContactEmail = input.ContactEmail,
+        },
+        Insert = PartnerStore.InsertAsync,
+        Update = PartnerStore.UpdateAsync,
+        Delete = PartnerStore.DeleteAsync,
+        DeleteBlocker = async (session, partner, ct) =>
+            await PartnerStore.ReferenceCountAsync(session, partner.Id, ct) > 0
+                ? "The partner has agreements or transactions and cannot be deleted."
+                : null,
+        View = p => new PartnerView(p.Id, p.Name, p.Kind, p.OrgIdentifier, p.Communities, p.ContactEmail, p.Version, p.CreatedAt, p.UpdatedAt),
     };
 }

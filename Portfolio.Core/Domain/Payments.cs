@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -38,6 +39,11 @@ public static class PaymentStore
     internal static readonly Sql SelectPage = Sql.Paged($"SELECT {Columns} FROM payment {Filter} ORDER BY payment_date, id");
     internal static readonly Sql CountFiltered = Sql.Common($"SELECT COUNT(*) FROM payment {Filter}");
 
+    internal static readonly Sql SumForGrant = Sql.Common("""
+        SELECT COALESCE(SUM(amount_pence), 0) FROM payment
+        WHERE grant_id = @GrantId AND voided_at IS NULL AND (@ExcludeId IS NULL OR id <> @ExcludeId)
+        """);
+
     internal static readonly Sql Insert = Sql.InsertReturningId("""
         INSERT INTO payment (grant_id, payment_date, amount_pence, reference, version, created_at, created_by, updated_at)
         VALUES (@GrantId, @PaymentDate, @AmountPence, @Reference, 1, @At, @Actor, @At)
@@ -67,6 +73,10 @@ public static class PaymentStore
         return new Page<Payment>(items, page.Page, page.PageSize, total);
     }
 
+    /// <summary>Live income on the grant, leaving out <paramref name="excludeId"/>.</summary>
+    public static Task<long> SumForGrantAsync(DbSession session, long grantId, long? excludeId, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(SumForGrant, new { GrantId = grantId, ExcludeId = excludeId }, cancellationToken);
+
     public static Task<long> InsertAsync(DbSession session, Payment payment, ChangeContext change, CancellationToken cancellationToken = default) =>
         session.ExecuteScalarAsync<long>(Insert, Parameters(payment, change, 0), cancellationToken);
 
@@ -90,4 +100,77 @@ public static class PaymentStore
         change.Actor,
         ExpectedVersion = expectedVersion,
     };
+}
+
+/// <summary>What a person or an import sends to record or change income.</summary>
+public sealed record PaymentInput(
+    long GrantId,
+    DateOnly Date,
+    [Amount(AllowNegative = true, NonZero = true)] Money.Money Amount,
+    [Text(200)] string? Reference = null);
+
+public sealed record PaymentView(
+    long Id,
+    long GrantId,
+    DateOnly Date,
+    decimal Amount,
+    string? Reference,
+    bool Voided,
+    DateTime? VoidedAt,
+    string? VoidedBy,
+    string? VoidReason,
+    int Version,
+    DateTime CreatedAt,
+    string CreatedBy,
+    DateTime UpdatedAt);
+
+/// <summary>
+/// Income from funders: dated no later than today (UK), in an open period, and never more in total than the
+/// grant's award (a refund is a negative amount).
+/// </summary>
+public static class Income
+{
+    public static readonly Resource<Payment, PaymentInput, PaymentView> Resource = new()
+    {
+        Entity = "payment",
+        AuditName = "payment",
+        Load = PaymentStore.GetAsync,
+        Build = (input, _) => new Payment
+        {
+            GrantId = input.GrantId,
+            PaymentDate = input.Date,
+            AmountPence = input.Amount.Pence,
+            Reference = input.Reference,
+        },
+        Check = CheckAsync,
+        Insert = PaymentStore.InsertAsync,
+        Update = PaymentStore.UpdateAsync,
+        Void = PaymentStore.VoidAsync,
+        ClosedPeriod = (session, p, ct) => ClosedPeriods.ClosedReasonAsync(session, p.GrantId, p.PaymentDate, ct),
+        View = p => new PaymentView(
+            p.Id, p.GrantId, p.PaymentDate, Money.Money.ToPounds(p.AmountPence), p.Reference,
+            p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt),
+    };
+
+    private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, PaymentInput input, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        if (grant is null)
+        {
+            var errors = new FieldErrors();
+            errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
+            return errors.ToRefusal();
+        }
+
+        var controls = new FinanceControls();
+        controls.NotAfterToday("date", proposed.PaymentDate, change, current is null || current.PaymentDate != proposed.PaymentDate);
+        var others = await PaymentStore.SumForGrantAsync(session, grant.Id, current?.Id, cancellationToken);
+        var total = others + proposed.AmountPence;
+        if (total > grant.AmountAwardedPence && (current is null || proposed.AmountPence > current.AmountPence || current.GrantId != proposed.GrantId))
+        {
+            controls.Add("amount", $"would bring income on the grant to {Money.Money.Format(total)}, more than its award of {Money.Money.Format(grant.AmountAwardedPence)} (by {Money.Money.Format(total - grant.AmountAwardedPence)}): check the amount, or change the award first if the funder has increased it");
+        }
+
+        return controls.Refusal();
+    }
 }

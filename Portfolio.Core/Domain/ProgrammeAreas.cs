@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -77,5 +78,46 @@ public static class ProgrammeAreaStore
         area.Description,
         change.At,
         ExpectedVersion = expectedVersion,
+    };
+}
+
+/// <summary>What a person sends to record or change a programme area.</summary>
+public sealed record ProgrammeAreaInput(
+    [Text(300)] string Name,
+    [Text(40)] string Code,
+    [Text(300)] string? LeadName = null,
+    [Email] string? LeadEmail = null,
+    [Text(4000, Multiline = true)] string? Description = null);
+
+public sealed record ProgrammeAreaView(long Id, string Name, string Code, string? LeadName, string? LeadEmail, string? Description, int Version, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>Programme areas (police force areas and national strands), each with a lead who explains its variances.</summary>
+public static class ProgrammeAreas
+{
+    public static readonly Resource<ProgrammeArea, ProgrammeAreaInput, ProgrammeAreaView> Resource = new()
+    {
+        Entity = "programme area",
+        AuditName = "programme-area",
+        Load = ProgrammeAreaStore.GetAsync,
+        Build = (input, _) => new ProgrammeArea
+        {
+            Name = input.Name,
+            Code = input.Code,
+            LeadName = input.LeadName,
+            LeadEmail = input.LeadEmail,
+            Description = input.Description,
+        },
+        Check = async (session, proposed, current, _, _, ct) =>
+            await ProgrammeAreaStore.GetByCodeAsync(session, proposed.Code, ct) is { } holder && holder.Id != current?.Id
+                ? new Conflict($"The code '{proposed.Code}' is already used by programme area {holder.Id}.")
+                : null,
+        Insert = ProgrammeAreaStore.InsertAsync,
+        Update = ProgrammeAreaStore.UpdateAsync,
+        Delete = ProgrammeAreaStore.DeleteAsync,
+        DeleteBlocker = async (session, area, ct) =>
+            await ProgrammeAreaStore.GrantCountAsync(session, area.Id, ct) is var grants and > 0
+                ? $"The programme area has {grants} grant(s) and cannot be deleted."
+                : null,
+        View = a => new ProgrammeAreaView(a.Id, a.Name, a.Code, a.LeadName, a.LeadEmail, a.Description, a.Version, a.CreatedAt, a.UpdatedAt),
     };
 }

@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -356,3 +357,12 @@ public static class ReportRunStore
     public static async Task<bool> FailUnknownOutcomeAsync(DbSession session, long id, string error, DateTime at, DateTime staleBefore, CancellationToken cancellationToken = default) =>
         await session.ExecuteAsync(FailUnknownOutcome, new { Id = id, Error = error, At = at, StaleBefore = staleBefore }, cancellationToken) == 1;
 }
+
+/// <summary>A request to generate the report for one grant and one ended period.</summary>
+public sealed record ReportRunInput(long GrantId, DateOnly PeriodStart);
+
+/// <summary>Why a draft is cancelled (optional).</summary>
+public sealed record CancelRunInput([Text(1000, Multiline = true)] string? Reason = null);
+
+/// <summary>Who receives a resend; the funder's contacts when empty.</summary>
+public sealed record ResendInput([Items(50, ItemMaxLength = 320)] IReadOnlyList<string>? Recipients = null);

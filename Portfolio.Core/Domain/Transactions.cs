@@ -1,4 +1,6 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
+using Portfolio.Core.Periods;
 
 namespace Portfolio.Core.Domain;
 
@@ -63,6 +65,14 @@ public static class TransactionStore
         WHERE id = @Id AND version = @ExpectedVersion AND voided_at IS NULL
         """);
 
+    /// <summary>The first live line on the grant with the same accounts reference, date, amount and category, other than <c>@ExcludeId</c>.</summary>
+    internal static readonly Sql SelectDuplicate = Sql.Common("""
+        SELECT MIN(id) FROM spend_transaction
+        WHERE grant_id = @GrantId AND source_reference = @SourceReference AND transaction_date = @TransactionDate
+          AND amount_pence = @AmountPence AND category_code = @CategoryCode AND voided_at IS NULL
+          AND (@ExcludeId IS NULL OR id <> @ExcludeId)
+        """);
+
     internal static readonly Sql Void = Sql.Common("""
         UPDATE spend_transaction
         SET voided_at = @At, voided_by = @Actor, void_reason = @Reason, version = version + 1, updated_at = @At
@@ -93,6 +103,18 @@ public static class TransactionStore
     public static async Task<bool> VoidAsync(DbSession session, long id, int expectedVersion, string reason, ChangeContext change, CancellationToken cancellationToken = default) =>
         await session.ExecuteAsync(Void, new { Id = id, ExpectedVersion = expectedVersion, Reason = reason, change.At, change.Actor }, cancellationToken) == 1;
 
+    /// <summary>The id of a live line that duplicates <paramref name="transaction"/> (same grant, source reference, date, amount and category), or null.</summary>
+    public static Task<long?> FindDuplicateAsync(DbSession session, SpendTransaction transaction, long? excludeId, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long?>(SelectDuplicate, new
+        {
+            transaction.GrantId,
+            transaction.SourceReference,
+            transaction.TransactionDate,
+            transaction.AmountPence,
+            transaction.CategoryCode,
+            ExcludeId = excludeId,
+        }, cancellationToken);
+
     private static object Parameters(SpendTransaction transaction, ChangeContext change, int expectedVersion) => new
     {
         transaction.Id,
@@ -107,4 +129,119 @@ public static class TransactionStore
         change.Actor,
         ExpectedVersion = expectedVersion,
     };
+}
+
+/// <summary>What a person or an import sends to record or change spend.</summary>
+/// <param name="ConfirmDuplicate">True to record a line that matches one already on the grant (same source reference, date, amount and category).</param>
+public sealed record TransactionInput(
+    long GrantId,
+    DateOnly Date,
+    [Amount(AllowNegative = true, NonZero = true)] Money.Money Amount,
+    [Text(40)] string Category,
+    [Text(500)] string Description,
+    long? PartnerId,
+    [Text(200)] string? SourceReference,
+    bool ConfirmDuplicate = false);
+
+/// <summary>Spend as people see it (and as the audit trail records it).</summary>
+public sealed record TransactionView(
+    long Id,
+    long GrantId,
+    DateOnly Date,
+    decimal Amount,
+    string Category,
+    string Description,
+    long? PartnerId,
+    string? SourceReference,
+    bool Voided,
+    DateTime? VoidedAt,
+    string? VoidedBy,
+    string? VoidReason,
+    int Version,
+    DateTime CreatedAt,
+    string CreatedBy,
+    DateTime UpdatedAt);
+
+/// <summary>
+/// Recording, changing and voiding spend: the rules every caller gets. A line must fall within its grant's dates
+/// and an open period, name a cost category and (for partner-grant spend) a partner with an agreement on the grant,
+/// be dated no later than today (UK), and not repeat a line already recorded unless the caller confirms it.
+/// </summary>
+public static class Spend
+{
+    public static readonly Resource<SpendTransaction, TransactionInput, TransactionView> Resource = new()
+    {
+        Entity = "transaction",
+        AuditName = "transaction",
+        Load = TransactionStore.GetAsync,
+        Build = (input, _) => new SpendTransaction
+        {
+            GrantId = input.GrantId,
+            TransactionDate = input.Date,
+            AmountPence = input.Amount.Pence,
+            CategoryCode = input.Category,
+            Description = input.Description,
+            PartnerId = input.PartnerId,
+            SourceReference = input.SourceReference,
+        },
+        Check = CheckAsync,
+        Insert = TransactionStore.InsertAsync,
+        Update = TransactionStore.UpdateAsync,
+        Void = TransactionStore.VoidAsync,
+        ClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
+        View = t => new TransactionView(
+            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference,
+            t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
+    };
+
+    public static Task<Outcome<Versioned<TransactionView>>> RecordAsync(DbSession session, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
+        Resource.CreateAsync(session, input, change, cancellationToken);
+
+    public static Task<Outcome<Versioned<TransactionView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
+        Resource.UpdateAsync(session, id, expectedVersion, input, change, cancellationToken);
+
+    public static Task<Outcome<Versioned<TransactionView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
+        Resource.VoidAsync(session, id, expectedVersion, input, change, cancellationToken);
+
+    private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        if (grant is null)
+        {
+            errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
+        }
+        else if (proposed.TransactionDate < grant.StartDate || proposed.TransactionDate > grant.EndDate)
+        {
+            errors.Add("date", $"must be within the grant's dates, {grant.StartDate:yyyy-MM-dd} to {grant.EndDate:yyyy-MM-dd}");
+        }
+
+        await CostCategoryStore.CheckAsync(session, proposed.CategoryCode, "category", errors, cancellationToken);
+        if (proposed.PartnerId is { } partnerId && await PartnerStore.GetAsync(session, partnerId, cancellationToken) is null)
+        {
+            errors.Add("partnerId", $"there is no partner with id {partnerId}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        var controls = new FinanceControls();
+        var moved = current is null || current.TransactionDate != proposed.TransactionDate;
+        controls.NotAfterToday("date", proposed.TransactionDate, change, moved);
+        if (proposed.PartnerId is { } partner && (current is null || current.PartnerId != partner || current.GrantId != proposed.GrantId)
+            && !await PartnerAgreementStore.ExistsAsync(session, proposed.GrantId, partner, cancellationToken))
+        {
+            controls.Add("partnerId", $"partner {partner} has no agreement on grant {proposed.GrantId}: record the partner agreement first, or leave partnerId out if this is not partner-grant spend");
+        }
+
+        if (!input.ConfirmDuplicate && proposed.SourceReference is not null
+            && await TransactionStore.FindDuplicateAsync(session, proposed, current?.Id, cancellationToken) is { } duplicate)
+        {
+            controls.Add("confirmDuplicate", $"transaction {duplicate} already records this line (same source reference, date, amount and category): if this is a second, separate line, send it again with \"confirmDuplicate\": true");
+        }
+
+        return controls.Refusal();
+    }
 }

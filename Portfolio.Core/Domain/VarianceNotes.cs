@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Core.Domain;
 
@@ -55,3 +56,9 @@ public static class VarianceNoteStore
         return note.Id;
     }
 }
+
+/// <summary>A lead's explanation of a period's variance, for the whole grant or one cost category.</summary>
+public sealed record VarianceNoteInput(DateOnly PeriodStart, [Text(4000, Multiline = true)] string Text, [Text(40)] string? Category = null);
+
+/// <summary>A change to a variance note's text or category (its period stays).</summary>
+public sealed record VarianceNoteChangeInput([Text(4000, Multiline = true)] string Text, [Text(40)] string? Category = null);

@@ -94,7 +94,7 @@ public class FunderApiTests(DatabaseEngine engine) : ApiTest(engine)
 
         ShouldBeProblem(await PutJsonAsync(Finance, $"/api/funders/{id}", put, null), 428);
         ShouldBeProblem(await PutJsonAsync(Finance, $"/api/funders/{id}", put, "\"7\""), 412);
-        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/funders/{id}", put, "*"), 428);
+        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/funders/{id}", put, "W/\"1\""), 428);
         ShouldBeProblem(await SendJsonAsync(Finance, HttpMethod.Delete, $"/api/funders/{id}", null, null, null), 428);
         ShouldBeProblem(await SendJsonAsync(Finance, HttpMethod.Delete, $"/api/funders/{id}", null, "\"2\"", null), 412);
 

@@ -103,9 +103,9 @@ public class GrantApiTests(DatabaseEngine engine) : ApiTest(engine)
     public async Task Grant_Update_CannotLeaveSpendOutsideItsDates()
     {
         var grant = await CreateGrantAsync();
-        (await PostJsonAsync(Finance, "/api/transactions", $$"""{"grantId":{{grant["id"]}},"date":"2027-03-01","amount":1,"category":"staff","description":"x"}""")).EnsureSuccessStatusCode();
+        (await PostJsonAsync(Finance, "/api/transactions", $$"""{"grantId":{{grant["id"]}},"date":"2026-10-01","amount":1,"category":"staff","description":"x"}""")).EnsureSuccessStatusCode();
         var before = await RowCountsAsync();
-        var shortened = $$"""{"funderId":{{grant["funderId"]}},"reference":"{{grant["reference"]}}","title":"t","amountAwarded":120000,"startDate":"2026-04-01","endDate":"2026-12-31"}""";
+        var shortened = $$"""{"funderId":{{grant["funderId"]}},"reference":"{{grant["reference"]}}","title":"t","amountAwarded":120000,"startDate":"2026-04-01","endDate":"2026-09-30"}""";
 
         ShouldBeProblem(await PutJsonAsync(Finance, $"/api/grants/{grant["id"]}", shortened, "\"1\""), 422);
         (await RowCountsAsync()).Should().Equal(before);

@@ -87,6 +87,7 @@ public class MoneyApiTests(DatabaseEngine engine) : ApiTest(engine)
     {
         var grant = await CreateGrantAsync();
         var partnerId = await CreatePartnerAsync();
+        await CreateAsync(Finance, "/api/partner-agreements", new { grantId = grant["id"], partnerId, amount = 5000m, startDate = "2026-04-01", endDate = "2027-03-31" });
         var credit = await CreateAsync(Finance, "/api/transactions", new { grantId = grant["id"], date = "2026-06-30", amount = -250.10m, category = "delivery", description = "Refund", partnerId, sourceReference = "JNL-1" });
         credit["amount"]!.GetValue<decimal>().Should().Be(-250.10m);
         credit["partnerId"]!.GetValue<long>().Should().Be(partnerId);

@@ -12,9 +12,9 @@ public static class ApiKeysApi
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/api-keys").WithTags("API keys").RequireAuthorization(Policies.Admin);
-        group.MapGet("/", ListAsync).WithName("ListApiKeys").Produces<ListResponse<ApiKeyDto>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListApiKeys").Produces<ListResponse<ApiKeyDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", GetAsync).WithName("GetApiKey").Produces<ApiKeyDto>().ProducesProblem(404);
-        group.MapPost("/", CreateAsync).WithName("CreateApiKey").Accepts<ApiKeyRequest>("application/json").Produces<NewApiKeyDto>(201).ProducesValidationProblem();
+        group.MapPost("/", CreateAsync).WithName("CreateApiKey").Accepts<ApiKeyInput>("application/json").Produces<NewApiKeyDto>(201).ProducesValidationProblem();
         group.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeApiKey").Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
@@ -25,9 +25,9 @@ public static class ApiKeysApi
     {
         var query = new QueryInput(request);
         var page = query.Page();
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
@@ -49,29 +49,13 @@ public static class ApiKeysApi
 
     private static async Task<IResult> CreateAsync(HttpContext http, Database database)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["name", "role", "programmeAreaIds"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<ApiKeyInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var name = input!.Text("name", required: true, 300);
-        var role = input.Code("role", Codes.Roles, null);
-        var areaIds = input.Ids("programmeAreaIds", maxItems: 50);
-        if (input.IsValid && role == Roles.ProgrammeLead && areaIds.Count == 0)
-        {
-            input.Error("programmeAreaIds", "a programme-lead key must name the programme areas it leads");
-        }
-        else if (input.IsValid && role != Roles.ProgrammeLead && areaIds.Count > 0)
-        {
-            input.Error("programmeAreaIds", "only a programme-lead key is tied to programme areas");
-        }
-
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
+        var (name, role, areaIds) = (input!.Name, input.Role, input.ProgrammeAreaIds ?? []);
         var change = http.Change();
         var secret = ApiKeyStore.GenerateKey();
         return await Writes.InTransactionAsync(database, async session =>
@@ -108,12 +92,17 @@ public static class ApiKeysApi
                 return Problems.NotFound(Entity, id);
             }
 
-            if (ETags.Check(expected!.Value, current.Version) is { } stale)
+            if (ETags.Check(expected, current.Version) is { } stale)
             {
                 return stale;
             }
 
-            if (!await ApiKeyStore.RevokeAsync(session, id, expected.Value, change, http.RequestAborted))
+            if (await ApiKeyStore.RevokeBlockedReasonAsync(session, current, http.RequestAborted) is { } blocked)
+            {
+                return Problems.Conflict(blocked);
+            }
+
+            if (!await ApiKeyStore.RevokeAsync(session, id, current.Version, change, http.RequestAborted))
             {
                 return Problems.Conflict("The key is already revoked.");
             }
@@ -130,4 +119,3 @@ public sealed record ApiKeyDto(long Id, string Name, string Role, IReadOnlyList<
 /// <summary>The only response that carries the key itself.</summary>
 public sealed record NewApiKeyDto(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, string Key, DateTime CreatedAt, int Version);
 
-public sealed record ApiKeyRequest(string Name, string Role, IReadOnlyList<long>? ProgrammeAreaIds);

@@ -11,7 +11,7 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
         group.MapGet("/verify", VerifyAsync).WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>();
         return app;
     }
@@ -27,9 +27,9 @@ public static class AuditApi
             from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
             to?.ToDateTime(TimeOnly.MaxValue, DateTimeKind.Utc));
         var page = query.Page();
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);

@@ -9,14 +9,13 @@ namespace Portfolio.Api.Features.Budgets;
 /// <summary>A grant's whole spend profile: read it, or replace it with a new version (the old is kept).</summary>
 public static class BudgetApi
 {
-    private const int MaxLines = 5000;
 
     public static IEndpointRouteBuilder MapBudgets(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants/{grantId:long}/budget").WithTags("Budgets").RequireAuthorization(Policies.Read);
         group.MapGet("/", GetAsync).WithName("GetBudget").Produces<BudgetDto>().ProducesProblem(404);
         group.MapPut("/", PutAsync).WithName("PutBudget").RequireAuthorization(Policies.Write)
-            .Accepts<BudgetRequest>("application/json").Produces<BudgetDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
+            .Accepts<BudgetInput>("application/json").Produces<BudgetDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
@@ -42,26 +41,13 @@ public static class BudgetApi
             return preconditionProblem;
         }
 
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["lines"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<BudgetInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var lines = input!.Objects("lines", required: true, MaxLines, ["category", "periodStart", "amount"], line =>
-        {
-            var category = line.Text("category", required: true, 40);
-            var periodStart = line.Date("periodStart", required: true);
-            var amount = line.Money("amount", required: true, allowNegative: false);
-            return category is null || periodStart is null || amount is null
-                ? null
-                : new BudgetLine { CategoryCode = category, PeriodStart = periodStart.Value, AmountPence = amount.Value };
-        });
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
+        var lines = input!.Lines.Select(l => new BudgetLine { CategoryCode = l.Category, PeriodStart = l.PeriodStart, AmountPence = l.Amount.Pence }).ToList();
         var change = http.Change();
         var cancellationToken = http.RequestAborted;
         return await Writes.InTransactionAsync(database, async session =>
@@ -74,7 +60,7 @@ public static class BudgetApi
 
             var (grant, _, periods) = loaded;
             var current = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
-            if (ETags.Check(expected!.Value, current?.VersionNumber ?? 0) is { } stale)
+            if (ETags.Check(expected, current?.VersionNumber ?? 0) is { } stale)
             {
                 return stale;
             }
@@ -156,4 +142,3 @@ public sealed record BudgetDto(
     decimal Total,
     decimal Unallocated);
 
-public sealed record BudgetRequest(IReadOnlyList<BudgetLineDto> Lines);

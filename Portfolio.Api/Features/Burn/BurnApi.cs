@@ -19,9 +19,9 @@ public static class BurnApi
 
     public static IEndpointRouteBuilder MapBurn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/grants/{grantId:long}/burn", GrantBurnAsync).WithTags("Burn").WithName("GetGrantBurn")
+        app.MapGet("/api/grants/{grantId:long}/burn", GrantBurnAsync).ReadsQuery().WithTags("Burn").WithName("GetGrantBurn")
             .RequireAuthorization(Policies.Read).Produces<GrantBurnDto>().ProducesValidationProblem().ProducesProblem(404);
-        app.MapGet("/api/burn", RollupAsync).WithTags("Burn").WithName("GetBurnRollup")
+        app.MapGet("/api/burn", RollupAsync).ReadsQuery().WithTags("Burn").WithName("GetBurnRollup")
             .RequireAuthorization(Policies.Read).Produces<BurnRollupDto>().ProducesValidationProblem();
         return app;
     }
@@ -30,9 +30,9 @@ public static class BurnApi
     {
         var query = new QueryInput(request);
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
@@ -55,9 +55,9 @@ public static class BurnApi
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
         var groupBy = query.Code("groupBy", [.. Groupings.Keys]) ?? "grant";
         var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses));
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         var thresholds = new RagThresholds(

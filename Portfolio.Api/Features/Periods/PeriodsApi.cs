@@ -2,6 +2,7 @@ using System.Globalization;
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Periods;
 
@@ -12,7 +13,7 @@ public static class PeriodsApi
     {
         app.MapPost("/api/grants/{grantId:long}/periods/{periodStart}/reopen", ReopenAsync)
             .WithTags("Periods").WithName("ReopenPeriod").RequireAuthorization(Policies.Admin)
-            .Accepts<ReopenRequest>("application/json").Produces<ReopenedDto>().ProducesValidationProblem().ProducesProblem(404);
+            .Accepts<ReasonInput>("application/json").Produces<ReopenedDto>().ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
 
@@ -23,18 +24,13 @@ public static class PeriodsApi
             return Problems.Field("periodStart", "must be a date written YYYY-MM-DD");
         }
 
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["reason"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<ReasonInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var reason = input!.Text("reason", required: true, 1000, multiline: true);
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
+        var reason = input!.Reason;
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
@@ -56,6 +52,5 @@ public static class PeriodsApi
     }
 }
 
-public sealed record ReopenRequest(string Reason);
 
 public sealed record ReopenedDto(long GrantId, DateOnly PeriodStart, DateOnly PeriodEnd, string Label, string Reason, string ReopenedBy, DateTime ReopenedAt);

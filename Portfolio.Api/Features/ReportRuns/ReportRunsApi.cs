@@ -12,20 +12,20 @@ public static class ReportRunsApi
     public static IEndpointRouteBuilder MapReportRuns(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/report-runs").WithTags("Report runs").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListReportRuns").Produces<ListResponse<ReportRunDto>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListReportRuns").Produces<ListResponse<ReportRunDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", GetAsync).WithName("GetReportRun").Produces<ReportRunDto>().ProducesProblem(404);
         group.MapGet("/{id:long}/xlsx", (long id, Database database, CancellationToken ct) => FileAsync(id, "xlsx", database, ct)).WithName("GetReportRunExcel").Produces(200).ProducesProblem(404);
         group.MapGet("/{id:long}/pdf", (long id, Database database, CancellationToken ct) => FileAsync(id, "pdf", database, ct)).WithName("GetReportRunPdf").Produces(200).ProducesProblem(404);
         group.MapPost("/", GenerateAsync).WithName("CreateReportRun").RequireAuthorization(Policies.Write)
-            .Accepts<ReportRunRequest>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+            .Accepts<ReportRunInput>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/approve", ApproveAsync).WithName("ApproveReportRun").RequireAuthorization(Policies.Write)
             .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
         group.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelReportRun").RequireAuthorization(Policies.Write)
-            .Accepts<CancelRequest>("application/json").Produces<ReportRunDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
+            .Accepts<CancelRunInput>("application/json").Produces<ReportRunDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         group.MapPost("/{id:long}/regenerate", RegenerateAsync).WithName("RegenerateReportRun").RequireAuthorization(Policies.Write)
             .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/resend", ResendAsync).WithName("ResendReportRun").RequireAuthorization(Policies.Write)
-            .Accepts<ResendRequest>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+            .Accepts<ResendInput>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         return app;
     }
 
@@ -38,9 +38,9 @@ public static class ReportRunsApi
             query.Id("grantId"), query.Code("status", Codes.ReportRunStatuses), overdueText is null ? null : overdueText == "true", UkDate.Today(clock),
             needsNoteText is null ? null : needsNoteText == "true");
         var page = query.Page();
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
@@ -77,20 +77,14 @@ public static class ReportRunsApi
 
     private static async Task<IResult> GenerateAsync(HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["grantId", "periodStart"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<ReportRunInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var grantId = input!.Id("grantId", required: true);
-        var periodStart = input.Date("periodStart", required: true);
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
-        var result = await runs.GenerateAsync(grantId!.Value, periodStart!.Value, http.User.Actor(), http.RequestAborted);
+        var (grantId, periodStart) = input!;
+        var result = await runs.GenerateAsync(grantId, periodStart, http.User.Actor(), http.RequestAborted);
         return result.Outcome switch
         {
             RunOutcome.GrantNotFound => Problems.Field("grantId", $"there is no grant with id {grantId}"),
@@ -119,17 +113,13 @@ public static class ReportRunsApi
         string? reason = null;
         if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
         {
-            var (input, bodyProblem) = await JsonInput.ReadAsync(http.Request, ["reason"]);
+            var (input, bodyProblem) = await JsonBody.ReadCheckedAsync<CancelRunInput>(http.Request);
             if (bodyProblem is not null)
             {
                 return bodyProblem;
             }
 
-            reason = input!.Text("reason", required: false, 1000, multiline: true);
-            if (!input.IsValid)
-            {
-                return input.Problem();
-            }
+            reason = input!.Reason;
         }
 
         var result = await runs.CancelAsync(id, reason, http.User.Actor(), version, http.RequestAborted);
@@ -150,17 +140,13 @@ public static class ReportRunsApi
         List<string>? recipients = null;
         if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
         {
-            var (input, problem) = await JsonInput.ReadAsync(http.Request, ["recipients"]);
+            var (input, problem) = await JsonBody.ReadCheckedAsync<ResendInput>(http.Request);
             if (problem is not null)
             {
                 return problem;
             }
 
-            recipients = input!.Strings("recipients", maxItems: 50, maxLength: 320);
-            if (!input.IsValid)
-            {
-                return input.Problem();
-            }
+            recipients = input!.Recipients?.ToList();
         }
 
         return await Answer(await runs.ResendAsync(id, recipients, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
@@ -188,11 +174,8 @@ public static class ReportRunsApi
     }
 }
 
-public sealed record ReportRunRequest(long GrantId, DateOnly PeriodStart);
 
-public sealed record ResendRequest(IReadOnlyList<string>? Recipients);
 
-public sealed record CancelRequest(string? Reason);
 
 public sealed record ReportFileDto(string Format, string FileName, string ContentType, string Sha256, long SizeBytes);
 

@@ -1,6 +1,7 @@
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.VarianceNotes;
 
@@ -12,11 +13,11 @@ public static class VarianceNotesApi
     public static IEndpointRouteBuilder MapVarianceNotes(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants/{grantId:long}/variance-notes").WithTags("Variance notes").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteDto>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteDto>>().ProducesValidationProblem().ProducesProblem(404);
         group.MapPost("/", CreateAsync).WithName("CreateVarianceNote").RequireAuthorization(Policies.Notes)
-            .Accepts<VarianceNoteRequest>("application/json").Produces<VarianceNoteDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+            .Accepts<VarianceNoteInput>("application/json").Produces<VarianceNoteDto>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         group.MapPut("/{noteId:long}", UpdateAsync).WithName("UpdateVarianceNote").RequireAuthorization(Policies.Notes)
-            .Accepts<VarianceNoteUpdateRequest>("application/json").Produces<VarianceNoteDto>().ProducesValidationProblem()
+            .Accepts<VarianceNoteChangeInput>("application/json").Produces<VarianceNoteDto>().ProducesValidationProblem()
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
@@ -34,9 +35,9 @@ public static class VarianceNotesApi
     {
         var query = new QueryInput(request);
         var periodStart = query.Date("periodStart");
-        if (!query.IsValid)
+        if (query.Problem() is { } problem)
         {
-            return query.Problem();
+            return problem;
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
@@ -51,20 +52,13 @@ public static class VarianceNotesApi
 
     private static async Task<IResult> CreateAsync(long grantId, HttpContext http, Database database)
     {
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["periodStart", "category", "text"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<VarianceNoteInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var periodStart = input!.Date("periodStart", required: true);
-        var category = input.Text("category", required: false, 40);
-        var text = input.Text("text", required: true, 4000, multiline: true);
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
+        var (periodStart, text, category) = input!;
         var change = http.Change();
         var cancellationToken = http.RequestAborted;
         return await Writes.InTransactionAsync(database, async session =>
@@ -80,29 +74,29 @@ public static class VarianceNotesApi
                 return OtherArea(grantId);
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new FieldErrors();
             var periods = loaded.Periods;
             if (!periods.Any(p => p.Start == periodStart))
             {
-                errors["periodStart"] = [$"must be the first day of one of the grant's reporting periods: {string.Join(", ", periods.Select(p => $"{p.Start:yyyy-MM-dd} ({p.Label})"))}"];
+                errors.Add("periodStart", $"must be the first day of one of the grant's reporting periods: {string.Join(", ", periods.Select(p => $"{p.Start:yyyy-MM-dd} ({p.Label})"))}");
             }
 
             if (category is not null)
             {
-                await References.CheckCategoryAsync(session, category, errors, cancellationToken);
+                await CostCategoryStore.CheckAsync(session, category, "category", errors, cancellationToken);
             }
 
-            if (errors.Count > 0)
+            if (errors.Any)
             {
-                return Problems.Validation(errors);
+                return Problems.From(errors.ToRefusal());
             }
 
-            if (await ClosedPeriods.NoteBlockedReasonAsync(session, loaded, periodStart!.Value, cancellationToken) is { } closed)
+            if (await ClosedPeriods.NoteBlockedReasonAsync(session, loaded, periodStart, cancellationToken) is { } closed)
             {
                 return Problems.Conflict(closed);
             }
 
-            var note = new VarianceNote { GrantId = grantId, PeriodStart = periodStart!.Value, CategoryCode = category, NoteText = text!, Author = change.Actor, CreatedAt = change.At };
+            var note = new VarianceNote { GrantId = grantId, PeriodStart = periodStart, CategoryCode = category, NoteText = text, Author = change.Actor, CreatedAt = change.At };
             await VarianceNoteStore.InsertAsync(session, note, cancellationToken);
             var dto = ToDto(note);
             await AuditLog.WriteAsync(session, change, "create", Entity, note.Id, null, dto, cancellationToken);
@@ -120,19 +114,13 @@ public static class VarianceNotesApi
             return preconditionProblem;
         }
 
-        var (input, problem) = await JsonInput.ReadAsync(http.Request, ["category", "text"]);
+        var (input, problem) = await JsonBody.ReadCheckedAsync<VarianceNoteChangeInput>(http.Request);
         if (problem is not null)
         {
             return problem;
         }
 
-        var category = input!.Text("category", required: false, 40);
-        var text = input.Text("text", required: true, 4000, multiline: true);
-        if (!input.IsValid)
-        {
-            return input.Problem();
-        }
-
+        var (text, category) = input!;
         var change = http.Change();
         var cancellationToken = http.RequestAborted;
         return await Writes.InTransactionAsync(database, async session =>
@@ -149,20 +137,20 @@ public static class VarianceNotesApi
                 return OtherArea(grantId);
             }
 
-            if (ETags.Check(expected!.Value, before.Version) is { } stale)
+            if (ETags.Check(expected, before.Version) is { } stale)
             {
                 return stale;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new FieldErrors();
             if (category is not null)
             {
-                await References.CheckCategoryAsync(session, category, errors, cancellationToken);
+                await CostCategoryStore.CheckAsync(session, category, "category", errors, cancellationToken);
             }
 
-            if (errors.Count > 0)
+            if (errors.Any)
             {
-                return Problems.Validation(errors);
+                return Problems.From(errors.ToRefusal());
             }
 
             if (await ClosedPeriods.NoteBlockedReasonAsync(session, loaded, before.PeriodStart, cancellationToken) is { } closed)
@@ -170,7 +158,7 @@ public static class VarianceNotesApi
                 return Problems.Conflict(closed);
             }
 
-            if (!await VarianceNoteStore.UpdateAsync(session, noteId, before.Version, category, text!, change, cancellationToken))
+            if (!await VarianceNoteStore.UpdateAsync(session, noteId, before.Version, category, text, change, cancellationToken))
             {
                 return Problems.PreconditionFailed(before.Version + 1);
             }
@@ -187,6 +175,4 @@ public static class VarianceNotesApi
 public sealed record VarianceNoteDto(
     long Id, long GrantId, DateOnly PeriodStart, string? Category, string Text, string Author, string AuthorName, int Version, DateTime CreatedAt, DateTime? UpdatedAt, string? UpdatedBy);
 
-public sealed record VarianceNoteUpdateRequest(string? Category, string Text);
 
-public sealed record VarianceNoteRequest(DateOnly PeriodStart, string? Category, string Text);

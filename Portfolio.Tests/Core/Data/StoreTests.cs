@@ -231,9 +231,13 @@ public class StoreTests(DatabaseEngine engine) : DatabaseTest(engine)
         };
         await IdempotencyStore.InsertAsync(session, record);
 
-        (await IdempotencyStore.FindAsync(session, record.Scope, record.IdempotencyKey))!.ResponseStatus.Should().Be(201);
+        (await IdempotencyStore.FindAsync(session, record.Scope, record.IdempotencyKey, A.Change().At))!.ResponseStatus.Should().Be(201);
         var again = () => IdempotencyStore.InsertAsync(session, record);
         await again.Should().ThrowAsync<DbException>();
+
+        // Once expired the record is gone and the key can be used afresh.
+        (await IdempotencyStore.FindAsync(session, record.Scope, record.IdempotencyKey, record.ExpiresAt.AddSeconds(1))).Should().BeNull();
+        await IdempotencyStore.InsertAsync(session, record);
     }
 
     [Test]

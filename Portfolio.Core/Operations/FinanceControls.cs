@@ -1,0 +1,37 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Core.Operations;
+
+/// <summary>
+/// The finance controls a write breaks, collected so that the caller hears of every one at once (422), each
+/// naming its field and saying what to do.
+/// </summary>
+public sealed class FinanceControls
+{
+    private readonly FieldErrors _errors = new();
+
+    public void Add(string field, string message) => _errors.Add(field, message);
+
+    /// <summary>Money is recorded once it has moved: a date after today (UK) is refused when <paramref name="applies"/>.</summary>
+    public void NotAfterToday(string field, DateOnly date, ChangeContext change, bool applies = true)
+    {
+        var today = UkDate.Of(change.At);
+        if (applies && date > today)
+        {
+            Add(field, $"must not be after today ({today:yyyy-MM-dd}, UK): record money once it has been spent or received");
+        }
+    }
+
+    public BrokenControl? Refusal()
+    {
+        if (!_errors.Any)
+        {
+            return null;
+        }
+
+        var errors = _errors.ToDictionary();
+        var detail = string.Join(" ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key} {m}.")));
+        return new BrokenControl(detail, errors);
+    }
+}

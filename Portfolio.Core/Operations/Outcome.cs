@@ -1,0 +1,89 @@
+namespace Portfolio.Core.Operations;
+
+/// <summary>
+/// Why an operation changed nothing. Each kind has one meaning for every caller: the API turns it into a
+/// problem detail (400, 404, 409, 412, 422), a page into a form error, the import into a row error.
+/// </summary>
+public abstract record Refusal(string Detail);
+
+/// <summary>Fields that are wrong in themselves or name records that do not exist (400), every one at once.</summary>
+public sealed record InvalidFields(IReadOnlyDictionary<string, string[]> Errors)
+    : Refusal("See errors: each names a field and what is wrong with it.");
+
+/// <summary>The record the operation is about does not exist (404).</summary>
+public sealed record NotFound(string Entity, long Id) : Refusal($"There is no {Entity} with id {Id}.");
+
+/// <summary>The record has moved on since the caller read it (412).</summary>
+public sealed record StaleVersion(int CurrentVersion)
+    : Refusal($"The record has changed since you read it: it is now at version {CurrentVersion}. Read it again and reapply your change.");
+
+/// <summary>The records' present state forbids the change (409): a closed period, a record in use, a race with a delete.</summary>
+public sealed record Conflict(string Detail, IReadOnlyDictionary<string, object?>? Extensions = null) : Refusal(Detail);
+
+/// <summary>Well-formed, but breaks a finance control (422); <see cref="Errors"/> names the fields to look at.</summary>
+public sealed record BrokenControl(string Detail, IReadOnlyDictionary<string, string[]> Errors) : Refusal(Detail)
+{
+    public BrokenControl(string detail, string field, string message)
+        : this(detail, new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+}
+
+/// <summary>The result of an operation: its value, or the refusal when it changed nothing.</summary>
+public sealed class Outcome<T>
+{
+    private Outcome(T? value, Refusal? refused)
+    {
+        Value = value;
+        Refused = refused;
+    }
+
+    public T? Value { get; }
+
+    public Refusal? Refused { get; }
+
+    public bool Succeeded => Refused is null;
+
+    public static Outcome<T> Done(T value) => new(value, null);
+
+    public static implicit operator Outcome<T>(Refusal refusal) => new(default, refusal);
+}
+
+/// <summary>Field errors collected while checking a command, keyed by the field's JSON name (<c>lines[2].amount</c>).</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public bool Has(string field) => _errors.ContainsKey(field);
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        if (!list.Contains(message))
+        {
+            list.Add(message);
+        }
+    }
+
+    /// <summary>Adds <paramref name="other"/>'s errors for fields that have none here yet.</summary>
+    public void AddMissing(FieldErrors other)
+    {
+        foreach (var (field, messages) in other._errors)
+        {
+            if (!_errors.ContainsKey(field))
+            {
+                _errors[field] = [.. messages];
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    public InvalidFields ToRefusal() => new(ToDictionary());
+}
