@@ -29,8 +29,16 @@ public sealed record BrokenControl(string Detail, IReadOnlyDictionary<string, st
     }
 }
 
+/// <summary>Whether an operation succeeded, whatever its value: for callers that run several kinds (an import's rows).</summary>
+public interface IOutcome
+{
+    Refusal? Refused { get; }
+
+    bool Succeeded { get; }
+}
+
 /// <summary>The result of an operation: its value, or the refusal when it changed nothing.</summary>
-public sealed class Outcome<T>
+public sealed class Outcome<T> : IOutcome
 {
     private Outcome(T? value, Refusal? refused)
     {
