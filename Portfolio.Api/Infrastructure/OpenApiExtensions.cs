@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Portfolio.Api.Infrastructure;
@@ -8,6 +9,53 @@ public static class OpenApiExtensions
     {
         services.AddOpenApi(options =>
         {
+            options.AddSchemaTransformer(InputSchemas.TransformAsync);
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var statuses = metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Select(p => p.StatusCode).ToHashSet();
+                operation.Parameters ??= [];
+                if (statuses.Contains(StatusCodes.Status428PreconditionRequired) || statuses.Contains(StatusCodes.Status412PreconditionFailed))
+                {
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-Match",
+                        In = ParameterLocation.Header,
+                        Required = statuses.Contains(StatusCodes.Status428PreconditionRequired),
+                        Description = "The ETag of the version being changed (from a GET), or * for whatever version is current.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    });
+                }
+
+                if (metadata.OfType<Writes.AcceptsIdempotencyKeyMetadata>().Any())
+                {
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = Writes.IdempotencyHeader,
+                        In = ParameterLocation.Header,
+                        Required = false,
+                        Description = "Any unique value up to 200 characters: a retry with the same key and body returns the first response and creates nothing (24 hours).",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+                    });
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+                {
+                    ["ApiKey"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key", Description = "An API key made by an admin (POST /api/api-keys)." },
+                    ["Bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "An access token from the configured OpenID provider." },
+                };
+                document.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] },
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] },
+                ];
+                return Task.CompletedTask;
+            });
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "Portfolio";

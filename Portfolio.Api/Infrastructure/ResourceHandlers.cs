@@ -8,7 +8,7 @@ namespace Portfolio.Api.Infrastructure;
 
 /// <summary>
 /// HTTP for a record whose rules live in a Core <see cref="Resource{TEntity,TInput,TView}"/>: GET one with its
-/// ETag; POST (optionally idempotent); PUT, DELETE and void with If-Match (a version, or <c>*</c> for whatever is
+/// ETag; POST (idempotent where the route <see cref="Writes.AcceptsIdempotencyKey{TBuilder}"/>); PUT, DELETE and void with If-Match (a version, or <c>*</c> for whatever is
 /// current). This class only translates: body to input, outcome to status and problem details.
 /// </summary>
 public sealed class ResourceHandlers<TEntity, TInput, TView>
@@ -21,9 +21,6 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
     public required Resource<TEntity, TInput, TView> Resource { get; init; }
 
     public required string BasePath { get; init; }
-
-    /// <summary>POST honours Idempotency-Key (money records).</summary>
-    public bool Idempotent { get; init; }
 
     /// <summary>GET of a page of the list, for resources listed without filters.</summary>
     public Func<DbSession, PageRequest, CancellationToken, Task<Page<TEntity>>>? ListPage { get; init; }
@@ -77,7 +74,7 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         async Task<IResult> CreateInAsync(DbSession session) =>
             Respond(http, await Resource.CreateAsync(session, body.Input, change, http.RequestAborted), created: true);
 
-        return Idempotent
+        return http.GetEndpoint()?.Metadata.GetMetadata<Writes.AcceptsIdempotencyKeyMetadata>() is not null
             ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), CreateInAsync)
             : await Writes.InTransactionAsync(database, CreateInAsync, http.RequestAborted);
     }

@@ -124,6 +124,13 @@ public static class Writes
                ?? http.Request.Path.Value!.TrimEnd('/').ToLowerInvariant();
     }
 
+    /// <summary>Marks a create that honours <see cref="IdempotencyHeader"/> (for the OpenAPI document).</summary>
+    public static TBuilder AcceptsIdempotencyKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AcceptsIdempotencyKeyMetadata());
+
+    public sealed class AcceptsIdempotencyKeyMetadata;
+
     public static bool IsSuccess(IResult result) =>
         result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 };
 

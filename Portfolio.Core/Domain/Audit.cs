@@ -51,7 +51,7 @@ public static class AuditLog
 
     private const string Filter = """
         FROM audit_entry
-        WHERE (@Entity IS NULL OR entity = @Entity)
+        WHERE (@Entity IS NULL OR entity = @Entity OR entity = @FormerEntity)
           AND (@EntityId IS NULL OR entity_id = @EntityId)
           AND at >= COALESCE(@From, at)
           AND at <= COALESCE(@To, at)
@@ -159,7 +159,8 @@ public static class AuditLog
 
     public static async Task<Page<AuditEntry>> ListAsync(DbSession session, AuditFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var parameters = new { filter.Entity, filter.EntityId, filter.From, filter.To, page.Offset, page.Limit };
+        var formerEntity = filter.Entity is null ? null : Operations.AuditEntities.WithFormerNames(filter.Entity).Last();
+        var parameters = new { filter.Entity, FormerEntity = formerEntity, filter.EntityId, filter.From, filter.To, page.Offset, page.Limit };
         var items = (await session.QueryAsync<AuditEntry>(List, parameters, cancellationToken)).ToList();
         var total = await session.ExecuteScalarAsync<long>(Count, parameters, cancellationToken);
         return new Page<AuditEntry>(items, page.Page, page.PageSize, total);

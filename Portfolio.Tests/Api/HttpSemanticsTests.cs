@@ -139,4 +139,15 @@ public sealed class HttpSemanticsTests(DatabaseEngine engine) : ApiTest(engine)
         var confirmed = await PostJsonAsync(Finance, "/api/transactions", line.Replace("}", ",\"confirmDuplicate\":true}"));
         confirmed.StatusCode.Should().Be(HttpStatusCode.Created);
     }
+
+    [Test]
+    public async Task AuditEntityNames_AreOneKebabCaseVocabulary()
+    {
+        ShouldBeProblem(await Admin.GetAsync("/api/audit?entity=Transaction"), 400, "entity");
+        var (_, agreement) = await CreateResourceAsync("partner-agreements");
+
+        var audit = await BodyAsync(await Viewer.GetAsync($"/api/audit?entity=partner-agreement&entityId={agreement["id"]}"));
+
+        audit["items"]!.AsArray().Should().ContainSingle().Which!["action"]!.GetValue<string>().Should().Be("create");
+    }
 }

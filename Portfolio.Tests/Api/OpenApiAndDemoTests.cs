@@ -36,6 +36,37 @@ public class OpenApiTests
     }
 
     [Test]
+    public async Task TheOpenApiDocument_DescribesTheContract()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        await using var app = new PortfolioApp(options);
+        using var client = app.CreateClient();
+
+        var text = await client.GetStringAsync("/openapi/v1.json");
+        var document = JsonNode.Parse(text)!.AsObject();
+        var schemas = document["components"]!["schemas"]!;
+
+        document["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key).Should().BeEquivalentTo(["ApiKey", "Bearer"]);
+        text.Should().NotContain("\"double\"", "amounts are exact decimals");
+        schemas["Money"]!["format"]!.GetValue<string>().Should().Be("decimal");
+        schemas["TransactionInput"]!["required"]!.AsArray().Select(r => r!.GetValue<string>())
+            .Should().BeEquivalentTo(["grantId", "date", "amount", "category", "description"], "fields that may be left out are optional");
+        schemas["FunderInput"]!["properties"]!["kind"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Contain(["lottery", "trust"]);
+
+        var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(op => (Path: p.Key, Method: op.Key, Operation: op.Value!))).ToList();
+        foreach (var (path, method, operation) in operations.Where(o => o.Method is "put" or "delete" || o.Path.EndsWith("/void", StringComparison.Ordinal)))
+        {
+            var headers = operation["parameters"]?.AsArray().Where(p => p!["in"]!.GetValue<string>() == "header").Select(p => p!["name"]!.GetValue<string>()) ?? [];
+            headers.Should().Contain("If-Match", $"{method} {path} needs a version");
+        }
+
+        foreach (var path in new[] { "/api/transactions", "/api/payments", "/api/partner-agreements" })
+        {
+            document["paths"]![path]!["post"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Should().Contain("Idempotency-Key", path);
+        }
+    }
+
+    [Test]
     public async Task TheReferencePage_IsServedLocally()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Audit;
 
@@ -22,7 +23,7 @@ public static class AuditApi
         var from = query.Date("from");
         var to = query.Date("to");
         var filter = new AuditFilter(
-            query.Text("entity", 100),
+            query.Code("entity", AuditEntities.All),
             query.Text("entityId", 50),
             from?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
             to?.ToDateTime(TimeOnly.MaxValue, DateTimeKind.Utc));

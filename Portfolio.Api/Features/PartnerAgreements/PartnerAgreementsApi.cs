@@ -12,7 +12,7 @@ public static class PartnerAgreementsApi
         var group = app.MapGroup("/api/partner-agreements").WithTags("Partner agreements").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).ReadsQuery().WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
+        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>(201).ProducesValidationProblem().ProducesProblem(422);
         group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
@@ -25,7 +25,6 @@ public static class PartnerAgreementsApi
     {
         Resource = Core.Domain.PartnerAgreements.Resource,
         BasePath = "/api/partner-agreements",
-        Idempotent = true,
     };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)

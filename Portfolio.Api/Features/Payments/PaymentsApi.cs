@@ -13,7 +13,7 @@ public static class PaymentsApi
         var group = app.MapGroup("/api/payments").WithTags("Payments").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).ReadsQuery().WithName("ListPayments").Produces<ListResponse<PaymentView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPayment").Produces<PaymentView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).WithName("CreatePayment").RequireAuthorization(Policies.Write)
+        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePayment").RequireAuthorization(Policies.Write)
             .Accepts<PaymentInput>("application/json").Produces<PaymentView>(201).ProducesValidationProblem().ProducesProblem(422);
         group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdatePayment").RequireAuthorization(Policies.Write)
             .Accepts<PaymentInput>("application/json").Produces<PaymentView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
@@ -26,7 +26,6 @@ public static class PaymentsApi
     {
         Resource = Income.Resource,
         BasePath = "/api/payments",
-        Idempotent = true,
     };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public static class TransactionsApi
         var group = app.MapGroup("/api/transactions").WithTags("Transactions").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).ReadsQuery().WithName("ListTransactions").Produces<ListResponse<TransactionView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetTransaction").Produces<TransactionView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).WithName("CreateTransaction").RequireAuthorization(Policies.Write)
+        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreateTransaction").RequireAuthorization(Policies.Write)
             .Accepts<TransactionInput>("application/json").Produces<TransactionView>(201).ProducesValidationProblem().ProducesProblem(422);
         group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdateTransaction").RequireAuthorization(Policies.Write)
             .Accepts<TransactionInput>("application/json").Produces<TransactionView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
@@ -26,7 +26,6 @@ public static class TransactionsApi
     {
         Resource = Spend.Resource,
         BasePath = "/api/transactions",
-        Idempotent = true,
     };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
