@@ -27,5 +27,5 @@ public static class ApiConventions
 
     /// <summary>Who is changing what, and when: the audit's actor and timestamp for this request.</summary>
     public static ChangeContext Change(this HttpContext http) =>
-        new(http.User.Actor(), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        new(http.User.Actor(), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime) { Areas = http.User.Areas() };
 }

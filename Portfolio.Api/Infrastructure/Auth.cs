@@ -157,12 +157,14 @@ public static class AuthExtensions
     };
 
     /// <summary>
-    /// Whether the caller may act on a grant in <paramref name="programmeAreaId"/>: finance and admin anywhere, a
-    /// programme lead only in the areas its key is tied to.
+    /// The programme areas the caller may act in: null (any) for finance and admin, the key's areas for a
+    /// programme lead (none for other roles, which do not write).
     /// </summary>
-    public static bool MayActInArea(this ClaimsPrincipal user, long? programmeAreaId) =>
+    public static IReadOnlyCollection<long>? Areas(this ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Finance)
-        || (programmeAreaId is { } area && user.FindAll(ApiKeyAuthenticationHandler.ProgrammeAreaClaim).Any(c => c.Value == area.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            ? null
+            : user.FindAll(ApiKeyAuthenticationHandler.ProgrammeAreaClaim)
+                .Select(c => long.Parse(c.Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
 }
 
 /// <summary>

@@ -15,8 +15,10 @@ public static class Problems
     {
         InvalidFields invalid => Validation(invalid.Errors.ToDictionary(e => e.Key, e => e.Value)),
         NotFound missing => NotFound(missing.Entity, missing.Id),
+        Forbidden forbidden => TypedResults.Problem(detail: forbidden.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"),
         StaleVersion stale => PreconditionFailed(stale.CurrentVersion),
         Conflict conflict => Conflict(conflict.Detail, conflict.Extensions?.ToDictionary(e => e.Key, e => e.Value)),
+        CannotApply cannot => Unprocessable(cannot.Detail),
         BrokenControl control => TypedResults.Problem(
             detail: control.Detail,
             statusCode: StatusCodes.Status422UnprocessableEntity,

@@ -20,6 +20,13 @@ public static class Writes
     public const string ReplayedHeader = "Idempotency-Replayed";
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(24);
 
+    /// <summary>Runs a Core operation in its own transaction and answers its result, or the problem detail for its refusal.</summary>
+    public static async Task<IResult> RunAsync<T>(Database database, Func<DbSession, Task<Outcome<T>>> operation, Func<T, IResult> answer, CancellationToken cancellationToken)
+    {
+        var outcome = await UnitOfWork.RunAsync(database, operation, cancellationToken);
+        return outcome.Refused is { } refusal ? Problems.From(refusal) : answer(outcome.Value!);
+    }
+
     public static async Task<IResult> InTransactionAsync(Database database, Func<DbSession, Task<IResult>> work, CancellationToken cancellationToken)
     {
         try

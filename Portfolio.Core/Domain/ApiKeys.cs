@@ -135,3 +135,75 @@ public sealed record ApiKeyInput([Text(300)] string Name, [Code("role")] string 
         }
     }
 }
+
+public sealed record ApiKeyView(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, bool Revoked, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, int Version)
+{
+    public static ApiKeyView Of(ApiKey k) => new(k.Id, k.Name, k.Role, k.ProgrammeAreaIds, k.KeyPrefix, k.RevokedAt is not null, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.Version);
+}
+
+/// <summary>A key just made: the only time the key itself is shown.</summary>
+public sealed record NewApiKeyView(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, string Key, DateTime CreatedAt, int Version);
+
+/// <summary>Issuing and revoking API keys (admins only): a key is shown once, stored as a hash, revoked rather than deleted.</summary>
+public static class ApiKeys
+{
+    private const string AuditName = "api-key";
+
+    public static async Task<Outcome<NewApiKeyView>> IssueAsync(DbSession session, ApiKeyInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var errors = new FieldErrors();
+        input = InputShape.Check(input, errors);
+        var areaIds = input.ProgrammeAreaIds ?? [];
+        if (!errors.Has("programmeAreaIds"))
+        {
+            foreach (var areaId in areaIds.Distinct())
+            {
+                if (await ProgrammeAreaStore.GetAsync(session, areaId, cancellationToken) is null)
+                {
+                    errors.Add("programmeAreaIds", $"there is no programme area with id {areaId}");
+                }
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        var secret = ApiKeyStore.GenerateKey();
+        var key = await ApiKeyStore.InsertAsync(session, input.Name, input.Role, secret, change, cancellationToken, [.. areaIds.Distinct()]);
+        await AuditLog.WriteAsync(session, change, "create", AuditName, key.Id, null, ApiKeyView.Of(key), cancellationToken);
+        return Outcome<NewApiKeyView>.Done(new NewApiKeyView(key.Id, key.Name, key.Role, key.ProgrammeAreaIds, key.KeyPrefix, secret, key.CreatedAt, key.Version));
+    }
+
+    /// <summary>Revokes a key at <paramref name="expectedVersion"/> (null: whatever is current); the last active admin key stays.</summary>
+    public static async Task<Outcome<ApiKeyView>> RevokeAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await ApiKeyStore.GetAsync(session, id, cancellationToken);
+        if (current is null)
+        {
+            return new NotFound(AuditName, id);
+        }
+
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            return new StaleVersion(current.Version);
+        }
+
+        if (await ApiKeyStore.RevokeBlockedReasonAsync(session, current, cancellationToken) is { } blocked)
+        {
+            return new Conflict(blocked);
+        }
+
+        if (!await ApiKeyStore.RevokeAsync(session, id, current.Version, change, cancellationToken))
+        {
+            var now = await ApiKeyStore.GetAsync(session, id, cancellationToken);
+            return now is not null && now.Version != current.Version ? new StaleVersion(now.Version) : new Conflict("The key is already revoked.");
+        }
+
+        var revoked = (await ApiKeyStore.GetAsync(session, id, cancellationToken))!;
+        var view = ApiKeyView.Of(revoked);
+        await AuditLog.WriteAsync(session, change, "revoke", AuditName, id, ApiKeyView.Of(current), view, cancellationToken);
+        return Outcome<ApiKeyView>.Done(view);
+    }
+}

@@ -1,5 +1,7 @@
 using Portfolio.Core.Data;
 using Portfolio.Core.Operations;
+using Portfolio.Core.Periods;
+using Pounds = Portfolio.Core.Money.Money;
 
 namespace Portfolio.Core.Domain;
 
@@ -80,10 +82,119 @@ public static class BudgetStore
     }
 }
 
-public sealed record BudgetLineInput([Text(40)] string Category, DateOnly PeriodStart, Money.Money Amount);
+public sealed record BudgetLineInput([Text(40)] string Category, DateOnly PeriodStart, Pounds Amount);
 
 /// <summary>A grant's whole budget: every line, by cost category and period.</summary>
 public sealed record BudgetInput([Items(BudgetInput.MaxLines)] IReadOnlyList<BudgetLineInput> Lines)
 {
     public const int MaxLines = 5000;
+}
+
+public sealed record BudgetLineView(string Category, DateOnly PeriodStart, decimal Amount);
+
+public sealed record CategoryTotalView(string Category, decimal Amount);
+
+public sealed record PeriodTotalView(DateOnly PeriodStart, DateOnly PeriodEnd, string Label, decimal Amount);
+
+/// <summary>A grant's current budget with its totals by category and by period, and what of the award is unallocated.</summary>
+public sealed record BudgetView(
+    long GrantId,
+    int Version,
+    DateTime? CreatedAt,
+    string? CreatedBy,
+    IReadOnlyList<BudgetLineView> Lines,
+    IReadOnlyList<CategoryTotalView> TotalsByCategory,
+    IReadOnlyList<PeriodTotalView> TotalsByPeriod,
+    decimal Award,
+    decimal Total,
+    decimal Unallocated)
+{
+    public static BudgetView Of(Grant grant, IReadOnlyList<ReportingPeriod> periods, BudgetVersion? budget)
+    {
+        var lines = budget?.Lines ?? [];
+        var total = lines.Sum(l => l.AmountPence);
+        return new BudgetView(
+            grant.Id,
+            budget?.VersionNumber ?? 0,
+            budget?.CreatedAt,
+            budget?.CreatedBy,
+            lines.Select(l => new BudgetLineView(l.CategoryCode, l.PeriodStart, Pounds.ToPounds(l.AmountPence))).ToList(),
+            lines.GroupBy(l => l.CategoryCode).Select(g => new CategoryTotalView(g.Key, Pounds.ToPounds(g.Sum(l => l.AmountPence)))).OrderBy(c => c.Category, StringComparer.Ordinal).ToList(),
+            periods.Select(p => new PeriodTotalView(p.Start, p.End, p.Label, Pounds.ToPounds(lines.Where(l => l.PeriodStart == p.Start).Sum(l => l.AmountPence)))).ToList(),
+            Pounds.ToPounds(grant.AmountAwardedPence),
+            Pounds.ToPounds(total),
+            Pounds.ToPounds(grant.AmountAwardedPence - total));
+    }
+}
+
+/// <summary>Reading and replacing a grant's budget. A replacement is a new version; the old ones are kept.</summary>
+public static class Budgets
+{
+    /// <summary>The grant's current budget (version 0, no lines, when none is set), or null when there is no such grant.</summary>
+    public static async Task<BudgetView?> GetAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    {
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+        return loaded is null ? null : BudgetView.Of(loaded.Grant, loaded.Periods, await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken));
+    }
+
+    /// <summary>
+    /// Replaces the grant's budget with <paramref name="input"/>'s lines, at <paramref name="expectedVersion"/> (null:
+    /// whatever is current; 0: no budget yet). Each line names a cost category and the start of one of the grant's
+    /// periods, once per pair; lines in a reported period cannot change. The grant is locked first, so its periods
+    /// cannot move while the lines are checked.
+    /// </summary>
+    public static async Task<Outcome<BudgetView>> SetAsync(DbSession session, long grantId, int? expectedVersion, BudgetInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var loaded = await GrantPeriods.LoadForUpdateAsync(session, grantId, cancellationToken);
+        if (loaded is null)
+        {
+            return new NotFound("grant", grantId);
+        }
+
+        var current = await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken);
+        if (expectedVersion is { } expected && expected != (current?.VersionNumber ?? 0))
+        {
+            return new StaleVersion(current?.VersionNumber ?? 0);
+        }
+
+        var errors = new FieldErrors();
+        input = InputShape.Check(input, errors);
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        var categories = await CostCategoryStore.ListAsync(session, cancellationToken);
+        var seen = new HashSet<(string, DateOnly)>();
+        for (var i = 0; i < input.Lines.Count; i++)
+        {
+            var line = input.Lines[i];
+            CostCategoryStore.Check(categories, line.Category, $"lines[{i}].category", errors);
+            if (loaded.PeriodStarting(line.PeriodStart) is null)
+            {
+                errors.Add($"lines[{i}].periodStart", loaded.NotAPeriodStart);
+            }
+
+            if (!seen.Add((line.Category, line.PeriodStart)))
+            {
+                errors.Add($"lines[{i}]", "repeats the category and period of an earlier line; give one line per category and period");
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        var lines = input.Lines.Select(l => new BudgetLine { CategoryCode = l.Category, PeriodStart = l.PeriodStart, AmountPence = l.Amount.Pence }).ToList();
+        if (await ClosedPeriods.BudgetChangeBlockedReasonAsync(session, loaded, current?.Lines ?? [], lines, cancellationToken) is { } closed)
+        {
+            return new Conflict(closed);
+        }
+
+        var saved = await BudgetStore.InsertVersionAsync(session, grantId, lines, change, cancellationToken);
+        var view = BudgetView.Of(loaded.Grant, loaded.Periods, saved);
+        await AuditLog.WriteAsync(session, change, "update", "budget", grantId, current is null ? null : BudgetView.Of(loaded.Grant, loaded.Periods, current), view, cancellationToken);
+        return Outcome<BudgetView>.Done(view);
+    }
 }

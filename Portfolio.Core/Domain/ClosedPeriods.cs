@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 using Portfolio.Core.Periods;
 
 namespace Portfolio.Core.Domain;
@@ -57,18 +58,35 @@ public static class ClosedPeriods
         return closed.ReasonFor(period);
     }
 
-    /// <summary>Reopens a period (the caller audits it). Null when the date is not the start of one of the grant's periods.</summary>
-    public static async Task<ReportingPeriod?> ReopenAsync(DbSession session, long grantId, DateOnly periodStart, string reason, ChangeContext change, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reopens a reported period so its figures can be corrected, with the reason, audited. The report already
+    /// sent stays as sent; the next approval sends a corrected one.
+    /// </summary>
+    public static async Task<Outcome<ReopenedView>> ReopenAsync(DbSession session, long grantId, DateOnly periodStart, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
-        var period = loaded?.Periods.FirstOrDefault(p => p.Start == periodStart);
-        if (period is null)
+        var loaded = await GrantPeriods.LoadForUpdateAsync(session, grantId, cancellationToken);
+        if (loaded is null)
         {
-            return null;
+            return new NotFound("grant", grantId);
         }
 
-        await session.ExecuteScalarAsync<long>(InsertReopening, new { GrantId = grantId, PeriodStart = periodStart, Reason = reason, change.Actor, change.At }, cancellationToken);
-        return period;
+        var errors = new FieldErrors();
+        input = InputShape.Check(input, errors);
+        var period = loaded.PeriodStarting(periodStart);
+        if (period is null)
+        {
+            errors.Add("periodStart", loaded.NotAPeriodStart);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRefusal();
+        }
+
+        await session.ExecuteScalarAsync<long>(InsertReopening, new { GrantId = grantId, PeriodStart = periodStart, input.Reason, change.Actor, change.At }, cancellationToken);
+        var view = new ReopenedView(grantId, period!.Start, period.End, period.Label, input.Reason, change.Actor, change.At);
+        await AuditLog.WriteAsync(session, change, "reopen", "period", $"{grantId}:{period.Start:yyyy-MM-dd}", null, view, cancellationToken);
+        return Outcome<ReopenedView>.Done(view);
     }
 
     /// <summary>
@@ -180,3 +198,5 @@ public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.Cl
                $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
     }
 }
+
+public sealed record ReopenedView(long GrantId, DateOnly PeriodStart, DateOnly PeriodEnd, string Label, string Reason, string ReopenedBy, DateTime ReopenedAt);

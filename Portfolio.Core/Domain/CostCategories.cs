@@ -19,7 +19,12 @@ public static class CostCategoryStore
     /// <summary>Adds a field error unless <paramref name="code"/> is a cost category.</summary>
     public static async Task CheckAsync(DbSession session, string code, string field, Operations.FieldErrors errors, CancellationToken cancellationToken = default)
     {
-        var categories = await ListAsync(session, cancellationToken);
+        Check(await ListAsync(session, cancellationToken), code, field, errors);
+    }
+
+    /// <summary>As <see cref="CheckAsync"/> against categories already read (for many lines at once).</summary>
+    public static void Check(IReadOnlyList<CostCategory> categories, string code, string field, Operations.FieldErrors errors)
+    {
         if (!categories.Any(c => c.Code == code))
         {
             errors.Add(field, "must be one of: " + string.Join(", ", categories.Select(c => c.Code)));

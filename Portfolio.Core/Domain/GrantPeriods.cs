@@ -7,9 +7,21 @@ namespace Portfolio.Core.Domain;
 public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<ReportingPeriod> Periods)
 {
     /// <summary>Null when there is no such grant. Reads the grant and its funder, nothing else.</summary>
-    public static async Task<GrantPeriods?> LoadAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    public static Task<GrantPeriods?> LoadAsync(DbSession session, long grantId, CancellationToken cancellationToken = default) =>
+        LoadAsync(session, grantId, forUpdate: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(DbSession, long, CancellationToken)"/>, with the grant's row locked until the
+    /// transaction ends (FOR UPDATE / UPDLOCK), so checks against its dates and award hold until the write commits.
+    /// </summary>
+    public static Task<GrantPeriods?> LoadForUpdateAsync(DbSession session, long grantId, CancellationToken cancellationToken = default) =>
+        LoadAsync(session, grantId, forUpdate: true, cancellationToken);
+
+    private static async Task<GrantPeriods?> LoadAsync(DbSession session, long grantId, bool forUpdate, CancellationToken cancellationToken)
     {
-        var grant = await GrantStore.GetAsync(session, grantId, cancellationToken);
+        var grant = forUpdate
+            ? await GrantStore.GetForUpdateAsync(session, grantId, cancellationToken)
+            : await GrantStore.GetAsync(session, grantId, cancellationToken);
         if (grant is null)
         {
             return null;
@@ -18,6 +30,13 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
         var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
         return new GrantPeriods(grant, funder, PeriodsOf(grantId, CalendarOf(grantId, funder.ReportingCalendar), grant.StartDate, grant.EndDate));
     }
+
+    /// <summary>The period starting on <paramref name="start"/>, or null.</summary>
+    public ReportingPeriod? PeriodStarting(DateOnly start) => Periods.FirstOrDefault(p => p.Start == start);
+
+    /// <summary>The field error for a date that does not start one of the grant's periods, listing those that do.</summary>
+    public string NotAPeriodStart =>
+        $"must be the first day of one of the grant's reporting periods: {string.Join(", ", Periods.Select(p => $"{p.Start:yyyy-MM-dd} ({p.Label})"))}";
 
     /// <summary>The calendar a funder's code names, or <see cref="GrantDataException"/> for a code no route should have stored.</summary>
     public static ReportingCalendar CalendarOf(long grantId, string code) =>

@@ -8,7 +8,13 @@ public abstract record Refusal(string Detail);
 
 /// <summary>Fields that are wrong in themselves or name records that do not exist (400), every one at once.</summary>
 public sealed record InvalidFields(IReadOnlyDictionary<string, string[]> Errors)
-    : Refusal("See errors: each names a field and what is wrong with it.");
+    : Refusal("See errors: each names a field and what is wrong with it.")
+{
+    public static InvalidFields Of(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>The actor may not do this to this record (403), such as a programme lead on another area's grant.</summary>
+public sealed record Forbidden(string Detail) : Refusal(Detail);
 
 /// <summary>The record the operation is about does not exist (404).</summary>
 public sealed record NotFound(string Entity, long Id) : Refusal($"There is no {Entity} with id {Id}.");
@@ -19,6 +25,9 @@ public sealed record StaleVersion(int CurrentVersion)
 
 /// <summary>The records' present state forbids the change (409): a closed period, a record in use, a race with a delete.</summary>
 public sealed record Conflict(string Detail, IReadOnlyDictionary<string, object?>? Extensions = null) : Refusal(Detail);
+
+/// <summary>Well-formed, but cannot be applied now (422): a period not yet ended, a report that needs a note, no one to send to.</summary>
+public sealed record CannotApply(string Detail) : Refusal(Detail);
 
 /// <summary>Well-formed, but breaks a finance control (422); <see cref="Errors"/> names the fields to look at.</summary>
 public sealed record BrokenControl(string Detail, IReadOnlyDictionary<string, string[]> Errors) : Refusal(Detail)

@@ -1,3 +1,4 @@
+using Portfolio.Core.Operations;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -29,7 +30,29 @@ public enum RunOutcome
 }
 
 /// <summary>What happened, the run concerned (for <see cref="RunOutcome.Stale"/>: the new draft), and for a refusal what to do about it.</summary>
-public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null);
+public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null)
+{
+    /// <summary>
+    /// Why nothing was done, as every caller shows it (null when done). <paramref name="id"/> is the grant for a
+    /// generation, otherwise the run.
+    /// </summary>
+    public Refusal? Refusal(long id) => Outcome switch
+    {
+        RunOutcome.Done => null,
+        RunOutcome.GrantNotFound => InvalidFields.Of("grantId", $"there is no grant with id {id}"),
+        RunOutcome.NotAPeriodStart => InvalidFields.Of("periodStart", "must be the first day of one of the grant's reporting periods"),
+        RunOutcome.AlreadyExists => new Conflict(
+            $"Grant {id} already has report run {Run?.Id} ({Run?.Status}) for this period; regenerate it with POST /api/report-runs/{Run?.Id}/regenerate."),
+        RunOutcome.RunNotFound => new NotFound("report run", id),
+        RunOutcome.WrongState => new Conflict(Detail ?? "The run is not in a state that allows this."),
+        RunOutcome.VersionMismatch => new StaleVersion(Run!.Version),
+        RunOutcome.EarlierUnsent => new Conflict(Detail!),
+        RunOutcome.Stale => new Conflict(Detail!, new Dictionary<string, object?> { ["newRunId"] = Run?.Id }),
+        RunOutcome.UnknownRecipients => InvalidFields.Of("recipients", Detail!),
+        RunOutcome.PeriodNotEnded or RunOutcome.NeedsVarianceNote or RunOutcome.NoRecipients => new CannotApply(Detail!),
+        _ => throw new InvalidOperationException($"No refusal for {Outcome}."),
+    };
+}
 
 /// <summary>Job settings: <c>Portfolio:Jobs</c>.</summary>
 public sealed record JobOptions(

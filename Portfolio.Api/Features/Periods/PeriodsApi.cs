@@ -13,7 +13,7 @@ public static class PeriodsApi
     {
         app.MapPost("/api/grants/{grantId:long}/periods/{periodStart}/reopen", ReopenAsync)
             .WithTags("Periods").WithName("ReopenPeriod").RequireAuthorization(Policies.Admin)
-            .Accepts<ReasonInput>("application/json").Produces<ReopenedDto>().ProducesValidationProblem().ProducesProblem(404);
+            .Accepts<ReasonInput>("application/json").Produces<ReopenedView>().ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
 
@@ -30,27 +30,8 @@ public static class PeriodsApi
             return problem;
         }
 
-        var reason = input!.Reason;
         var change = http.Change();
-        return await Writes.InTransactionAsync(database, async session =>
-        {
-            if (await GrantStore.GetAsync(session, grantId, http.RequestAborted) is null)
-            {
-                return Problems.NotFound("grant", grantId);
-            }
-
-            var period = await ClosedPeriods.ReopenAsync(session, grantId, start, reason!, change, http.RequestAborted);
-            if (period is null)
-            {
-                return Problems.Field("periodStart", "must be the first day of one of the grant's reporting periods");
-            }
-
-            var dto = new ReopenedDto(grantId, period.Start, period.End, period.Label, reason!, change.Actor, change.At);
-            await AuditLog.WriteAsync(session, change, "reopen", "period", $"{grantId}:{period.Start:yyyy-MM-dd}", null, dto, http.RequestAborted);
-            return TypedResults.Ok(dto);
-        }, http.RequestAborted);
+        return await Writes.RunAsync(
+            database, session => ClosedPeriods.ReopenAsync(session, grantId, start, input!, change, http.RequestAborted), TypedResults.Ok, http.RequestAborted);
     }
 }
-
-
-public sealed record ReopenedDto(long GrantId, DateOnly PeriodStart, DateOnly PeriodEnd, string Label, string Reason, string ReopenedBy, DateTime ReopenedAt);

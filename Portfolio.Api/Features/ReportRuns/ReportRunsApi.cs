@@ -85,14 +85,7 @@ public static class ReportRunsApi
 
         var (grantId, periodStart) = input!;
         var result = await runs.GenerateAsync(grantId, periodStart, http.User.Actor(), http.RequestAborted);
-        return result.Outcome switch
-        {
-            RunOutcome.GrantNotFound => Problems.Field("grantId", $"there is no grant with id {grantId}"),
-            RunOutcome.NotAPeriodStart => Problems.Field("periodStart", "must be the first day of one of the grant's reporting periods"),
-            RunOutcome.PeriodNotEnded => Problems.Unprocessable(result.Detail!),
-            RunOutcome.AlreadyExists => Problems.Conflict($"Grant {grantId} already has report run {result.Run?.Id} ({result.Run?.Status}) for this period; regenerate it with POST /api/report-runs/{result.Run?.Id}/regenerate."),
-            _ => await AcceptedAsync(result.Run!.Id, database, clock, http.RequestAborted),
-        };
+        return result.Refusal(grantId) is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Run!.Id, database, clock, http.RequestAborted);
     }
 
     /// <summary>With <c>If-Match</c>, approves exactly the version the approver previewed.</summary>
@@ -152,18 +145,8 @@ public static class ReportRunsApi
         return await Answer(await runs.ResendAsync(id, recipients, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
     }
 
-    private static async Task<IResult> Answer(RunResult result, long id, Database database, TimeProvider clock, CancellationToken cancellationToken) => result.Outcome switch
-    {
-        RunOutcome.RunNotFound => Problems.NotFound("report run", id),
-        RunOutcome.WrongState => Problems.Conflict(result.Detail ?? "The run is not in a state that allows this."),
-        RunOutcome.VersionMismatch => Problems.PreconditionFailed(result.Run!.Version),
-        RunOutcome.EarlierUnsent => Problems.Conflict(result.Detail!),
-        RunOutcome.Stale => Problems.Conflict(result.Detail!, new Dictionary<string, object?> { ["newRunId"] = result.Run?.Id }),
-        RunOutcome.NeedsVarianceNote => Problems.Unprocessable(result.Detail!),
-        RunOutcome.NoRecipients => Problems.Unprocessable(result.Detail!),
-        RunOutcome.UnknownRecipients => Problems.Field("recipients", result.Detail!),
-        _ => await AcceptedAsync(result.Run!.Id, database, clock, cancellationToken),
-    };
+    private static async Task<IResult> Answer(RunResult result, long id, Database database, TimeProvider clock, CancellationToken cancellationToken) =>
+        result.Refusal(id) is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Run!.Id, database, clock, cancellationToken);
 
     private static async Task<IResult> AcceptedAsync(long runId, Database database, TimeProvider clock, CancellationToken cancellationToken)
     {
