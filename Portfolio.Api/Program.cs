@@ -45,6 +45,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UsePortfolioLimits();
 app.UseAuthentication();
+app.UsePortfolioRateLimits();
 app.UseAuthorization();
 app.UseQueryParameterCheck();
 

@@ -94,6 +94,45 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
+/// <summary><c>Portfolio:Auth:Jwt</c>, checked at start: bearer tokens are accepted when an authority or a signing key is set.</summary>
+public sealed record JwtOptions(Uri? Authority, string? Audience, string? Issuer, byte[]? SigningKey, bool RequireHttpsMetadata, int ClockSkewSeconds, string RoleClaim)
+{
+    public bool Enabled => Authority is not null || SigningKey is not null;
+
+    public static JwtOptions FromConfiguration(IConfiguration configuration)
+    {
+        var settings = new Portfolio.Jobs.Hosting.Settings(configuration, "Portfolio:Auth:Jwt");
+        var authority = settings.Url("Authority");
+        var requireHttps = settings.Bool("RequireHttpsMetadata", true);
+        byte[]? signingKey = null;
+        if (settings.Text("SigningKey") is { } key)
+        {
+            try
+            {
+                signingKey = Convert.FromBase64String(key);
+            }
+            catch (FormatException)
+            {
+            }
+
+            settings.Require(signingKey is { Length: >= 32 }, "SigningKey", "it must be base64 of at least 32 random bytes");
+        }
+
+        var options = new JwtOptions(
+            authority,
+            settings.Text("Audience"),
+            settings.Text("Issuer"),
+            signingKey is { Length: >= 32 } ? signingKey : null,
+            requireHttps,
+            settings.Int("ClockSkewSeconds", 30, 0, 30),
+            settings.Text("RoleClaim", "role"));
+        settings.Require(authority is null || !requireHttps || authority.Scheme == "https", "Authority", "it must be an https:// URL (or set RequireHttpsMetadata to false for a local test provider)");
+        settings.Require(!options.Enabled || options.Audience is not null, "Audience", "it is required when bearer tokens are accepted (Authority or SigningKey is set)");
+        settings.ThrowIfInvalid();
+        return options;
+    }
+}
+
 public static class AuthExtensions
 {
     public const string Scheme = "Portfolio";
@@ -105,35 +144,33 @@ public static class AuthExtensions
     /// </summary>
     public static IServiceCollection AddPortfolioAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        var jwt = configuration.GetSection("Portfolio:Auth:Jwt");
-        var jwtEnabled = !string.IsNullOrEmpty(jwt["Authority"]) || !string.IsNullOrEmpty(jwt["SigningKey"]);
+        var jwt = JwtOptions.FromConfiguration(configuration);
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
-                jwtEnabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        if (jwtEnabled)
+        if (jwt.Enabled)
         {
             authentication.AddJwtBearer(options =>
             {
-                options.Authority = string.IsNullOrEmpty(jwt["Authority"]) ? null : jwt["Authority"];
-                options.Audience = jwt["Audience"];
+                options.Authority = jwt.Authority?.ToString();
+                options.Audience = jwt.Audience;
                 options.MapInboundClaims = false;
-                options.RequireHttpsMetadata = !string.Equals(jwt["RequireHttpsMetadata"], "false", StringComparison.OrdinalIgnoreCase);
-                var skew = Math.Min(jwt.GetValue("ClockSkewSeconds", 30), 30);
+                options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
                 options.TokenValidationParameters = new Microsoft.IdentityModel.Tokens.TokenValidationParameters
                 {
-                    ValidateIssuer = !string.IsNullOrEmpty(jwt["Issuer"]) || !string.IsNullOrEmpty(jwt["Authority"]),
-                    ValidIssuer = jwt["Issuer"],
+                    ValidateIssuer = jwt.Issuer is not null || jwt.Authority is not null,
+                    ValidIssuer = jwt.Issuer,
                     ValidateAudience = true,
-                    ValidAudience = jwt["Audience"],
+                    ValidAudience = jwt.Audience,
                     ValidateLifetime = true,
                     RequireExpirationTime = true,
-                    ClockSkew = TimeSpan.FromSeconds(skew),
-                    RoleClaimType = jwt["RoleClaim"] is { Length: > 0 } roleClaim ? roleClaim : "role",
+                    ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+                    RoleClaimType = jwt.RoleClaim,
                     NameClaimType = "sub",
-                    IssuerSigningKey = string.IsNullOrEmpty(jwt["SigningKey"]) ? null : new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(jwt["SigningKey"]!)),
+                    IssuerSigningKey = jwt.SigningKey is null ? null : new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(jwt.SigningKey),
                 };
             });
         }

@@ -10,7 +10,9 @@ public sealed class DemoSeeding(Database database, IConfiguration configuration,
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var seed = configuration.GetValue<bool?>("Portfolio:SeedDemo") ?? environment.IsDevelopment();
+        var settings = new Portfolio.Jobs.Hosting.Settings(configuration, "Portfolio");
+        var seed = settings.Bool("SeedDemo", environment.IsDevelopment());
+        settings.ThrowIfInvalid();
         if (!seed)
         {
             return;

@@ -14,7 +14,7 @@ public static class JobsDashboard
     /// </summary>
     public static IServiceCollection AddPortfolioJobsForApi(this IServiceCollection services, IConfiguration configuration)
     {
-        var engine = DatabaseEngineNames.Parse(configuration["Portfolio:Database:Engine"]);
+        var engine = DatabaseHosting.ReadOptions(configuration).Engine;
         var runServer = engine == DatabaseEngine.Sqlite || JobsHosting.ReadOptions(configuration).RunInProcess;
 
         // What the dashboard middleware looks for. Storage itself is per host (see JobsHosting), never global.

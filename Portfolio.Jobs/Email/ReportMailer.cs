@@ -25,28 +25,28 @@ public sealed record EmailOptions(
     string? SmtpUser,
     string? SmtpPassword)
 {
+    /// <summary><c>Portfolio:Email</c>, each setting checked: a bad mode, sender, port or security mode stops the start, naming it.</summary>
     public static EmailOptions FromConfiguration(IConfiguration configuration)
     {
-        var section = configuration.GetSection("Portfolio:Email");
-        var mode = Enum.TryParse<EmailMode>(section["Mode"], ignoreCase: true, out var parsed) ? parsed
-            : string.IsNullOrEmpty(section["Mode"]) ? EmailMode.Pickup
-            : throw new InvalidOperationException($"Portfolio:Email:Mode '{section["Mode"]}' is not Smtp or Pickup.");
-        var security = section["Smtp:Security"] switch
-        {
-            null or "" or "None" => SecureSocketOptions.None,
-            "StartTls" => SecureSocketOptions.StartTls,
-            "SslOnConnect" => SecureSocketOptions.SslOnConnect,
-            var other => throw new InvalidOperationException($"Portfolio:Email:Smtp:Security '{other}' is not None, StartTls or SslOnConnect."),
-        };
-        return new EmailOptions(
-            mode,
-            section["From"] is { Length: > 0 } from ? from : "Portfolio reports <reports@portfolio.invalid>",
-            section["PickupDirectory"] is { Length: > 0 } pickup ? pickup : "./data/outbox",
-            section["Smtp:Host"] ?? "localhost",
-            int.TryParse(section["Smtp:Port"], out var port) ? port : 25,
-            security,
-            section["Smtp:User"],
-            section["Smtp:Password"]);
+        var settings = new Hosting.Settings(configuration, "Portfolio:Email");
+        var from = settings.Text("From", "Portfolio reports <reports@portfolio.invalid>");
+        settings.Require(MailboxAddress.TryParse(from, out _), "From", "it must be an email address, optionally with a name: Name <address@example.org>");
+        var options = new EmailOptions(
+            settings.Choice("Mode", EmailMode.Pickup, new Dictionary<string, EmailMode> { ["Pickup"] = EmailMode.Pickup, ["Smtp"] = EmailMode.Smtp }),
+            from,
+            settings.Text("PickupDirectory", "./data/outbox"),
+            settings.Text("Smtp:Host", "localhost"),
+            settings.Int("Smtp:Port", 25, 1, 65_535),
+            settings.Choice("Smtp:Security", SecureSocketOptions.None, new Dictionary<string, SecureSocketOptions>
+            {
+                ["None"] = SecureSocketOptions.None,
+                ["StartTls"] = SecureSocketOptions.StartTls,
+                ["SslOnConnect"] = SecureSocketOptions.SslOnConnect,
+            }),
+            settings.Text("Smtp:User"),
+            settings.Secret("Smtp:Password"));
+        settings.ThrowIfInvalid();
+        return options;
     }
 }
 

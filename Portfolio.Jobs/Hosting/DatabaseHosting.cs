@@ -12,13 +12,25 @@ public static class DatabaseHosting
     /// <summary>Registers the <see cref="Database"/> chosen by <c>Portfolio:Database:Engine</c> and <c>ConnectionStrings:Portfolio</c>.</summary>
     public static IServiceCollection AddPortfolioDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = DatabaseOptions.Create(
-            configuration["Portfolio:Database:Engine"],
-            configuration.GetConnectionString("Portfolio"));
-        services.AddSingleton(options);
+        services.AddSingleton(ReadOptions(configuration));
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
         return services;
+    }
+
+    /// <summary><c>Portfolio:Database:Engine</c> and <c>ConnectionStrings:Portfolio</c>, checked: a bad engine stops the start, naming it.</summary>
+    public static DatabaseOptions ReadOptions(IConfiguration configuration)
+    {
+        var settings = new Settings(configuration, "Portfolio:Database");
+        var engine = settings.Choice("Engine", DatabaseEngine.Sqlite, new Dictionary<string, DatabaseEngine>
+        {
+            ["sqlite"] = DatabaseEngine.Sqlite,
+            ["postgres"] = DatabaseEngine.Postgres,
+            ["postgresql"] = DatabaseEngine.Postgres,
+            ["sqlserver"] = DatabaseEngine.SqlServer,
+        });
+        settings.ThrowIfInvalid();
+        return DatabaseOptions.Create(engine.ToCode(), configuration.GetConnectionString("Portfolio"));
     }
 
     /// <summary>

@@ -29,18 +29,21 @@ public static class JobsHosting
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
-        var organisation = configuration.GetSection("Portfolio:Organisation");
-        string? Setting(string key) => organisation[key] is { Length: > 0 } value ? value.Trim() : null;
-        services.AddSingleton(new ReportOptions(
+        var organisation = new Settings(configuration, "Portfolio:Organisation");
+        var queriesEmail = organisation.Text("QueriesEmail");
+        organisation.Require(queriesEmail is null || MimeKit.MailboxAddress.TryParse(queriesEmail, out _), "QueriesEmail", "it must be an email address");
+        var reports = new ReportOptions(
             new ReportOrganisation(
-                Setting("Name") ?? "Portfolio",
-                Setting("CharityNumber"),
-                Setting("CompanyNumber"),
-                Setting("Address"),
-                Setting("QueriesName"),
-                Setting("QueriesEmail"),
-                Setting("QueriesPhone")),
-            configuration["Portfolio:Reports:FontDirectory"]));
+                organisation.Text("Name", "Portfolio"),
+                organisation.Text("CharityNumber"),
+                organisation.Text("CompanyNumber"),
+                organisation.Text("Address"),
+                organisation.Text("QueriesName"),
+                queriesEmail,
+                organisation.Text("QueriesPhone")),
+            new Settings(configuration, "Portfolio:Reports").Text("FontDirectory"));
+        organisation.ThrowIfInvalid();
+        services.AddSingleton(reports);
         services.AddSingleton<QuarterlyReports>();
         services.AddHostedService<ReportFontsCheck>();
         return services;
@@ -108,23 +111,22 @@ public static class JobsHosting
         return services;
     }
 
+    /// <summary><c>Portfolio:Jobs</c>, each setting checked (a bad cron or time zone stops the start, naming it).</summary>
     public static JobOptions ReadOptions(IConfiguration configuration)
     {
-        var section = configuration.GetSection("Portfolio:Jobs");
-        var delays = (section["Delivery:RetryDelaysSeconds"] ?? "30,120,600,1800,3600")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
-        return new JobOptions(
-            section.GetValue("RunInProcess", true),
-            section["Schedule:Cron"] ?? "0 6 * * *",
-            section["Schedule:TimeZone"] ?? "Europe/London",
-            section.GetValue("Schedule:OnStart", true),
-            section.GetValue("Delivery:Attempts", 6),
-            delays,
-            TimeSpan.FromSeconds(section.GetValue("Delivery:LeaseSeconds", 600)),
-            section.GetValue("WorkerCount", 4),
-            section.GetValue("Schedule:CatchUpDays", 100));
+        var settings = new Settings(configuration, "Portfolio:Jobs");
+        var options = new JobOptions(
+            settings.Bool("RunInProcess", true),
+            settings.Cron("Schedule:Cron", "0 6 * * *"),
+            settings.Zone("Schedule:TimeZone", "Europe/London"),
+            settings.Bool("Schedule:OnStart", true),
+            settings.Int("Delivery:Attempts", 6, 0, 50),
+            settings.Ints("Delivery:RetryDelaysSeconds", [30, 120, 600, 1800, 3600], 1, 86_400),
+            TimeSpan.FromSeconds(settings.Int("Delivery:LeaseSeconds", 600, 30, 86_400)),
+            settings.Int("WorkerCount", 4, 1, 64),
+            settings.Int("Schedule:CatchUpDays", 100, 0, 3_660));
+        settings.ThrowIfInvalid();
+        return options;
     }
 
     private static PostgreSqlStorage CreatePostgresStorage(string connectionString)
@@ -219,7 +221,7 @@ public static class JobsHosting
                 ScheduleJobId,
                 job => job.RunAsync(CancellationToken.None),
                 options.ScheduleCron,
-                new RecurringJobOptions { TimeZone = FindZone(options.ScheduleTimeZone) });
+                new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             recurring.AddOrUpdate<DeliverySweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
             if (options.ScheduleOnStart)
             {
@@ -229,16 +231,5 @@ public static class JobsHosting
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        private static TimeZoneInfo FindZone(string id)
-        {
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(id);
-            }
-            catch (TimeZoneNotFoundException)
-            {
-                return TimeZoneInfo.Utc;
-            }
-        }
     }
 }

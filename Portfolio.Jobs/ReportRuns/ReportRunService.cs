@@ -58,7 +58,7 @@ public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string
 public sealed record JobOptions(
     bool RunInProcess,
     string ScheduleCron,
-    string ScheduleTimeZone,
+    TimeZoneInfo ScheduleTimeZone,
     bool ScheduleOnStart,
     int DeliveryAttempts,
     IReadOnlyList<int> RetryDelaysSeconds,

@@ -16,13 +16,13 @@ public static class ReportRunsApi
         group.MapGet("/{id:long}", GetAsync).WithName("GetReportRun").Produces<ReportRunDto>().ProducesProblem(404);
         group.MapGet("/{id:long}/xlsx", (long id, Database database, CancellationToken ct) => FileAsync(id, "xlsx", database, ct)).WithName("GetReportRunExcel").Produces(200).ProducesProblem(404);
         group.MapGet("/{id:long}/pdf", (long id, Database database, CancellationToken ct) => FileAsync(id, "pdf", database, ct)).WithName("GetReportRunPdf").Produces(200).ProducesProblem(404);
-        group.MapPost("/", GenerateAsync).WithName("CreateReportRun").RequireAuthorization(Policies.Write)
+        group.MapPost("/", GenerateAsync).WithName("CreateReportRun").RendersReports().RequireAuthorization(Policies.Write)
             .Accepts<ReportRunInput>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/approve", ApproveAsync).WithName("ApproveReportRun").RequireAuthorization(Policies.Write)
             .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
         group.MapPost("/{id:long}/cancel", CancelAsync).WithName("CancelReportRun").RequireAuthorization(Policies.Write)
             .Accepts<CancelRunInput>("application/json").Produces<ReportRunDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
-        group.MapPost("/{id:long}/regenerate", RegenerateAsync).WithName("RegenerateReportRun").RequireAuthorization(Policies.Write)
+        group.MapPost("/{id:long}/regenerate", RegenerateAsync).WithName("RegenerateReportRun").RendersReports().RequireAuthorization(Policies.Write)
             .Produces<ReportRunDto>(202).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{id:long}/resend", ResendAsync).WithName("ResendReportRun").RequireAuthorization(Policies.Write)
             .Accepts<ResendInput>("application/json").Produces<ReportRunDto>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);

@@ -12,9 +12,9 @@ public static class ReportsApi
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants/{grantId:long}/reports").WithTags("Reports").RequireAuthorization(Policies.Read);
-        group.MapGet("/{periodStart}.xlsx", ExcelAsync).WithName("GetReportExcel")
+        group.MapGet("/{periodStart}.xlsx", ExcelAsync).WithName("GetReportExcel").RendersReports()
             .Produces(200, contentType: QuarterlyWorkbook.ContentType).ProducesValidationProblem().ProducesProblem(404);
-        group.MapGet("/{periodStart}.pdf", PdfAsync).WithName("GetReportPdf")
+        group.MapGet("/{periodStart}.pdf", PdfAsync).WithName("GetReportPdf").RendersReports()
             .Produces(200, contentType: QuarterlyPdf.ContentType).ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
