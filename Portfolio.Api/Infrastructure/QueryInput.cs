@@ -95,6 +95,9 @@ public sealed class QueryInput(HttpRequest request)
         return raw;
     }
 
+    /// <summary>Records an error for a parameter the caller checked itself.</summary>
+    public void Refuse(string name, string message) => _errors[name] = [message];
+
     public string? Text(string name, int maxLength)
     {
         var raw = Raw(name);

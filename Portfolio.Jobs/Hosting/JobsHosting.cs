@@ -26,6 +26,7 @@ public static class JobsHosting
 {
     public const string ScheduleJobId = "quarterly-report-schedule";
     public const string SweepJobId = "report-delivery-sweep";
+    public const string AnchorJobId = "audit-anchor";
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
@@ -101,6 +102,7 @@ public static class JobsHosting
         services.AddTransient<ReportDeliveryJob>();
         services.AddTransient<ReportScheduleJob>();
         services.AddTransient<DeliverySweepJob>();
+        services.AddTransient<Audit.AuditAnchorJob>();
 
         if (runServer)
         {
@@ -223,6 +225,8 @@ public static class JobsHosting
                 options.ScheduleCron,
                 new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             recurring.AddOrUpdate<DeliverySweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
+            recurring.AddOrUpdate<Audit.AuditAnchorJob>(
+                AnchorJobId, job => job.RunAsync(CancellationToken.None), "10 0 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             if (options.ScheduleOnStart)
             {
                 jobs.Enqueue<ReportScheduleJob>(job => job.RunAsync(CancellationToken.None));

@@ -77,12 +77,15 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
             await ReportRunStore.MarkDeliverySentAsync(session, deliveryId, Worker, sentAt, CancellationToken.None);
             await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", sentAt), "send", "report-delivery", deliveryId, null,
                 new { delivery.ReportRunId, delivery.RecipientEmail, MessageId = ReportEmail.MessageId(run.Id, deliveryId, delivery.RecipientEmail, email.From) }, CancellationToken.None);
+            AuditAnchor? anchor = null;
             if (await ReportRunStore.MarkSentIfCompleteAsync(session, run.Id, sentAt, CancellationToken.None))
             {
                 await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", sentAt), "sent", "report-run", run.Id, new { run.Status }, new { status = "sent" }, CancellationToken.None);
+                anchor = await AuditLog.AnchorAsync(session, "report-run-sent", run.Id, sentAt, CancellationToken.None);
             }
 
             await session.CommitAsync(CancellationToken.None);
+            Audit.AuditAnchorJob.Log(logger, anchor);
         }
     }
 

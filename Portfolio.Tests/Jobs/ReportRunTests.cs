@@ -79,6 +79,19 @@ public class ReportRunTests(DatabaseEngine engine) : DatabaseTest(engine)
         _smtp.Messages().Should().HaveCount(2);
         var audit = await client.GetFromJsonAsync<JsonObject>($"/api/audit?entity=report-run&entityId={runId}");
         audit!["items"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()).Should().Contain(["create", "approve", "sent"]);
+
+        // Sending anchored the audit chain's head (with the "sent" entry in it), which verify checks.
+        await using (var session = await new Database(options).OpenAsync())
+        {
+            var anchors = (await session.QueryAsync<long>(Sql.Common("SELECT head_entry_id FROM audit_anchor WHERE reason = 'report-run-sent' AND report_run_id = @RunId"), new { RunId = runId })).ToList();
+            anchors.Should().ContainSingle();
+            var sentEntry = audit["items"]!.AsArray().Single(e => e!["action"]!.GetValue<string>() == "sent")!["id"]!.GetValue<long>();
+            anchors[0].Should().BeGreaterThanOrEqualTo(sentEntry);
+        }
+
+        var verify = await client.GetFromJsonAsync<JsonObject>("/api/audit/verify");
+        verify!["valid"]!.GetValue<bool>().Should().BeTrue();
+        verify["anchors"]!.GetValue<long>().Should().BeGreaterThanOrEqualTo(1);
     }
 
     [Test]

@@ -13,7 +13,7 @@ public static class AuditApi
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Read);
         group.MapGet("/", ListAsync).ReadsQuery().WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
-        group.MapGet("/verify", VerifyAsync).WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>();
+        group.MapGet("/verify", VerifyAsync).ReadsQuery().WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>().ProducesValidationProblem();
         return app;
     }
 
@@ -39,12 +39,37 @@ public static class AuditApi
             e.Id, e.At, e.Actor, e.Action, e.Entity, e.EntityId, Parse(e.BeforeJson), Parse(e.AfterJson))));
     }
 
-    /// <summary>Walks the hash chain: <c>{ valid, entries, firstBrokenId }</c>.</summary>
-    private static async Task<IResult> VerifyAsync(Database database, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks the hash chain and checks every anchor. <c>expectHead=ENTRY:HASH</c> also checks a head kept
+    /// elsewhere (the log writes one with each anchor).
+    /// </summary>
+    private static async Task<IResult> VerifyAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
+        var query = new QueryInput(request);
+        var head = query.Text("expectHead", 100);
+        (long, string)? expected = null;
+        if (head is not null)
+        {
+            var parts = head.Split(':');
+            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var entryId)
+                && parts[1].Length == 64 && parts[1].All(Uri.IsHexDigit))
+            {
+                expected = (entryId, parts[1].ToLowerInvariant());
+            }
+            else
+            {
+                query.Refuse("expectHead", "must be an entry id and its hash, written ENTRY:HASH (64 hex digits), as the log's audit anchors give them");
+            }
+        }
+
+        if (query.Problem() is { } problem)
+        {
+            return problem;
+        }
+
         await using var session = await database.OpenAsync(cancellationToken);
-        var result = await AuditLog.VerifyAsync(session, cancellationToken);
-        return TypedResults.Ok(new AuditVerificationDto(result.Valid, result.Entries, result.Unchained, result.FirstBrokenId));
+        var result = await AuditLog.VerifyAsync(session, expected, cancellationToken);
+        return TypedResults.Ok(new AuditVerificationDto(result.Valid, result.Entries, result.Unchained, result.FirstBrokenId, result.Anchors, result.BrokenAnchorId, result.Detail));
     }
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
@@ -52,4 +77,4 @@ public static class AuditApi
 
 public sealed record AuditEntryDto(long Id, DateTime At, string Actor, string Action, string Entity, string EntityId, JsonElement? Before, JsonElement? After);
 
-public sealed record AuditVerificationDto(bool Valid, long Entries, long Unchained, long? FirstBrokenId);
+public sealed record AuditVerificationDto(bool Valid, long Entries, long Unchained, long? FirstBrokenId, long Anchors, long? BrokenAnchorId, string? Detail);
