@@ -29,6 +29,7 @@ builder.Services.AddPortfolioAuth(builder.Configuration);
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);
+builder.Services.AddPortfolioBurn(builder.Configuration);
 builder.Services.AddPortfolioJobsForApi(builder.Configuration);
 builder.AddPortfolioLimits();
 

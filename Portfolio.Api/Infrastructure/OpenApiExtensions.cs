@@ -27,6 +27,18 @@ public static class OpenApiExtensions
                     });
                 }
 
+                foreach (var parameter in metadata.OfType<QueryParameters.ReadsQueryMetadata>().SelectMany(m => m.Parameters))
+                {
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = parameter.Name,
+                        In = ParameterLocation.Query,
+                        Required = false,
+                        Description = parameter.Description,
+                        Schema = QuerySchema(parameter),
+                    });
+                }
+
                 if (metadata.OfType<Writes.AcceptsIdempotencyKeyMetadata>().Any())
                 {
                     operation.Parameters.Add(new OpenApiParameter
@@ -65,6 +77,22 @@ public static class OpenApiExtensions
         });
         return services;
     }
+
+    private static OpenApiSchema QuerySchema(QueryParameter parameter) => parameter.Kind switch
+    {
+        QueryKind.Id => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1" },
+        QueryKind.Date => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" },
+        QueryKind.Code => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. parameter.Allowed!.Select(a => (System.Text.Json.Nodes.JsonNode)a)] },
+        QueryKind.Text => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = parameter.MaxLength },
+        QueryKind.WholeNumber => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int32",
+            Minimum = parameter.Minimum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Maximum = parameter.Maximum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter), parameter.Kind, null),
+    };
 
     /// <summary>The document at <c>/openapi/v1.json</c> and the reference page at <c>/scalar/v1</c>, both served locally.</summary>
     public static IEndpointRouteBuilder MapPortfolioOpenApi(this IEndpointRouteBuilder app)

@@ -14,6 +14,10 @@ public sealed class QueryInput(HttpRequest request)
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
+    private readonly IReadOnlyList<QueryParameter> _declared =
+        request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<QueryParameters.ReadsQueryMetadata>()?.Parameters
+        ?? throw new InvalidOperationException($"{request.Path} reads its query string but its route does not declare the parameters (.ReadsQuery(...)).");
+
     /// <summary>True when every parameter read was right and none was sent that was not read; call after reading them all.</summary>
     public bool IsValid
     {
@@ -33,14 +37,14 @@ public sealed class QueryInput(HttpRequest request)
 
     public PageRequest Page()
     {
-        var page = Int("page", 1, 1_000_000, 1);
-        var size = Int("pageSize", 1, PageRequest.MaxPageSize, PageRequest.DefaultPageSize);
+        var page = Int("page", QueryKind.WholeNumber, 1, 1_000_000, 1);
+        var size = Int("pageSize", QueryKind.WholeNumber, 1, PageRequest.MaxPageSize, PageRequest.DefaultPageSize);
         return new PageRequest(page, size);
     }
 
     public long? Id(string name)
     {
-        var raw = Raw(name);
+        var raw = Raw(name, QueryKind.Id);
         if (raw is null)
         {
             return null;
@@ -57,7 +61,7 @@ public sealed class QueryInput(HttpRequest request)
 
     public DateOnly? Date(string name)
     {
-        var raw = Raw(name);
+        var raw = Raw(name, QueryKind.Date);
         if (raw is null)
         {
             return null;
@@ -80,7 +84,7 @@ public sealed class QueryInput(HttpRequest request)
 
     public string? Code(string name, IReadOnlyList<string> allowed)
     {
-        var raw = Raw(name);
+        var raw = Raw(name, QueryKind.Code);
         if (raw is null)
         {
             return null;
@@ -100,7 +104,7 @@ public sealed class QueryInput(HttpRequest request)
 
     public string? Text(string name, int maxLength)
     {
-        var raw = Raw(name);
+        var raw = Raw(name, QueryKind.Text);
         if (raw is not null && (raw.Length > maxLength || raw.Any(char.IsControl)))
         {
             _errors[name] = [$"must be at most {maxLength} printable characters"];
@@ -110,9 +114,9 @@ public sealed class QueryInput(HttpRequest request)
         return raw;
     }
 
-    private int Int(string name, int min, int max, int defaultValue)
+    private int Int(string name, QueryKind kind, int min, int max, int defaultValue)
     {
-        var raw = Raw(name);
+        var raw = Raw(name, kind);
         if (raw is null)
         {
             return defaultValue;
@@ -127,8 +131,13 @@ public sealed class QueryInput(HttpRequest request)
         return value;
     }
 
-    private string? Raw(string name)
+    private string? Raw(string name, QueryKind kind)
     {
+        if (!_declared.Any(p => p.Name == name && p.Kind == kind))
+        {
+            throw new InvalidOperationException($"{request.Path} reads the {kind} query parameter '{name}', which its route does not declare (.ReadsQuery(...)).");
+        }
+
         _read.Add(name);
         if (!request.Query.TryGetValue(name, out var values))
         {
@@ -151,9 +160,19 @@ public static class QueryParameters
 {
     public const string UnknownMessage = "is not a query parameter of this endpoint";
 
-    public static TBuilder ReadsQuery<TBuilder>(this TBuilder builder)
+    /// <summary>
+    /// Declares the query parameters the endpoint reads, for OpenAPI and for <see cref="QueryInput"/>, which refuses
+    /// to read one not declared here (so the two cannot drift apart).
+    /// </summary>
+    public static TBuilder ReadsQuery<TBuilder>(this TBuilder builder, params QueryParameter[] parameters)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new ReadsQueryMetadata());
+        builder.WithMetadata(new ReadsQueryMetadata(parameters));
+
+    /// <summary>Declares <c>page</c> and <c>pageSize</c> with the other parameters of a list.</summary>
+    public static TBuilder ReadsPagedQuery<TBuilder>(this TBuilder builder, params QueryParameter[] parameters)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.ReadsQuery([.. parameters, QueryParameter.WholeNumber("page", "The page, from 1.", 1, 1_000_000),
+            QueryParameter.WholeNumber("pageSize", $"Items per page (default {PageRequest.DefaultPageSize}).", 1, PageRequest.MaxPageSize)]);
 
     /// <summary>400 for a query string sent to an API endpoint that reads none.</summary>
     public static IApplicationBuilder UseQueryParameterCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -168,5 +187,28 @@ public static class QueryParameters
         await next(context);
     });
 
-    private sealed class ReadsQueryMetadata;
+    public sealed record ReadsQueryMetadata(IReadOnlyList<QueryParameter> Parameters);
+}
+
+public enum QueryKind
+{
+    Id,
+    Date,
+    Code,
+    Text,
+    WholeNumber,
+}
+
+/// <summary>One query parameter an endpoint reads: its name, kind and what it means.</summary>
+public sealed record QueryParameter(string Name, QueryKind Kind, string Description, IReadOnlyList<string>? Allowed = null, int? MaxLength = null, int? Minimum = null, int? Maximum = null)
+{
+    public static QueryParameter Id(string name, string description) => new(name, QueryKind.Id, description);
+
+    public static QueryParameter Date(string name, string description) => new(name, QueryKind.Date, description);
+
+    public static QueryParameter Code(string name, string description, IReadOnlyList<string> allowed) => new(name, QueryKind.Code, description, allowed);
+
+    public static QueryParameter Text(string name, string description, int maxLength) => new(name, QueryKind.Text, description, MaxLength: maxLength);
+
+    public static QueryParameter WholeNumber(string name, string description, int minimum, int maximum) => new(name, QueryKind.WholeNumber, description, Minimum: minimum, Maximum: maximum);
 }

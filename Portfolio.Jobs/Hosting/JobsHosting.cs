@@ -124,7 +124,7 @@ public static class JobsHosting
             settings.Bool("Schedule:OnStart", true),
             settings.Int("Delivery:Attempts", 6, 0, 50),
             settings.Ints("Delivery:RetryDelaysSeconds", [30, 120, 600, 1800, 3600], 1, 86_400),
-            TimeSpan.FromSeconds(settings.Int("Delivery:LeaseSeconds", 600, 30, 86_400)),
+            TimeSpan.FromSeconds(settings.Int("Delivery:LeaseSeconds", 600, 1, 86_400)),
             settings.Int("WorkerCount", 4, 1, 64),
             settings.Int("Schedule:CatchUpDays", 100, 0, 3_660));
         settings.ThrowIfInvalid();

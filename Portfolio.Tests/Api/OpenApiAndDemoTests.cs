@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Data;
 using Portfolio.Tests.Infrastructure;
 
@@ -63,6 +64,45 @@ public class OpenApiTests
         foreach (var path in new[] { "/api/transactions", "/api/payments", "/api/partner-agreements" })
         {
             document["paths"]![path]!["post"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).Should().Contain("Idempotency-Key", path);
+        }
+
+        // Every route that reads a query string documents exactly the parameters it declares (and QueryInput reads
+        // only declared ones: EveryRouteThatReadsAQuery_ReadsOnlyWhatItDeclares), with their types.
+        var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<QueryParameters.ReadsQueryMetadata>() is not null).ToList();
+        routes.Should().HaveCountGreaterThanOrEqualTo(14);
+        foreach (var route in routes)
+        {
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(route.RoutePattern.RawText!.TrimStart('/').TrimEnd('/'), @"\{(\w+)(:[^}]*)?\}", "{$1}");
+            var declared = route.Metadata.GetMetadata<QueryParameters.ReadsQueryMetadata>()!.Parameters.Select(p => p.Name);
+            var documented = document["paths"]![path]!["get"]!["parameters"]!.AsArray().Where(p => p!["in"]!.GetValue<string>() == "query").Select(p => p!["name"]!.GetValue<string>());
+            documented.Should().BeEquivalentTo(declared, path);
+        }
+
+        var transactions = document["paths"]!["/api/transactions"]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!["schema"]!);
+        transactions.Keys.Should().BeEquivalentTo(["grantId", "from", "to", "category", "partnerId", "page", "pageSize"]);
+        transactions["from"]["format"]!.GetValue<string>().Should().Be("date");
+        transactions["pageSize"]["maximum"]!.GetValue<int>().Should().Be(500);
+        var groupBy = document["paths"]!["/api/burn"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "groupBy")!;
+        groupBy["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Contain("funder");
+    }
+
+    [Test]
+    public async Task EveryRouteThatReadsAQuery_ReadsOnlyWhatItDeclares()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey, ["Portfolio:SeedDemo"] = "true" });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
+        var grantId = (await client.GetFromJsonAsync<JsonObject>("/api/grants"))!["items"]![0]!["id"]!.GetValue<long>();
+
+        var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<QueryParameters.ReadsQueryMetadata>() is not null).ToList();
+        foreach (var route in routes)
+        {
+            var path = System.Text.RegularExpressions.Regex.Replace(route.RoutePattern.RawText!, @"\{\w+(:[^}]*)?\}", grantId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var response = await client.GetAsync(path);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, $"GET {path} reads only parameters its route declares");
         }
     }
 

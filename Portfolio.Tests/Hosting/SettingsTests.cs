@@ -56,6 +56,7 @@ public class SettingsTests
     [TestCase("Portfolio:Auth:Jwt:SigningKey", "c2hvcnQ=", "at least 32 random bytes")]
     [TestCase("Portfolio:Auth:Jwt:Authority", "http://login.example", "https://")]
     [TestCase("Portfolio:SeedDemo", "yes", "true or false")]
+    [TestCase("Portfolio:Burn:RagRedPercent", "5", "at least RagAmberPercent")]
     public async Task ABadSetting_StopsTheStart_NamingIt(string key, string value, string expected)
     {
         var database = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);

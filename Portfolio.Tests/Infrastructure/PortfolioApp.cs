@@ -18,6 +18,8 @@ public class PortfolioApp(DatabaseOptions database, string environment = "Testin
         // Tests send many requests with one key quickly; the limits have tests of their own.
         builder.UseSetting("Portfolio:RateLimit:Burst", "1000000");
         builder.UseSetting("Portfolio:RateLimit:PerSecond", "1000000");
+        builder.UseSetting("Portfolio:RateLimit:AnonymousBurst", "1000000");
+        builder.UseSetting("Portfolio:RateLimit:AnonymousPerSecond", "1000000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

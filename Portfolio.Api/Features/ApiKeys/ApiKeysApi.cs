@@ -10,7 +10,7 @@ public static class ApiKeysApi
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/api-keys").WithTags("API keys").RequireAuthorization(Policies.Admin);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListApiKeys").Produces<ListResponse<ApiKeyView>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery().WithName("ListApiKeys").Produces<ListResponse<ApiKeyView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", GetAsync).WithName("GetApiKey").Produces<ApiKeyView>().ProducesProblem(404);
         group.MapPost("/", CreateAsync).WithName("CreateApiKey").Accepts<ApiKeyInput>("application/json").Produces<NewApiKeyView>(201).ProducesValidationProblem();
         group.MapDelete("/{id:long}", RevokeAsync).WithName("RevokeApiKey").Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);

@@ -12,8 +12,13 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
-        group.MapGet("/verify", VerifyAsync).ReadsQuery().WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Code("entity", "Only entries about this kind of record.", AuditEntities.All),
+            QueryParameter.Text("entityId", "Only entries about the record with this id.", 50),
+            QueryParameter.Date("from", "Only entries on or after this date (UTC)."),
+            QueryParameter.Date("to", "Only entries on or before this date (UTC).")).WithName("ListAuditEntries").Produces<ListResponse<AuditEntryDto>>().ProducesValidationProblem();
+        group.MapGet("/verify", VerifyAsync).ReadsQuery(
+            QueryParameter.Text("expectHead", "A chain head kept elsewhere, ENTRY:HASH (the log writes one with each anchor), to check as well.", 100)).WithName("VerifyAudit").RequireAuthorization(Policies.Admin).Produces<AuditVerificationDto>().ProducesValidationProblem();
         return app;
     }
 

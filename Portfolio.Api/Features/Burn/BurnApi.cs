@@ -17,11 +17,27 @@ public static class BurnApi
         ["partner"] = BurnGrouping.Partner,
     };
 
+    /// <summary><c>Portfolio:Burn</c>: the RAG thresholds of the roll-up's totals (grants use their funder's), checked at start.</summary>
+    public static IServiceCollection AddPortfolioBurn(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = new Portfolio.Jobs.Hosting.Settings(configuration, "Portfolio:Burn");
+        var amber = settings.Int("RagAmberPercent", RagThresholds.Default.AmberPercent, 0, 1000);
+        var red = settings.Int("RagRedPercent", RagThresholds.Default.RedPercent, 0, 1000);
+        settings.Require(red >= amber, "RagRedPercent", $"it must be at least RagAmberPercent ({amber})");
+        settings.ThrowIfInvalid();
+        return services.AddSingleton(new RagThresholds(amber, red));
+    }
+
     public static IEndpointRouteBuilder MapBurn(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/grants/{grantId:long}/burn", GrantBurnAsync).ReadsQuery().WithTags("Burn").WithName("GetGrantBurn")
+        app.MapGet("/api/grants/{grantId:long}/burn", GrantBurnAsync).ReadsQuery(QueryParameter.Date("asOf", "Burn as it stood at the end of this day (default: today, UK).")).WithTags("Burn").WithName("GetGrantBurn")
             .RequireAuthorization(Policies.Read).Produces<GrantBurnDto>().ProducesValidationProblem().ProducesProblem(404);
-        app.MapGet("/api/burn", RollupAsync).ReadsQuery().WithTags("Burn").WithName("GetBurnRollup")
+        app.MapGet("/api/burn", RollupAsync).ReadsQuery(
+                QueryParameter.Date("asOf", "Burn as it stood at the end of this day (default: today, UK)."),
+                QueryParameter.Code("groupBy", "How to group the grants (default: grant).", [.. Groupings.Keys]),
+                QueryParameter.Id("funderId", "Only this funder's grants."),
+                QueryParameter.Id("programmeAreaId", "Only grants in this programme area."),
+                QueryParameter.Code("status", "Only grants with this status.", Portfolio.Core.Domain.Codes.GrantStatuses)).WithTags("Burn").WithName("GetBurnRollup")
             .RequireAuthorization(Policies.Read).Produces<BurnRollupDto>().ProducesValidationProblem();
         return app;
     }
@@ -49,7 +65,7 @@ public static class BurnApi
     private static readonly Action<ILogger, long, string, Exception?> LogFailedGrant =
         LoggerMessage.Define<long, string>(LogLevel.Error, new EventId(4091, "RollupGrantFailed"), "Burn roll-up left out grant {GrantId}: {Reason}");
 
-    private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> RollupAsync(HttpRequest request, Database database, TimeProvider clock, RagThresholds thresholds, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
@@ -60,9 +76,6 @@ public static class BurnApi
             return problem;
         }
 
-        var thresholds = new RagThresholds(
-            configuration.GetValue("Portfolio:Burn:RagAmberPercent", RagThresholds.Default.AmberPercent),
-            configuration.GetValue("Portfolio:Burn:RagRedPercent", RagThresholds.Default.RedPercent));
         await using var session = await database.OpenAsync(cancellationToken);
         var rollup = await BurnQueries.RollupAsync(session, filter, Groupings[groupBy], asOf, thresholds, cancellationToken);
         var logger = loggers.CreateLogger("Portfolio.Burn");

@@ -10,7 +10,7 @@ public static class FundersApi
     public static IEndpointRouteBuilder MapFunders(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/funders").WithTags("Funders").RequireAuthorization(Policies.Read);
-        group.MapGet("/", Handlers.ListAsync).ReadsQuery().WithName("ListFunders").Produces<ListResponse<FunderView>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).ReadsPagedQuery().WithName("ListFunders").Produces<ListResponse<FunderView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetFunder").Produces<FunderView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreateFunder").RequireAuthorization(Policies.Write)
             .Accepts<FunderInput>("application/json").Produces<FunderView>(201).ProducesValidationProblem();

@@ -9,7 +9,10 @@ public static class GrantsApi
     public static IEndpointRouteBuilder MapGrants(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants").WithTags("Grants").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListGrants").Produces<ListResponse<GrantView>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Id("funderId", "Only this funder's grants."),
+            QueryParameter.Id("programmeAreaId", "Only grants in this programme area."),
+            QueryParameter.Code("status", "Only grants with this status.", Codes.GrantStatuses)).WithName("ListGrants").Produces<ListResponse<GrantView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetGrant").Produces<GrantView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreateGrant").RequireAuthorization(Policies.Write)
             .Accepts<GrantInput>("application/json").Produces<GrantView>(201).ProducesValidationProblem().ProducesProblem(409);

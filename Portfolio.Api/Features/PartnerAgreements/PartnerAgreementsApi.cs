@@ -10,7 +10,9 @@ public static class PartnerAgreementsApi
     public static IEndpointRouteBuilder MapPartnerAgreements(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/partner-agreements").WithTags("Partner agreements").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Id("grantId", "Only agreements on this grant."),
+            QueryParameter.Id("partnerId", "Only agreements with this partner.")).WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>(201).ProducesValidationProblem().ProducesProblem(422);

@@ -9,7 +9,7 @@ public static class PartnersApi
     public static IEndpointRouteBuilder MapPartners(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/partners").WithTags("Partners").RequireAuthorization(Policies.Read);
-        group.MapGet("/", Handlers.ListAsync).ReadsQuery().WithName("ListPartners").Produces<ListResponse<PartnerView>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).ReadsPagedQuery().WithName("ListPartners").Produces<ListResponse<PartnerView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartner").Produces<PartnerView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreatePartner").RequireAuthorization(Policies.Write)
             .Accepts<PartnerInput>("application/json").Produces<PartnerView>(201).ProducesValidationProblem();

@@ -11,7 +11,10 @@ public static class PaymentsApi
     public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/payments").WithTags("Payments").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListPayments").Produces<ListResponse<PaymentView>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Id("grantId", "Only this grant's payments."),
+            QueryParameter.Date("from", "Only payments received on or after this date."),
+            QueryParameter.Date("to", "Only payments received on or before this date.")).WithName("ListPayments").Produces<ListResponse<PaymentView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPayment").Produces<PaymentView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePayment").RequireAuthorization(Policies.Write)
             .Accepts<PaymentInput>("application/json").Produces<PaymentView>(201).ProducesValidationProblem().ProducesProblem(422);

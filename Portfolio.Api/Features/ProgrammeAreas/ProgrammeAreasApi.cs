@@ -9,7 +9,7 @@ public static class ProgrammeAreasApi
     public static IEndpointRouteBuilder MapProgrammeAreas(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/programme-areas").WithTags("Programme areas").RequireAuthorization(Policies.Read);
-        group.MapGet("/", Handlers.ListAsync).ReadsQuery().WithName("ListProgrammeAreas").Produces<ListResponse<ProgrammeAreaView>>().ProducesValidationProblem();
+        group.MapGet("/", Handlers.ListAsync).ReadsPagedQuery().WithName("ListProgrammeAreas").Produces<ListResponse<ProgrammeAreaView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetProgrammeArea").Produces<ProgrammeAreaView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).WithName("CreateProgrammeArea").RequireAuthorization(Policies.Write)
             .Accepts<ProgrammeAreaInput>("application/json").Produces<ProgrammeAreaView>(201).ProducesValidationProblem().ProducesProblem(409);

@@ -12,7 +12,11 @@ public static class ReportRunsApi
     public static IEndpointRouteBuilder MapReportRuns(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/report-runs").WithTags("Report runs").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListReportRuns").Produces<ListResponse<ReportRunDto>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Id("grantId", "Only this grant's runs."),
+            QueryParameter.Code("status", "Only runs in this state.", Codes.ReportRunStatuses),
+            QueryParameter.Code("overdue", "Only runs past (true) or not past (false) their due date and not yet sent.", ["true", "false"]),
+            QueryParameter.Code("needsNote", "Only runs whose period needs (true) or does not need (false) a variance note.", ["true", "false"])).WithName("ListReportRuns").Produces<ListResponse<ReportRunDto>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", GetAsync).WithName("GetReportRun").Produces<ReportRunDto>().ProducesProblem(404);
         group.MapGet("/{id:long}/xlsx", (long id, Database database, CancellationToken ct) => FileAsync(id, "xlsx", database, ct)).WithName("GetReportRunExcel").Produces(200).ProducesProblem(404);
         group.MapGet("/{id:long}/pdf", (long id, Database database, CancellationToken ct) => FileAsync(id, "pdf", database, ct)).WithName("GetReportRunPdf").Produces(200).ProducesProblem(404);

@@ -11,7 +11,12 @@ public static class TransactionsApi
     public static IEndpointRouteBuilder MapTransactions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/transactions").WithTags("Transactions").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListTransactions").Produces<ListResponse<TransactionView>>().ProducesValidationProblem();
+        group.MapGet("/", ListAsync).ReadsPagedQuery(
+            QueryParameter.Id("grantId", "Only this grant's transactions."),
+            QueryParameter.Date("from", "Only transactions dated on or after this date."),
+            QueryParameter.Date("to", "Only transactions dated on or before this date."),
+            QueryParameter.Text("category", "Only transactions in this cost category.", 40),
+            QueryParameter.Id("partnerId", "Only transactions paid to this partner.")).WithName("ListTransactions").Produces<ListResponse<TransactionView>>().ProducesValidationProblem();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetTransaction").Produces<TransactionView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreateTransaction").RequireAuthorization(Policies.Write)
             .Accepts<TransactionInput>("application/json").Produces<TransactionView>(201).ProducesValidationProblem().ProducesProblem(422);

@@ -10,7 +10,7 @@ public static class VarianceNotesApi
     public static IEndpointRouteBuilder MapVarianceNotes(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/grants/{grantId:long}/variance-notes").WithTags("Variance notes").RequireAuthorization(Policies.Read);
-        group.MapGet("/", ListAsync).ReadsQuery().WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteView>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", ListAsync).ReadsQuery(QueryParameter.Date("periodStart", "Only notes on the period starting on this date.")).WithName("ListVarianceNotes").Produces<ListResponse<VarianceNoteView>>().ProducesValidationProblem().ProducesProblem(404);
         group.MapPost("/", CreateAsync).WithName("CreateVarianceNote").RequireAuthorization(Policies.Notes)
             .Accepts<VarianceNoteInput>("application/json").Produces<VarianceNoteView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPut("/{noteId:long}", UpdateAsync).WithName("UpdateVarianceNote").RequireAuthorization(Policies.Notes)
