@@ -17,9 +17,21 @@ internal static class BurnBenchmark
             return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
         }
 
+        if (args.Length >= 2 && args[0] == "writes")
+        {
+            // writes sqlite [seconds] [workers] | writes postgres "<connection string>" [seconds] [workers]
+            var engine = DatabaseEngineNames.Parse(args[1]);
+            var rest = engine == DatabaseEngine.Sqlite ? args[2..] : args[3..];
+            return await WriteBenchmark.RunAsync(
+                engine,
+                engine == DatabaseEngine.Sqlite ? null : args[2],
+                rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 10,
+                rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+        }
+
         if (args.Length < 2 || args[0] != "burn")
         {
-            Console.Error.WriteLine("usage: Portfolio.Benchmarks burn <postgres connection string> [runs] | report [runs]");
+            Console.Error.WriteLine("usage: Portfolio.Benchmarks burn <postgres connection string> [runs] | report [runs] | writes sqlite [seconds] [workers] | writes postgres <connection string> [seconds] [workers]");
             return 2;
         }
 

@@ -10,6 +10,7 @@ namespace Portfolio.Core.Data;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private int _walSet;
 
     public Database(DatabaseOptions options)
     {
@@ -39,8 +40,11 @@ public sealed class Database
             await connection.OpenAsync(cancellationToken);
             if (Engine == DatabaseEngine.Sqlite)
             {
+                // WAL is a property of the file: set once per process. synchronous is per connection.
                 await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+                pragma.CommandText = Interlocked.Exchange(ref _walSet, 1) == 0
+                    ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                    : "PRAGMA synchronous = NORMAL;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
         }

@@ -12,6 +12,7 @@ public sealed class DbSession : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private DbTransaction? _transaction;
+    private HashSet<long>? _lockedGrants;
 
     internal DbSession(DbConnection connection, DatabaseEngine engine)
     {
@@ -43,6 +44,7 @@ public sealed class DbSession : IAsyncDisposable
         await _transaction.CommitAsync(cancellationToken);
         await _transaction.DisposeAsync();
         _transaction = null;
+        _lockedGrants = null;
     }
 
     public async Task RollbackAsync(CancellationToken cancellationToken = default)
@@ -55,6 +57,7 @@ public sealed class DbSession : IAsyncDisposable
         await _transaction.RollbackAsync(cancellationToken);
         await _transaction.DisposeAsync();
         _transaction = null;
+        _lockedGrants = null;
     }
 
     public Task<IEnumerable<T>> QueryAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
@@ -66,8 +69,17 @@ public sealed class DbSession : IAsyncDisposable
     public Task<T> QuerySingleAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         _connection.QuerySingleAsync<T>(Command(sql, parameters, cancellationToken));
 
+    /// <summary>Runs a statement; one an engine does not need (empty text, such as a lock SQLite takes anyway) is skipped.</summary>
     public Task<int> ExecuteAsync(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        _connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
+        sql.For(Engine).Length == 0 ? Task.FromResult(0) : _connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
+
+    /// <summary>
+    /// Records that this transaction holds the grant's row lock (it lasts until commit or rollback); false when it
+    /// already did, so a second lock in the same transaction can be skipped.
+    /// </summary>
+    internal bool NoteGrantLocked(long grantId) => InTransaction && (_lockedGrants ??= []).Add(grantId);
+
+    internal bool HoldsGrantLock(long grantId) => _lockedGrants?.Contains(grantId) == true;
 
     public Task<T?> ExecuteScalarAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         _connection.ExecuteScalarAsync<T>(Command(sql, parameters, cancellationToken));

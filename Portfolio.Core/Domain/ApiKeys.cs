@@ -66,7 +66,7 @@ public static class ApiKeyStore
 
     private static async Task<ApiKey?> WithAreasAsync(DbSession session, ApiKey? key, CancellationToken cancellationToken)
     {
-        if (key is not null)
+        if (key is not null && key.Role == "programme-lead")
         {
             key.ProgrammeAreaIds = (await session.QueryAsync<long>(SelectAreas, new { KeyId = key.Id }, cancellationToken)).ToList();
         }

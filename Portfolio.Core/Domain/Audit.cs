@@ -55,7 +55,7 @@ public static class AuditLog
 
     /// <summary>Serialises audit writers for the rest of the transaction, so the chain never forks.</summary>
     internal static readonly Sql LockChain = new(
-        Sqlite: "SELECT 1",
+        Sqlite: "", // SQLite has one writer at a time: the transaction's first write already serialises the chain
         Postgres: "SELECT pg_advisory_xact_lock(7265702)",
         SqlServer: "EXEC sp_getapplock @Resource = N'portfolio-audit-chain', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000");
 

@@ -47,15 +47,15 @@ public static class ClosedPeriods
     public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default)
     {
         await GrantStore.LockAsync(session, grantId, cancellationToken);
-        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
-        var period = loaded?.Periods.FirstOrDefault(p => p.Contains(date));
-        if (period is null)
+        var closed = await LoadAsync(session, grantId, cancellationToken);
+        if (closed.IsEmpty)
         {
-            return null;
+            return null; // nothing approved yet: every period is open, whatever the date
         }
 
-        var closed = await LoadAsync(session, grantId, cancellationToken);
-        return closed.ReasonFor(period);
+        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
+        var period = loaded?.Periods.FirstOrDefault(p => p.Contains(date));
+        return period is null ? null : closed.ReasonFor(period);
     }
 
     /// <summary>
@@ -180,6 +180,9 @@ public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.Cl
     }
 
     public bool IsClosed(ReportingPeriod period) => ClosedBy(period) is not null;
+
+    /// <summary>No report of the grant has been approved: every period is open.</summary>
+    public bool IsEmpty => runs.Count == 0;
 
     /// <summary>Why records of <paramref name="period"/> may not change, or null when it is open.</summary>
     public string? ReasonFor(ReportingPeriod period)

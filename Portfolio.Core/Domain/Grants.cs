@@ -90,11 +90,20 @@ public static class GrantStore
     /// serialises writers). Every write whose rules depend on the grant (dates, award, closed periods) takes it
     /// first, so two writers cannot each pass a check the other breaks.
     /// </summary>
-    public static Task<Grant?> GetForUpdateAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<Grant>(SelectForUpdate, new { Id = id }, cancellationToken);
+    public static async Task<Grant?> GetForUpdateAsync(DbSession session, long id, CancellationToken cancellationToken = default)
+    {
+        var grant = await session.QuerySingleOrDefaultAsync<Grant>(SelectForUpdate, new { Id = id }, cancellationToken);
+        if (grant is not null)
+        {
+            session.NoteGrantLocked(id);
+        }
 
+        return grant;
+    }
+
+    /// <summary>Locks the grant's row until the transaction ends (nothing to do when this transaction already holds it).</summary>
     public static Task LockAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        GetForUpdateAsync(session, id, cancellationToken);
+        session.HoldsGrantLock(id) ? Task.CompletedTask : GetForUpdateAsync(session, id, cancellationToken);
 
     internal static readonly Sql IdsForFunder = Sql.Common("SELECT id FROM grant_award WHERE funder_id = @FunderId ORDER BY id");
 

@@ -33,12 +33,21 @@ public static class IdempotencyStore
     internal static readonly Sql DeleteExpiredKey = Sql.Common(
         "DELETE FROM idempotency_record WHERE scope = @Scope AND idempotency_key = @IdempotencyKey AND expires_at < @Now");
 
-    /// <summary>The unexpired record for the key (an expired one is removed, so the key can be used afresh).</summary>
+    /// <summary>
+    /// The unexpired record for the key. An expired one is removed, so the key can be used afresh; the daily purge
+    /// (<see cref="DeleteExpiredAsync"/>) removes the rest.
+    /// </summary>
     public static async Task<IdempotencyRecord?> FindAsync(DbSession session, string scope, string key, DateTime now, CancellationToken cancellationToken = default)
     {
         var parameters = new { Scope = scope, IdempotencyKey = key, Now = now };
-        await session.ExecuteAsync(DeleteExpiredKey, parameters, cancellationToken);
-        return await session.QuerySingleOrDefaultAsync<IdempotencyRecord>(SelectOne, parameters, cancellationToken);
+        var record = await session.QuerySingleOrDefaultAsync<IdempotencyRecord>(SelectOne, parameters, cancellationToken);
+        if (record is not null && record.ExpiresAt < now)
+        {
+            await session.ExecuteAsync(DeleteExpiredKey, parameters, cancellationToken);
+            return null;
+        }
+
+        return record;
     }
 
     /// <summary>Saves the record in the caller's transaction; a second request racing with the same key fails on the unique constraint.</summary>

@@ -237,14 +237,14 @@ public sealed partial class InputShape
     private object CheckObject(object input, FieldErrors errors, string prefix)
     {
         var values = ValuesOf(input);
-        var before = errors.ToDictionary().Count;
+        var before = errors.Count;
         for (var i = 0; i < Fields.Count; i++)
         {
             values[i] = CheckField(Fields[i], values[i], errors, prefix);
         }
 
         var normalised = Create(values);
-        if (normalised is ICrossFieldRules rules && errors.ToDictionary().Count == before)
+        if (normalised is ICrossFieldRules rules && errors.Count == before)
         {
             var crossField = new FieldErrors();
             rules.Check(crossField);

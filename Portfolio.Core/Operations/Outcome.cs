@@ -73,6 +73,9 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>How many fields have errors.</summary>
+    public int Count => _errors.Count;
+
     public bool Has(string field) => _errors.ContainsKey(field);
 
     public void Add(string field, string message)

@@ -27,6 +27,7 @@ public static class JobsHosting
     public const string ScheduleJobId = "quarterly-report-schedule";
     public const string SweepJobId = "report-delivery-sweep";
     public const string AnchorJobId = "audit-anchor";
+    public const string IdempotencyPurgeJobId = "idempotency-purge";
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
@@ -103,6 +104,7 @@ public static class JobsHosting
         services.AddTransient<ReportScheduleJob>();
         services.AddTransient<DeliverySweepJob>();
         services.AddTransient<Audit.AuditAnchorJob>();
+        services.AddTransient<Housekeeping.IdempotencyPurgeJob>();
 
         if (runServer)
         {
@@ -227,6 +229,8 @@ public static class JobsHosting
             recurring.AddOrUpdate<DeliverySweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
             recurring.AddOrUpdate<Audit.AuditAnchorJob>(
                 AnchorJobId, job => job.RunAsync(CancellationToken.None), "10 0 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
+            recurring.AddOrUpdate<Housekeeping.IdempotencyPurgeJob>(
+                IdempotencyPurgeJobId, job => job.RunAsync(CancellationToken.None), "20 0 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             if (options.ScheduleOnStart)
             {
                 jobs.Enqueue<ReportScheduleJob>(job => job.RunAsync(CancellationToken.None));

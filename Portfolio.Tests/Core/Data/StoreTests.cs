@@ -241,6 +241,36 @@ public class StoreTests(DatabaseEngine engine) : DatabaseTest(engine)
     }
 
     [Test]
+    public async Task TheDailyPurge_RemovesOnlyExpiredIdempotencyRecords()
+    {
+        var now = A.Change().At;
+        IdempotencyRecord Record(DateTime expires) => new()
+        {
+            Scope = "key:1 POST /api/transactions",
+            IdempotencyKey = Unique.Text("idem"),
+            RequestHash = new string('a', 64),
+            ResponseStatus = 201,
+            ResponseBody = "{}",
+            CreatedAt = expires.AddHours(-24),
+            ExpiresAt = expires,
+        };
+        var expired = Record(now.AddMinutes(-1));
+        var live = Record(now.AddMinutes(1));
+        await using (var session = await OpenAsync())
+        {
+            await IdempotencyStore.InsertAsync(session, expired);
+            await IdempotencyStore.InsertAsync(session, live);
+        }
+
+        var clock = new FixedClock(new DateTimeOffset(now));
+        (await new Portfolio.Jobs.Housekeeping.IdempotencyPurgeJob(Database, clock).RunAsync(CancellationToken.None)).Should().BeGreaterThanOrEqualTo(1);
+
+        await using var check = await OpenAsync();
+        (await check.QueryAsync<string>(Sql.Common("SELECT idempotency_key FROM idempotency_record WHERE idempotency_key IN (@A, @B)"), new { A = expired.IdempotencyKey, B = live.IdempotencyKey }))
+            .Should().Equal(live.IdempotencyKey);
+    }
+
+    [Test]
     public async Task ReportRun_OneLiveRunPerGrantAndPeriod()
     {
         var grant = await A.SavedGrantAsync(Database);
@@ -308,4 +338,10 @@ internal static class StoreProbe
     public static readonly Sql VoidPaymentWithoutReason = Sql.Common("UPDATE payment SET voided_at = @At, voided_by = 'x', void_reason = NULL WHERE id = @Id");
     public static readonly Sql BudgetVersionCount = Sql.Common("SELECT COUNT(*) FROM budget_version WHERE grant_id = @GrantId");
     public static readonly Sql FunderCountByName = Sql.Common("SELECT COUNT(*) FROM funder WHERE name = @Name");
+}
+
+/// <summary>A clock stopped at one moment.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }
