@@ -19,6 +19,7 @@ using Portfolio.Api.Infrastructure;
 using Portfolio.Jobs.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+SettingsCheck.ThrowIfAnyInvalid(builder.Configuration);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();

@@ -8,11 +8,18 @@ namespace Portfolio.Api.Infrastructure;
 /// </summary>
 public sealed class DemoSeeding(Database database, IConfiguration configuration, IHostEnvironment environment, ILogger<DemoSeeding> logger, TimeProvider clock) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary><c>Portfolio:SeedDemo</c>, checked.</summary>
+    public static bool ReadSeedDemo(IConfiguration configuration, bool defaultValue)
     {
         var settings = new Portfolio.Jobs.Hosting.Settings(configuration, "Portfolio");
-        var seed = settings.Bool("SeedDemo", environment.IsDevelopment());
+        var seed = settings.Bool("SeedDemo", defaultValue);
         settings.ThrowIfInvalid();
+        return seed;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var seed = ReadSeedDemo(configuration, environment.IsDevelopment());
         if (!seed)
         {
             return;

@@ -31,6 +31,15 @@ public static class JobsHosting
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton(ReadReportOptions(configuration));
+        services.AddSingleton<QuarterlyReports>();
+        services.AddHostedService<ReportFontsCheck>();
+        return services;
+    }
+
+    /// <summary><c>Portfolio:Organisation</c> and <c>Portfolio:Reports</c>, checked.</summary>
+    public static ReportOptions ReadReportOptions(IConfiguration configuration)
+    {
         var organisation = new Settings(configuration, "Portfolio:Organisation");
         var queriesEmail = organisation.Text("QueriesEmail");
         organisation.Require(queriesEmail is null || MimeKit.MailboxAddress.TryParse(queriesEmail, out _), "QueriesEmail", "it must be an email address");
@@ -45,10 +54,7 @@ public static class JobsHosting
                 organisation.Text("QueriesPhone")),
             new Settings(configuration, "Portfolio:Reports").Text("FontDirectory"));
         organisation.ThrowIfInvalid();
-        services.AddSingleton(reports);
-        services.AddSingleton<QuarterlyReports>();
-        services.AddHostedService<ReportFontsCheck>();
-        return services;
+        return reports;
     }
 
     /// <summary>At start: load the report fonts, and if they cannot be loaded say so, and what to do, in the log.</summary>

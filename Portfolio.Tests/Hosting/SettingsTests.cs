@@ -75,6 +75,22 @@ public class SettingsTests
         messages.Should().Contain(name).And.Contain(expected);
     }
 
+    [Test]
+    public async Task BadSettingsOfSeveralConcerns_AreNamedInOneMessage()
+    {
+        var database = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
+        await using var app = new PortfolioApp(database, settings: new Dictionary<string, string?>
+        {
+            ["Portfolio:Email:Smtp:Port"] = "25x",
+            ["Portfolio:Jobs:Schedule:TimeZone"] = "Europe/Londn",
+            ["Portfolio:RateLimit:Burst"] = "many",
+        });
+        var act = () => app.CreateClient();
+
+        var messages = Messages(act.Should().Throw<Exception>().Which);
+        messages.Should().Contain("Portfolio:Email:Smtp:Port").And.Contain("Portfolio:Jobs:Schedule:TimeZone").And.Contain("Portfolio:RateLimit:Burst");
+    }
+
     private static string Messages(Exception exception)
     {
         var all = new List<string>();

@@ -18,14 +18,17 @@ public static class BurnApi
     };
 
     /// <summary><c>Portfolio:Burn</c>: the RAG thresholds of the roll-up's totals (grants use their funder's), checked at start.</summary>
-    public static IServiceCollection AddPortfolioBurn(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPortfolioBurn(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddSingleton(ReadThresholds(configuration));
+
+    public static RagThresholds ReadThresholds(IConfiguration configuration)
     {
         var settings = new Portfolio.Jobs.Hosting.Settings(configuration, "Portfolio:Burn");
         var amber = settings.Int("RagAmberPercent", RagThresholds.Default.AmberPercent, 0, 1000);
         var red = settings.Int("RagRedPercent", RagThresholds.Default.RedPercent, 0, 1000);
         settings.Require(red >= amber, "RagRedPercent", $"it must be at least RagAmberPercent ({amber})");
         settings.ThrowIfInvalid();
-        return services.AddSingleton(new RagThresholds(amber, red));
+        return new RagThresholds(amber, red);
     }
 
     public static IEndpointRouteBuilder MapBurn(this IEndpointRouteBuilder app)
