@@ -20,6 +20,7 @@ public static class SettingsCheck
             () => LimitOptions.FromConfiguration(configuration),
             () => BurnApi.ReadThresholds(configuration),
             () => DemoSeeding.ReadSeedDemo(configuration, defaultValue: false),
+            () => Features.Users.PublicBaseUrl.FromConfiguration(configuration),
         })
         {
             try

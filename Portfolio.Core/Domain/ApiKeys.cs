@@ -122,18 +122,7 @@ public static class ApiKeyStore
 /// <summary>A new API key: its name, role and, for a programme lead, the areas it leads.</summary>
 public sealed record ApiKeyInput([Text(300)] string Name, [Code("role")] string Role, [Items(50)] IReadOnlyList<long>? ProgrammeAreaIds = null) : ICrossFieldRules
 {
-    public void Check(FieldErrors errors)
-    {
-        var areas = ProgrammeAreaIds ?? [];
-        if (Role == "programme-lead" && areas.Count == 0)
-        {
-            errors.Add("programmeAreaIds", "a programme-lead key must name the programme areas it leads");
-        }
-        else if (Role != "programme-lead" && areas.Count > 0)
-        {
-            errors.Add("programmeAreaIds", "only a programme-lead key is tied to programme areas");
-        }
-    }
+    public void Check(FieldErrors errors) => RoleAreas.Check(Role, ProgrammeAreaIds, errors);
 }
 
 public sealed record ApiKeyView(long Id, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string KeyPrefix, bool Revoked, DateTime CreatedAt, string CreatedBy, DateTime? RevokedAt, int Version)

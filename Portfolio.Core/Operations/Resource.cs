@@ -236,7 +236,7 @@ public static class AuditEntities
     public static readonly IReadOnlyList<string> All =
     [
         "api-key", "budget", "funder", "grant", "partner", "partner-agreement", "payment", "period", "portfolio",
-        "programme-area", "report-delivery", "report-run", "transaction", "variance-note",
+        "programme-area", "report-delivery", "report-run", "transaction", "user", "variance-note",
     ];
 
     /// <summary>Names used before the vocabulary was fixed, still found in older entries (which the hash chain keeps as written).</summary>

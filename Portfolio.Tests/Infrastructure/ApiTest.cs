@@ -174,6 +174,9 @@ public abstract class ApiTest(DatabaseEngine engine)
         UNION ALL SELECT 'variance_note', COUNT(*) FROM variance_note
         UNION ALL SELECT 'audit_entry', COUNT(*) FROM audit_entry
         UNION ALL SELECT 'api_key', COUNT(*) FROM api_key
+        UNION ALL SELECT 'app_user', COUNT(*) FROM app_user
+        UNION ALL SELECT 'app_user_programme_area', COUNT(*) FROM app_user_programme_area
+        UNION ALL SELECT 'audit_anchor', COUNT(*) FROM audit_anchor
         UNION ALL SELECT 'idempotency_record', COUNT(*) FROM idempotency_record
         UNION ALL SELECT 'funder versions', COALESCE(SUM(version), 0) FROM funder
         UNION ALL SELECT 'grant versions', COALESCE(SUM(version), 0) FROM grant_award

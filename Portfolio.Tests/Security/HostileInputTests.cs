@@ -29,6 +29,7 @@ public class HostileInputTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/payments", """{"grantId":{grantId},"date":"2026-05-01","amount":1.50,"reference":"r"}""", null),
         ("POST", "/api/partner-agreements", """{"grantId":{grantId},"partnerId":{partnerId},"amount":1.00,"startDate":"2026-04-01","endDate":"2027-03-31","purpose":"p"}""", null),
         ("POST", "/api/api-keys", """{"name":"k","role":"viewer"}""", null),
+        ("POST", "/api/users", """{"email":"hostile@b.example","name":"Hostile User","role":"viewer"}""", null),
         ("POST", "/api/grants/{grantId}/variance-notes", """{"periodStart":"2026-04-01","category":"staff","text":"t"}""", null),
         ("PUT", "/api/grants/{grantId}/budget", """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":1.00}]}""", "\"0\""),
         ("PUT", "/api/funders/{funderId}", """{"name":"Renamed","kind":"trust"}""", "\"1\""),
@@ -41,7 +42,7 @@ public class HostileInputTests(DatabaseEngine engine) : ApiTest(engine)
     private static readonly string[] Lists =
     [
         "/api/funders", "/api/programme-areas", "/api/partners", "/api/grants", "/api/transactions", "/api/payments",
-        "/api/partner-agreements", "/api/audit", "/api/api-keys", "/api/report-runs",
+        "/api/partner-agreements", "/api/audit", "/api/api-keys", "/api/report-runs", "/api/users",
     ];
 
     public static IEnumerable<TestCaseData> Cases()
