@@ -27,7 +27,8 @@ builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<GrantDataProblemHandler>();
 builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
-builder.Services.AddPortfolioAuth(builder.Configuration);
+builder.Services.AddPortfolioAuth(builder.Configuration, builder.Environment.IsDevelopment());
+builder.Services.AddPortfolioPages();
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);
@@ -46,6 +47,7 @@ if (await app.RunMigrateCommandAsync(args))
 await app.MigrateOnStartIfEmbeddedAsync();
 
 app.UseExceptionHandler();
+app.UsePortfolioPages();
 app.UseStatusCodePages();
 app.UsePortfolioLimits();
 app.UseAuthentication();
@@ -73,6 +75,7 @@ app.MapReports();
 app.MapReportRuns();
 app.MapPeriods();
 app.MapJobsDashboard();
+app.MapRazorPages();
 
 await app.RunAsync();
 

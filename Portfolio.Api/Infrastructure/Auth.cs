@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
@@ -28,6 +29,9 @@ public static class Policies
 
     /// <summary>Variance notes: programme leads explain variances; finance and admin may too.</summary>
     public const string Notes = "notes";
+
+    /// <summary>The web app's pages: a person signed in with the cookie (API keys and tokens do not open pages).</summary>
+    public const string People = "people";
 }
 
 /// <summary>Authenticates the <c>X-Api-Key</c> header against the stored hashes.</summary>
@@ -137,20 +141,64 @@ public static class AuthExtensions
 {
     public const string Scheme = "Portfolio";
 
+    /// <summary>The web app's sign-in cookie.</summary>
+    public const string CookieScheme = Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>Paths for programs (API keys and tokens); every other path is a page, opened with the cookie.</summary>
+    public static bool IsForPrograms(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health")
+        || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar");
+
+    /// <summary>The claims a signed-in person's cookie carries: who (as the audit names them), role and areas.</summary>
+    public static ClaimsPrincipal PrincipalOf(SignedInUser user) => new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.Name, $"user:{user.Id}:{user.Name}"),
+            new Claim(ClaimTypes.Email, user.Email),
+            new Claim(DisplayNameClaim, user.Name),
+            new Claim(ClaimTypes.Role, user.Role),
+            .. user.ProgrammeAreaIds.Select(id => new Claim(ApiKeyAuthenticationHandler.ProgrammeAreaClaim, id.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ],
+        CookieScheme));
+
+    public const string DisplayNameClaim = "portfolio:display-name";
+
     /// <summary>
     /// API keys (<c>X-Api-Key</c>) always; JWT bearer tokens too when <c>Portfolio:Auth:Jwt</c> names an authority
     /// (production sign-in) or a signing key. A request with <c>Authorization: Bearer</c> is judged by the token,
     /// any other by its API key.
     /// </summary>
-    public static IServiceCollection AddPortfolioAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPortfolioAuth(this IServiceCollection services, IConfiguration configuration, bool development)
     {
         var jwt = JwtOptions.FromConfiguration(configuration);
         var authentication = services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "API key or bearer token", options => options.ForwardDefaultSelector = context =>
-                jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme
-                    : ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddPolicyScheme(Scheme, "API key, bearer token or the web app's cookie", options => options.ForwardDefaultSelector = context =>
+                !IsForPrograms(context.Request.Path)
+                    ? CookieScheme
+                    : jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme
+                        : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieScheme, options =>
+            {
+                options.LoginPath = "/sign-in";
+                options.LogoutPath = "/sign-out";
+                options.AccessDeniedPath = "/sign-in";
+                options.Cookie.Name = "portfolio";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+            });
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "portfolio-antiforgery";
+            options.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;
+
+            // Secure whenever the request is: pages are served only over HTTPS outside Development (WebPages), and
+            // the jobs dashboard, which uses the same service, keeps working over plain HTTP where it did.
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         if (jwt.Enabled)
         {
             authentication.AddJwtBearer(options =>
@@ -180,7 +228,8 @@ public static class AuthExtensions
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead, Roles.Viewer))
             .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Admin, Roles.Finance))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.Notes, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead));
+            .AddPolicy(Policies.Notes, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead))
+            .AddPolicy(Policies.People, p => p.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
         services.AddHostedService<BootstrapAdminKey>();
         return services;
     }
@@ -189,6 +238,7 @@ public static class AuthExtensions
     public static string Actor(this ClaimsPrincipal user) => user.Identity switch
     {
         { AuthenticationType: ApiKeyAuthenticationHandler.SchemeName, Name: { } name } => name,
+        { AuthenticationType: CookieScheme, Name: { } person } => person,
         { Name: { } subject } => "jwt:" + subject,
         _ => "anonymous",
     };

@@ -21,11 +21,18 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         Notes,
         Write,
         Admin,
+
+        /// <summary>A page for signed-in people: without the sign-in cookie (and keys do not count) it redirects to sign in.</summary>
+        SignedIn,
     }
 
     /// <summary>Method, route pattern as mapped, and who may call it.</summary>
     public static readonly (string Method, string Pattern, Access Access)[] Table =
     [
+        ("GET", "/", Access.SignedIn),
+        ("GET", "sign-in", Access.Anyone),
+        ("GET", "set-password", Access.Anyone),
+        ("GET", "sign-out", Access.Anyone),
         ("GET", "/health/live", Access.Anyone),
         ("GET", "/health/ready", Access.Anyone),
         ("GET", "/openapi/{documentName}.json", Access.Anyone),
@@ -127,9 +134,14 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
                 }
 
-                var status = (int)(await client.SendAsync(request)).StatusCode;
+                using var response = await client.SendAsync(request);
+                var status = (int)response.StatusCode;
                 var expected = Expected(access, role);
                 var ok = expected is null ? status is not (401 or 403) and < 500 : status == expected;
+                if (access == Access.SignedIn && response.RequestMessage!.RequestUri!.AbsolutePath != "/sign-in")
+                {
+                    ok = false;
+                }
                 if (!ok)
                 {
                     failures.Add($"{method} {pattern} as {role}: {status}, expected {(expected?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "allowed")}");
@@ -145,6 +157,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
     private static int? Expected(Access access, string role) => (access, role) switch
     {
         (Access.Anyone, _) => null,
+        (Access.SignedIn, _) => 200, // after the redirects: the sign-in page (checked below)
         (_, "anonymous") => 401,
         (Access.Read, _) => null,
         (Access.Notes, "viewer") => 403,

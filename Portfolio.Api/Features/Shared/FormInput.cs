@@ -1,0 +1,7 @@
+namespace Portfolio.Api.Features.Shared;
+
+/// <summary>A GOV.UK text input with its label and, when it has one, its error message.</summary>
+public sealed record FormInput(string Id, string Label, string Type, string? Value, string AutoComplete, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public string[] Messages => Errors.TryGetValue(Id, out var messages) ? messages : [];
+}

@@ -1,0 +1,55 @@
+namespace Portfolio.Api.Infrastructure;
+
+/// <summary>
+/// The web app: Razor Pages beside their features (<c>Features/*/*.cshtml</c>), styled with GOV.UK Frontend (copied
+/// into <c>wwwroot/vendor</c> by <c>scripts/vendor-frontend.sh</c>, without the GOV.UK crown or font). Every page
+/// answers with a Content-Security-Policy that allows no inline script or style, and cannot be framed.
+/// </summary>
+public static class WebPages
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+    public static IServiceCollection AddPortfolioPages(this IServiceCollection services)
+    {
+        services.AddRazorPages(options => options.RootDirectory = "/Features");
+        return services;
+    }
+
+    /// <summary>
+    /// Pages only over HTTPS outside Development (their cookies are Secure): a plain-HTTP request for a page is
+    /// redirected to HTTPS. Behind a proxy that ends TLS, list it in <c>Portfolio:RateLimit:TrustedProxies</c> so its
+    /// <c>X-Forwarded-Proto</c> is believed. Then security headers on every page and asset, then the static assets
+    /// (before authentication and rate limits).
+    /// </summary>
+    public static WebApplication UsePortfolioPages(this WebApplication app)
+    {
+        var development = app.Environment.IsDevelopment();
+        app.Use(async (context, next) =>
+        {
+            if (!AuthExtensions.IsForPrograms(context.Request.Path))
+            {
+                if (!development && !context.Request.IsHttps)
+                {
+                    var request = context.Request;
+                    context.Response.StatusCode = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                        ? StatusCodes.Status308PermanentRedirect
+                        : StatusCodes.Status400BadRequest;
+                    context.Response.Headers.Location = $"https://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
+                    return;
+                }
+
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "same-origin";
+                headers.XFrameOptions = "DENY";
+            }
+
+            await next(context);
+        });
+        app.UseStaticFiles();
+        return app;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Portfolio.Core.Data;
+using Portfolio.Tests.Infrastructure;
+
+namespace Portfolio.Tests.Web;
+
+/// <summary>
+/// The web app's account pages over HTTP, as a browser would use them: cookies, anti-forgery tokens, redirects.
+/// (Browser tests with Chromium and axe-core are still to come: see the README.)
+/// </summary>
+public partial class AccountPageTests(DatabaseEngine engine) : ApiTest(engine)
+{
+    private const string Password = "three random words here";
+
+    private HttpClient Browser() => App.CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+        BaseAddress = new Uri("https://localhost"),
+    });
+
+    [GeneratedRegex("""name="__RequestVerificationToken"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="__RequestVerificationToken" """)]
+    private static partial Regex AntiforgeryField();
+
+    private static string TokenIn(string html)
+    {
+        var match = AntiforgeryField().Match(html);
+        match.Success.Should().BeTrue("every form carries an anti-forgery token");
+        return match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
+    }
+
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string pageHtml, params (string Name, string Value)[] fields) =>
+        await browser.PostAsync(path, new FormUrlEncodedContent([new("__RequestVerificationToken", TokenIn(pageHtml)), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]));
+
+    [Test]
+    public async Task SignedOut_TheHomePageRedirectsToSignIn_WhoseFormHasTheContractedFields()
+    {
+        using var browser = Browser();
+        var home = await browser.GetAsync("/");
+        home.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        home.Headers.Location!.ToString().Should().Be("https://localhost/sign-in?ReturnUrl=%2F");
+
+        var page = await browser.GetAsync("/sign-in");
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = await page.Content.ReadAsStringAsync();
+        html.Should().Contain("""<label class="govuk-label" for="email">Email address</label>""")
+            .And.Contain("""<label class="govuk-label" for="password">Password</label>""")
+            .And.Contain(">Sign in</button>");
+        var csp = page.Headers.GetValues("Content-Security-Policy").Single();
+        csp.Should().Contain("script-src 'self'").And.NotContain("unsafe-inline");
+        Regex.Matches(html, @"<script(?![^>]*\bsrc=)", RegexOptions.IgnoreCase).Should().BeEmpty("no inline script, as the policy allows none");
+        Regex.Matches(html, @"\sstyle=", RegexOptions.IgnoreCase).Should().BeEmpty("no inline style either");
+    }
+
+    [Test]
+    public async Task OutsideDevelopment_APageOverPlainHttp_IsRedirectedToHttps_AndTheApiIsNot()
+    {
+        using var plain = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var page = await plain.GetAsync("/sign-in?ReturnUrl=%2F");
+        page.StatusCode.Should().Be(HttpStatusCode.PermanentRedirect);
+        page.Headers.Location!.ToString().Should().Be("https://localhost/sign-in?ReturnUrl=%2F");
+        (await plain.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task AFormPostedWithoutItsAntiforgeryToken_IsRefused()
+    {
+        using var browser = Browser();
+        var response = await browser.PostAsync("/sign-in", new FormUrlEncodedContent([new("email", "a@b.example"), new("password", "x")]));
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task AnInvitedPerson_SetsTheirPassword_IsSignedIn_SignsOut_AndSignsInAgain()
+    {
+        var email = Unique.Text("sam") + "@partnership.example";
+        var invited = await CreateAsync(Admin, "/api/users", new { email, name = "Sam Finance", role = "finance" });
+        var link = new Uri(invited["setPasswordUrl"]!.GetValue<string>());
+        using var browser = Browser();
+
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        form.Should().Contain("""for="password">Password</label>""").And.Contain("""for="confirmPassword">Confirm password</label>""").And.Contain(">Set password</button>");
+
+        var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
+        var mismatch = await PostFormAsync(browser, "/set-password", form, ("token", token), ("password", Password), ("confirmPassword", Password + "!"));
+        mismatch.StatusCode.Should().Be(HttpStatusCode.OK);
+        var mismatchHtml = await mismatch.Content.ReadAsStringAsync();
+        mismatchHtml.Should().Contain("govuk-error-summary").And.Contain("Enter the same password twice").And.Contain("<title>Error: ");
+
+        var set = await PostFormAsync(browser, "/set-password", mismatchHtml, ("token", token), ("password", Password), ("confirmPassword", Password));
+        set.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        set.Headers.Location!.ToString().Should().Be("/");
+
+        var home = await browser.GetAsync("/");
+        home.StatusCode.Should().Be(HttpStatusCode.OK);
+        var homeHtml = await home.Content.ReadAsStringAsync();
+        homeHtml.Should().Contain("Signed in as <strong>Sam Finance</strong> (finance)");
+
+        var signedOut = await PostFormAsync(browser, "/sign-out", homeHtml);
+        signedOut.Headers.Location!.ToString().Should().Be("/sign-in");
+        (await browser.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        (await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync()).Should().Contain("This link has expired", "the link works once");
+
+        var signIn = await (await browser.GetAsync("/sign-in?ReturnUrl=%2F")).Content.ReadAsStringAsync();
+        var wrong = await PostFormAsync(browser, "/sign-in?ReturnUrl=%2F", signIn, ("email", email), ("password", "not my password"));
+        var wrongHtml = await wrong.Content.ReadAsStringAsync();
+        wrong.StatusCode.Should().Be(HttpStatusCode.OK);
+        wrongHtml.Should().Contain("govuk-error-summary").And.Contain("one of them is wrong");
+
+        var right = await PostFormAsync(browser, "/sign-in?ReturnUrl=%2F", wrongHtml, ("email", email.ToUpperInvariant()), ("password", Password));
+        right.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        right.Headers.Location!.ToString().Should().Be("/");
+        (await browser.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The cookie opens pages, not the API; an API key opens the API, not pages.
+        (await browser.GetAsync("/api/funders")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        using var program = Browser();
+        program.DefaultRequestHeaders.Add("X-Api-Key", BootstrapKey);
+        (await program.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+    }
+
+    [Test]
+    public async Task TheSignInCookie_IsHttpOnly_SameSiteLax_AndSecure()
+    {
+        var email = Unique.Text("kim") + "@partnership.example";
+        var invited = await CreateAsync(Admin, "/api/users", new { email, name = "Kim Viewer", role = "viewer" });
+        var link = new Uri(invited["setPasswordUrl"]!.GetValue<string>());
+        using var browser = Browser();
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+
+        var set = await PostFormAsync(browser, "/set-password", form, ("token", Uri.UnescapeDataString(link.Query["?token=".Length..])), ("password", Password), ("confirmPassword", Password));
+
+        var cookie = set.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("portfolio=", StringComparison.Ordinal)).ToLowerInvariant();
+        cookie.Should().Contain("httponly").And.Contain("samesite=lax").And.Contain("secure");
+    }
+}
