@@ -39,7 +39,4 @@ public static class ETags
     /// <summary>The version named by If-Match when the header is sent (null when it is not, or is <c>*</c>); 428 when it is unreadable.</summary>
     public static (int? Version, IResult? Problem) OptionalIfMatch(HttpRequest request) =>
         string.IsNullOrWhiteSpace(request.Headers.IfMatch.ToString()) ? (null, null) : RequireIfMatch(request);
-
-    /// <summary>412 unless <paramref name="expected"/> is the current version; a null expectation (<c>If-Match: *</c>) matches any.</summary>
-    public static IResult? Check(int? expected, int current) => expected is null || expected == current ? null : Problems.PreconditionFailed(current);
 }

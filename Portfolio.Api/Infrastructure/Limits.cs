@@ -37,15 +37,12 @@ public sealed record LimitOptions(
             }
         }
 
-        var options = new LimitOptions(
-            settings.Int("Burst", 60, 1, 1_000_000),
-            settings.Int("PerSecond", 10, 1, 1_000_000),
-            settings.Int("AnonymousBurst", 20, 1, 1_000_000),
-            settings.Int("AnonymousPerSecond", 2, 1, 1_000_000),
-            proxies,
-            settings.Int("ReportConcurrency", Math.Max(1, Environment.ProcessorCount - 1), 1, 256),
-            settings.Int("ReportQueue", 8, 0, 1_000),
-            []);
+        var burst = settings.Int("Burst", 60, 1, 1_000_000);
+        var perSecond = settings.Int("PerSecond", 10, 1, 1_000_000);
+        var anonymousBurst = settings.Int("AnonymousBurst", 20, 1, 1_000_000);
+        var anonymousPerSecond = settings.Int("AnonymousPerSecond", 2, 1, 1_000_000);
+        var reportConcurrency = settings.Int("ReportConcurrency", Math.Max(1, Environment.ProcessorCount - 1), 1, 256);
+        var reportQueue = settings.Int("ReportQueue", 8, 0, 1_000);
         settings.ThrowIfInvalid();
 
         var cors = new Settings(configuration, "Portfolio:Cors");
@@ -59,7 +56,7 @@ public sealed record LimitOptions(
         }
 
         cors.ThrowIfInvalid();
-        return options with { CorsOrigins = origins };
+        return new LimitOptions(burst, perSecond, anonymousBurst, anonymousPerSecond, proxies, reportConcurrency, reportQueue, origins);
     }
 }
 

@@ -113,7 +113,7 @@ public static class Writes
             var winner = await IdempotencyStore.FindAsync(session, scope, key, now, cancellationToken);
             return winner is not null
                 ? Replay(http, winner, requestHash)
-                : Problems.Conflict("Another record already holds one of these unique values. Nothing was changed.");
+                : Problems.From(UnitOfWork.RaceRefusal(ex)!);
         }
         catch (DbException ex) when (UnitOfWork.RaceRefusal(ex) is { } race)
         {
