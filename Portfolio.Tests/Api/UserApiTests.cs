@@ -48,4 +48,23 @@ public class UserApiTests(DatabaseEngine engine) : ApiTest(engine)
         ShouldBeProblem(areas, 400, "programmeAreaIds");
         (await RowCountsAsync()).Should().Equal(before);
     }
+
+    [TestCase("1:abc")]
+    [TestCase("x:0000000000000000000000000000000000000000000000000000000000000000")]
+    [TestCase("12")]
+    public async Task AuditVerify_RefusesAMalformedHead_NamingIt(string head)
+    {
+        var response = await Admin.GetAsync($"/api/audit/verify?expectHead={Uri.EscapeDataString(head)}");
+        ShouldBeProblem(response, 400, "expectHead");
+    }
+
+    [Test]
+    public async Task AuditVerify_ChecksAHeadGivenOverHttp()
+    {
+        var last = (await Admin.GetFromJsonAsync<JsonObject>("/api/audit?pageSize=1"))!["total"]!.GetValue<long>();
+        last.Should().BeGreaterThan(0);
+        var unknown = await Admin.GetFromJsonAsync<JsonObject>($"/api/audit/verify?expectHead={long.MaxValue / 2}:{new string('a', 64)}");
+        unknown!["valid"]!.GetValue<bool>().Should().BeFalse();
+        unknown["detail"]!.GetValue<string>().Should().Contain("no longer in the chain");
+    }
 }

@@ -67,6 +67,22 @@ public partial class AccountPageTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task SignInWithBlankFields_NamesEachInTheErrorSummary_AndSetsNoCookie()
+    {
+        using var browser = Browser();
+        var page = await (await browser.GetAsync("/sign-in")).Content.ReadAsStringAsync();
+
+        var blank = await PostFormAsync(browser, "/sign-in", page, ("email", " "), ("password", ""));
+
+        blank.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = await blank.Content.ReadAsStringAsync();
+        html.Should().Contain("""<a href="#email">Enter your email address</a>""").And.Contain("""<a href="#password">Enter your password</a>""");
+        html.Should().Contain("""<p id="email-error" class="govuk-error-message">""");
+        var cookies = blank.Headers.TryGetValues("Set-Cookie", out var set) ? set : [];
+        cookies.Should().NotContain(c => c.StartsWith("portfolio=", StringComparison.Ordinal), "nobody was signed in");
+    }
+
+    [Test]
     public async Task AFormPostedWithoutItsAntiforgeryToken_IsRefused()
     {
         using var browser = Browser();
