@@ -14,6 +14,11 @@ fi
 if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   need+=(python3-aiosmtpd)
 fi
+# A real browser for the page tests: Debian's Chromium, driven by Playwright with ExecutablePath (never
+# `playwright install`, which downloads a browser this machine cannot reach).
+if ! command -v chromium >/dev/null 2>&1; then
+  need+=(chromium)
+fi
 # Optional extras: scripts/render-samples.sh needs poppler-utils (pdftoppm); pass --with-samples to install it.
 if [ "${1:-}" = "--with-samples" ] && ! command -v pdftoppm >/dev/null 2>&1; then
   need+=(poppler-utils)

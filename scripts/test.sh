@@ -5,6 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# What the tests need that a fresh Debian machine may lack (PostgreSQL, an SMTP server, Chromium): installed only
+# when missing, so this stays the one command to run.
+scripts/setup.sh || { echo "0 passed, 1 failed, 0 skipped"; echo "test.sh: scripts/setup.sh failed" >&2; exit 1; }
+
 results="TestResults/run-$(date +%s)"
 rm -rf TestResults
 dotnet test Portfolio.sln --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"

@@ -182,7 +182,7 @@ public static class AuthExtensions
             {
                 options.LoginPath = "/sign-in";
                 options.LogoutPath = "/sign-out";
-                options.AccessDeniedPath = "/sign-in";
+                options.AccessDeniedPath = "/access-denied";
                 options.Cookie.Name = "portfolio";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax;

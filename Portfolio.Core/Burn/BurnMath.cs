@@ -25,6 +25,10 @@ public sealed record RagThresholds(int AmberPercent, int RedPercent)
 /// </summary>
 public static class BurnMath
 {
+    /// <summary>A percentage for people, as the report prints it: one decimal place (<c>41.7%</c>), or <c>n/a</c>.</summary>
+    public static string FormatPercent(decimal? percent) =>
+        percent is null ? "n/a" : percent.Value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
     /// <summary><paramref name="amount"/> × <paramref name="numerator"/> / <paramref name="denominator"/>, to the penny, half to even.</summary>
     public static long ProRata(long amount, long numerator, long denominator)
     {

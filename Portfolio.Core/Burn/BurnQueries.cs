@@ -12,7 +12,42 @@ public enum BurnGrouping
     Partner,
 }
 
-public sealed record BurnFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null);
+/// <summary>Which grants: by funder, programme area, status, and partner (grants with an agreement with that partner).</summary>
+public sealed record BurnFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null, long? PartnerId = null);
+
+/// <summary>One grant's figures in a roll-up, with what a list of grants shows beside them.</summary>
+public sealed record GrantLine(
+    long Id,
+    string Reference,
+    string Title,
+    long FunderId,
+    string FunderName,
+    long? ProgrammeAreaId,
+    string? ProgrammeAreaName,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    int ReportLagDays,
+    IReadOnlyList<ReportingPeriod> Periods,
+    BurnTotals Totals,
+    RagThresholds Thresholds,
+    decimal TimeElapsedPercent)
+{
+    public Rag Rag => Totals.RagWith(Thresholds);
+}
+
+/// <summary>
+/// The whole (filtered) portfolio at once: every grant's figures and the roll-ups by programme area, funder and
+/// partner, from one read of each table (what the dashboard shows).
+/// </summary>
+public sealed record PortfolioBurn(
+    DateOnly AsOf,
+    IReadOnlyList<GrantLine> Grants,
+    IReadOnlyList<BurnGroup> ByProgrammeArea,
+    IReadOnlyList<BurnGroup> ByFunder,
+    IReadOnlyList<BurnGroup> ByPartner,
+    BurnTotals Portfolio,
+    Rag PortfolioRag,
+    IReadOnlyList<FailedGrant> Failed);
 
 /// <summary>One row of a roll-up: a grant, programme area, funder or partner, with its summed figures.</summary>
 public sealed record BurnGroup(long? Id, string Name, int Grants, BurnTotals Totals, RagThresholds Thresholds, decimal? TimeElapsedPercent)
@@ -46,11 +81,12 @@ public static class BurnQueries
         (@FunderId IS NULL OR g.funder_id = @FunderId)
           AND (@ProgrammeAreaId IS NULL OR g.programme_area_id = @ProgrammeAreaId)
           AND (@Status IS NULL OR g.status = @Status)
+          AND (@PartnerId IS NULL OR EXISTS (SELECT 1 FROM partner_agreement pf WHERE pf.grant_id = g.id AND pf.partner_id = @PartnerId))
         """;
 
     internal static readonly Sql Grants = Sql.Common($"""
         SELECT g.id, g.funder_id, g.programme_area_id, g.reference, g.title, g.amount_awarded_pence, g.start_date, g.end_date,
-               f.name AS funder_name, f.reporting_calendar, f.rag_amber_percent, f.rag_red_percent, pa.name AS programme_area_name
+               f.name AS funder_name, f.reporting_calendar, f.report_lag_days, f.rag_amber_percent, f.rag_red_percent, pa.name AS programme_area_name
         FROM grant_award g
         JOIN funder f ON f.id = g.funder_id
         LEFT JOIN programme_area pa ON pa.id = g.programme_area_id
@@ -133,16 +169,75 @@ public static class BurnQueries
     /// <summary>The portfolio grouped by grant, programme area, funder or partner, sorted by the size of the variance.</summary>
     public static async Task<BurnRollup> RollupAsync(DbSession session, BurnFilter filter, BurnGrouping groupBy, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
     {
-        var parameters = new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, AsOf = asOf };
+        var parameters = Parameters(filter, asOf);
+        if (groupBy == BurnGrouping.Partner)
+        {
+            var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
+            var partners = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+            var total = partners.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
+            return new BurnRollup(asOf, groupBy, Sorted(partners), total, total.RagWith(portfolioThresholds), unreadable);
+        }
+
+        var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
+        var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
+        var groups = groupBy switch
+        {
+            BurnGrouping.Grant => grants.Select(g => new BurnGroup(g.Id, $"{g.Reference}: {g.Title}", 1, g.Totals, g.Thresholds, g.TimeElapsedPercent)).ToList(),
+            BurnGrouping.ProgrammeArea => ByProgrammeArea(grants, portfolioThresholds),
+            BurnGrouping.Funder => ByFunder(grants),
+            _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, null),
+        };
+        return new BurnRollup(asOf, groupBy, Sorted(groups), portfolio, portfolio.RagWith(portfolioThresholds), failed);
+    }
+
+    /// <summary>Every grant and the roll-ups by programme area, funder and partner, reading spend once.</summary>
+    public static async Task<PortfolioBurn> PortfolioAsync(DbSession session, BurnFilter filter, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
+    {
+        var parameters = Parameters(filter, asOf);
+        var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
+        var partners = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+        var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
+        return new PortfolioBurn(
+            asOf,
+            [.. grants.OrderByDescending(g => Math.Abs(g.Totals.Variance)).ThenBy(g => g.Reference, StringComparer.Ordinal)],
+            Sorted(ByProgrammeArea(grants, portfolioThresholds)),
+            Sorted(ByFunder(grants)),
+            Sorted(partners),
+            portfolio,
+            portfolio.RagWith(portfolioThresholds),
+            failed);
+    }
+
+    private static object Parameters(BurnFilter filter, DateOnly asOf) =>
+        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, AsOf = asOf };
+
+    private static List<BurnGroup> Sorted(IEnumerable<BurnGroup> groups) => groups
+        .OrderByDescending(g => Math.Abs(g.Totals.Variance))
+        .ThenBy(g => g.Name, StringComparer.Ordinal)
+        .ToList();
+
+    private static List<BurnGroup> ByProgrammeArea(IEnumerable<GrantLine> grants, RagThresholds portfolioThresholds) => grants
+        .GroupBy(g => (g.ProgrammeAreaId, Name: g.ProgrammeAreaName ?? "(no programme area)"))
+        .Select(group => Sum(group.Key.ProgrammeAreaId, group.Key.Name, group.Select(g => g.Totals), portfolioThresholds))
+        .ToList();
+
+    private static List<BurnGroup> ByFunder(IEnumerable<GrantLine> grants) => grants
+        .GroupBy(g => (Id: g.FunderId, Name: g.FunderName, g.Thresholds))
+        .Select(group => Sum(group.Key.Id, group.Key.Name, group.Select(g => g.Totals), group.Key.Thresholds))
+        .ToList();
+
+    /// <summary>The filtered grants' inputs; a grant whose stored data is impossible is listed as failed, not thrown.</summary>
+    private static async Task<(List<(GrantRow Row, GrantBurnInput Input)> Grants, List<FailedGrant> Failed)> GrantInputsAsync(DbSession session, object parameters, CancellationToken cancellationToken)
+    {
         var grants = (await session.QueryAsync<GrantRow>(Grants, parameters, cancellationToken)).ToList();
         var lines = (await session.QueryAsync<LineRow>(CurrentBudgetLines, parameters, cancellationToken)).ToLookup(l => l.GrantId);
         var failed = new List<FailedGrant>();
-        var perGrant = new List<(GrantRow Row, GrantBurnInput Input)>();
+        var inputs = new List<(GrantRow Row, GrantBurnInput Input)>();
         foreach (var g in grants)
         {
             try
             {
-                perGrant.Add((g, new GrantBurnInput(
+                inputs.Add((g, new GrantBurnInput(
                     g.AmountAwardedPence,
                     g.StartDate,
                     g.EndDate,
@@ -156,52 +251,30 @@ public static class BurnQueries
             }
         }
 
-        List<BurnGroup> groups;
-        BurnTotals portfolio;
-        if (groupBy == BurnGrouping.Partner)
+        return (inputs, failed);
+    }
+
+    private static async Task<(List<GrantLine> Grants, List<FailedGrant> Failed)> GrantLinesAsync(DbSession session, object parameters, DateOnly asOf, CancellationToken cancellationToken)
+    {
+        var (inputs, failed) = await GrantInputsAsync(session, parameters, cancellationToken);
+        var actuals = (await session.QueryAsync<SumRow>(ActualsByGrant, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
+        var lines = new List<GrantLine>();
+        foreach (var (g, input) in inputs)
         {
-            groups = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
-            portfolio = groups.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
-        }
-        else
-        {
-            var actuals = (await session.QueryAsync<SumRow>(ActualsByGrant, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
-            var grantTotals = new List<(GrantRow Row, GrantBurnInput Input, BurnTotals Totals)>();
-            foreach (var g in perGrant)
+            try
             {
-                try
-                {
-                    grantTotals.Add((g.Row, g.Input, BurnCalculator.Totals(g.Input, actuals.GetValueOrDefault(g.Row.Id), asOf)));
-                }
-                catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
-                {
-                    failed.Add(new FailedGrant(g.Row.Id, g.Row.Reference, $"Grant {g.Row.Id}'s burn could not be computed: {ex.Message}"));
-                }
+                lines.Add(new GrantLine(
+                    g.Id, g.Reference, g.Title, g.FunderId, g.FunderName, g.ProgrammeAreaId, g.ProgrammeAreaName, g.StartDate, g.EndDate,
+                    g.ReportLagDays, input.Periods, BurnCalculator.Totals(input, actuals.GetValueOrDefault(g.Id), asOf), input.Thresholds,
+                    BurnCalculator.TimeElapsedPercent(g.StartDate, g.EndDate, asOf)));
             }
-
-            portfolio = grantTotals.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
-            groups = groupBy switch
+            catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
             {
-                BurnGrouping.Grant => grantTotals.Select(g => new BurnGroup(
-                    g.Row.Id, $"{g.Row.Reference}: {g.Row.Title}", 1, g.Totals, g.Input.Thresholds,
-                    BurnCalculator.TimeElapsedPercent(g.Row.StartDate, g.Row.EndDate, asOf))).ToList(),
-                BurnGrouping.ProgrammeArea => grantTotals
-                    .GroupBy(g => (g.Row.ProgrammeAreaId, Name: g.Row.ProgrammeAreaName ?? "(no programme area)"))
-                    .Select(group => Sum(group.Key.ProgrammeAreaId, group.Key.Name, group.Select(g => g.Totals), portfolioThresholds))
-                    .ToList(),
-                BurnGrouping.Funder => grantTotals
-                    .GroupBy(g => (Id: g.Row.FunderId, Name: g.Row.FunderName, Thresholds: g.Input.Thresholds))
-                    .Select(group => Sum(group.Key.Id, group.Key.Name, group.Select(g => g.Totals), group.Key.Thresholds))
-                    .ToList(),
-                _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, null),
-            };
+                failed.Add(new FailedGrant(g.Id, g.Reference, $"Grant {g.Id}'s burn could not be computed: {ex.Message}"));
+            }
         }
 
-        var sorted = groups
-            .OrderByDescending(g => Math.Abs(g.Totals.Variance))
-            .ThenBy(g => g.Name, StringComparer.Ordinal)
-            .ToList();
-        return new BurnRollup(asOf, groupBy, sorted, portfolio, portfolio.RagWith(portfolioThresholds), failed);
+        return (lines, failed);
     }
 
     private static BurnGroup Sum(long? id, string name, IEnumerable<BurnTotals> totals, RagThresholds thresholds)
@@ -253,6 +326,7 @@ public static class BurnQueries
         public DateOnly EndDate { get; set; }
         public string FunderName { get; set; } = "";
         public string ReportingCalendar { get; set; } = "";
+        public int ReportLagDays { get; set; }
         public int RagAmberPercent { get; set; }
         public int RagRedPercent { get; set; }
         public string? ProgrammeAreaName { get; set; }

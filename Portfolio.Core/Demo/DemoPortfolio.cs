@@ -14,6 +14,18 @@ public static class DemoPortfolio
 {
     internal static readonly Sql FunderCount = Sql.Common("SELECT COUNT(*) FROM funder");
 
+    /// <summary>The demo's password for every demo user (documented in the README; the demo runs in Development only).</summary>
+    public const string UserPassword = "Portfolio-demo-2026";
+
+    /// <summary>One demo user per role (email, name, role, the programme areas a lead leads).</summary>
+    public static readonly IReadOnlyList<(string Email, string Name, string Role, string[] AreaCodes)> Users =
+    [
+        ("admin@partnership.example", "Alex Morgan", "admin", []),
+        ("finance@partnership.example", "Farah Shah", "finance", []),
+        ("amira@partnership.example", "Amira Khan", "programme-lead", ["DRIVE", "BYANDFOR"]),
+        ("viewer@partnership.example", "Chris Evans", "viewer", []),
+    ];
+
     /// <summary>Seeds the demo into an empty database; returns false (and changes nothing) when any funder exists.</summary>
     public static async Task<bool> SeedIfEmptyAsync(Database database, DateTime now, CancellationToken cancellationToken = default)
     {
@@ -212,6 +224,7 @@ public static class DemoPortfolio
         }
 
         await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
+        await SeedUsersAsync(session, areas, change, cancellationToken);
         await session.CommitAsync(cancellationToken);
         return true;
     }
@@ -258,4 +271,18 @@ public static class DemoPortfolio
         ReportingCalendar Calendar,
         IReadOnlyList<(string Category, int Weight)> Weights,
         IReadOnlyList<(long PartnerId, long Amount)> Agreements);
+
+    private static async Task SeedUsersAsync(DbSession session, Dictionary<string, long> areas, ChangeContext change, CancellationToken cancellationToken)
+    {
+        foreach (var (email, name, role, areaCodes) in Users)
+        {
+            var invited = await Domain.Users.InviteAsync(session, new UserInput(email, name, role, [.. areaCodes.Select(c => areas[c])]), change, cancellationToken);
+            var token = invited.Value?.SetPasswordToken ?? throw new InvalidOperationException($"demo user {email}: {invited.Refused}");
+            var set = await Domain.Users.SetPasswordAsync(session, token, UserPassword, UserPassword, change, cancellationToken);
+            if (set.Value is null)
+            {
+                throw new InvalidOperationException($"demo user {email}: {set.Refused}");
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@ namespace Portfolio.Core.Domain;
 
 /// <summary>
 /// Who did something, as a person reads it. Actors are recorded as <c>key:{id}:{name}</c> (an API key),
-/// <c>jwt:{subject}</c> (a token) or <c>system:{job}</c>; reports and pages print the name, never the label.
+/// <c>user:{id}:{name}</c> (a person signed in to the web app), <c>jwt:{subject}</c> (a token) or <c>system:{job}</c>; reports and pages print the name, never the label.
 /// </summary>
 public static class Actors
 {
@@ -11,13 +11,16 @@ public static class Actors
 
     public static string DisplayName(string actor)
     {
-        if (actor.StartsWith("key:", StringComparison.Ordinal))
+        foreach (var (prefix, unnamed) in new[] { ("key:", "an API key"), ("user:", "a user") })
         {
-            var name = actor.IndexOf(':', 4) is var colon and > 0 ? actor[(colon + 1)..] : "";
-            return name.Length > 0 ? name : "an API key";
+            if (actor.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var name = actor.IndexOf(':', prefix.Length) is var colon and > 0 ? actor[(colon + 1)..] : "";
+                return name.Length > 0 ? name : unnamed;
+            }
         }
 
-        if (actor.StartsWith("jwt:", StringComparison.Ordinal) || actor.StartsWith("user:", StringComparison.Ordinal))
+        if (actor.StartsWith("jwt:", StringComparison.Ordinal))
         {
             return actor[(actor.IndexOf(':', StringComparison.Ordinal) + 1)..];
         }

@@ -540,7 +540,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             PeriodEnd = header.PeriodEnd,
             PeriodLabel = header.PeriodLabel,
             Status = "draft",
-            DueDate = header.PeriodEnd.AddDays(funder.ReportLagDays),
+            DueDate = Portfolio.Core.Burn.ReportDue.For(header.PeriodEnd, funder.ReportLagDays),
             GeneratedAt = change.At,
             Rag = report.Summary.Rag,
             FiguresJson = JsonSerializer.Serialize(new ReportEmailFigures(report.Summary.Award, report.Summary.BudgetToDate, report.Summary.ActualToDate, report.Summary.Variance, report.Summary.Rag), Json),

@@ -39,26 +39,7 @@ public static class QuarterlyPdf
 
         layout.Heading("Summary", 2);
         layout.Badge("Budget status (RAG):", s.Rag.ToUpperInvariant(), RagColour(s.Rag));
-        List<KeyFigure> figures =
-        [
-            new("Award", Money.Format(s.Award)),
-            new("Budget", Money.Format(s.Budget)),
-            new("Forecast at completion", Money.Format(s.ForecastAtCompletion)),
-            new("Budget this period", Money.Format(s.PeriodBudget)),
-            new("Actual this period", Money.Format(s.PeriodActual)),
-            new("Time elapsed", Percent(s.TimeElapsedPercent)),
-            new("Budget to date", Money.Format(s.BudgetToDate)),
-            new("Actual to date", Money.Format(s.ActualToDate)),
-            new("Burn (actual / budget)", Percent(s.BurnPercent)),
-            new("Variance to date (actual - budget)", Money.Format(s.Variance)),
-            new("Variance %", Percent(s.VariancePercent)),
-        ];
-        if (s.Unallocated != 0)
-        {
-            figures.Add(new KeyFigure("Unallocated (award - budget)", Money.Format(s.Unallocated)));
-        }
-
-        layout.KeyFigures(figures);
+        layout.KeyFigures([.. SummaryFigures(s).Select(f => new KeyFigure(f.Label, f.Value))]);
         layout.Paragraph(RagLegend(s), 8f, colour: new SKColor(0x44, 0x44, 0x44));
 
         layout.Heading("Budget against actual by cost category", 2);
@@ -192,6 +173,31 @@ public static class QuarterlyPdf
     }
 
     /// <summary>What RAG means, with the thresholds in force for this funder, and what the sign of a variance says.</summary>
+    /// <summary>The summary's key figures, labelled and formatted as the PDF prints them (the grant page shows the same).</summary>
+    public static IReadOnlyList<(string Label, string Value)> SummaryFigures(ReportSummary s)
+    {
+        List<(string Label, string Value)> figures =
+        [
+            ("Award", Money.Format(s.Award)),
+            ("Budget", Money.Format(s.Budget)),
+            ("Forecast at completion", Money.Format(s.ForecastAtCompletion)),
+            ("Budget this period", Money.Format(s.PeriodBudget)),
+            ("Actual this period", Money.Format(s.PeriodActual)),
+            ("Time elapsed", Percent(s.TimeElapsedPercent)),
+            ("Budget to date", Money.Format(s.BudgetToDate)),
+            ("Actual to date", Money.Format(s.ActualToDate)),
+            ("Burn (actual / budget)", Percent(s.BurnPercent)),
+            ("Variance to date (actual - budget)", Money.Format(s.Variance)),
+            ("Variance %", Percent(s.VariancePercent)),
+        ];
+        if (s.Unallocated != 0)
+        {
+            figures.Add(("Unallocated (award - budget)", Money.Format(s.Unallocated)));
+        }
+
+        return figures;
+    }
+
     public static string RagLegend(ReportSummary s) =>
         $"RAG compares the variance to date with the budget to date: GREEN within {Number(s.RagAmberPercent)}% either way, AMBER within {Number(s.RagRedPercent)}%, " +
         $"RED beyond {Number(s.RagRedPercent)}%. Underspend counts as much as overspend. Variance = actual - budget: a negative variance is an underspend, a positive one an overspend.";
@@ -199,38 +205,7 @@ public static class QuarterlyPdf
     internal static void DrawTrendChart(SKCanvas canvas, SKRect rect, IReadOnlyList<TrendRow> trend, PdfTypefaces chartFaces)
     {
         ChartFonts.Use(chartFaces);
-        var plot = new ScottPlot.Plot();
-        plot.Font.Set(ChartFonts.Family, ScottPlot.FontWeight.Normal, ScottPlot.FontSlant.Upright, ScottPlot.FontSpacing.Normal);
-        var xs = Enumerable.Range(0, trend.Count).Select(i => (double)i).ToArray();
-        foreach (var (values, colour, legend) in new[]
-                 {
-                     (trend.Select(t => (double)Money.ToPounds(t.CumulativeBudget)).ToArray(), ScottPlot.Color.FromHex("#4472C4"), "Cumulative budget"),
-                     (trend.Select(t => (double)Money.ToPounds(t.CumulativeActual)).ToArray(), ScottPlot.Color.FromHex("#ED7D31"), "Cumulative actual"),
-                 })
-        {
-            var line = plot.Add.ScatterLine(xs, values, colour);
-            line.LegendText = legend;
-            line.LineWidth = 2;
-            line.MarkerSize = 0;
-            // Points drawn as markers of their own, so a grant's first period (a single point, no line) still shows.
-            var points = plot.Add.Markers(xs, values, ScottPlot.MarkerShape.FilledCircle, 6, colour);
-            points.LegendText = "";
-        }
-
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (var i = 0; i < trend.Count; i++)
-        {
-            ticks.AddMajor(i, trend[i].Label);
-        }
-
-        plot.Axes.Bottom.TickGenerator = ticks;
-        plot.YLabel("£");
-        plot.Axes.Bottom.TickLabelStyle.FontSize = 9;
-        plot.Axes.Left.TickLabelStyle.FontSize = 9;
-        plot.Legend.FontSize = 9;
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.Axes.SetLimitsX(-0.5, Math.Max(0, trend.Count - 1) + 0.5);
-        plot.Axes.SetLimitsY(0, Math.Max(1, trend.Max(t => (double)Money.ToPounds(Math.Max(t.CumulativeBudget, t.CumulativeActual)))) * 1.15);
+        var plot = TrendChart.Plot(trend, ChartFonts.Family);
         plot.Render(canvas, new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
     }
 
@@ -254,7 +229,7 @@ public static class QuarterlyPdf
 
     private static string Number(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Percent(decimal? percent) => percent is null ? "n/a" : percent.Value.ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    private static string Percent(decimal? percent) => Portfolio.Core.Burn.BurnMath.FormatPercent(percent);
 }
 
 /// <summary>

@@ -27,6 +27,16 @@ public sealed class QuarterlyReports(Database database, ReportOptions options)
     /// <summary>The PDF; throws <see cref="ReportFontsMissingException"/> when the configured font folder lacks the fonts.</summary>
     public byte[] Pdf(QuarterlyReport report, ReportStamp stamp) => QuarterlyPdf.Render(report, _fonts.Value, stamp);
 
+    /// <summary>
+    /// The report's cumulative chart as SVG, drawn by the same plot and typeface as the PDF's (for the grant page;
+    /// its figures belong in a table beside it).
+    /// </summary>
+    public string ChartSvg(QuarterlyReport report, int width, int height)
+    {
+        ChartFonts.Use(_fonts.Value.Chart);
+        return TrendChart.Plot(report.Trend, ChartFonts.Family).GetSvgXml(width, height);
+    }
+
     /// <summary>Loads the fonts now, so a missing font is found at start and by the health check, not by the first funder's report.</summary>
     public void CheckFonts() => _ = _fonts.Value;
 

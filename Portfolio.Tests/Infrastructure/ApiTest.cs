@@ -44,13 +44,22 @@ public abstract class ApiTest(DatabaseEngine engine)
         {
             ["Portfolio:BootstrapAdminKey"] = BootstrapKey,
             ["Portfolio:SeedDemo"] = "false",
-        });
+        }, clock: Clock);
+        BeforeStart(App);
         Anonymous = App.CreateClient();
         Admin = ClientWithKey(BootstrapKey);
         Finance = ClientWithKey(await CreateKeyAsync("finance"));
         LeadAreaId = (long)(await CreateAsync(Admin, "/api/programme-areas", new { name = "Lead's area", code = Unique.Text("LEAD") }))["id"]!;
         Lead = ClientWithKey(await CreateKeyAsync("programme-lead", LeadAreaId));
         Viewer = ClientWithKey(await CreateKeyAsync("viewer"));
+    }
+
+    /// <summary>A fixed clock for the host (pages whose figures depend on today), or null for the system clock.</summary>
+    protected virtual TimeProvider? Clock => null;
+
+    /// <summary>Called before the host starts: a fixture that needs a real server configures Kestrel here.</summary>
+    protected virtual void BeforeStart(PortfolioApp app)
+    {
     }
 
     [OneTimeTearDown]

@@ -6,7 +6,7 @@ using Portfolio.Core.Data;
 namespace Portfolio.Tests.Infrastructure;
 
 /// <summary>The real API host over a real database, configured the way an operator would configure it.</summary>
-public class PortfolioApp(DatabaseOptions database, string environment = "Testing", IReadOnlyDictionary<string, string?>? settings = null)
+public class PortfolioApp(DatabaseOptions database, string environment = "Testing", IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -27,5 +27,9 @@ public class PortfolioApp(DatabaseOptions database, string environment = "Testin
 
         // A test host whose job server cannot reach its storage should not hold the run up for the default 30 s.
         builder.ConfigureServices(services => services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)));
+        if (clock is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(clock));
+        }
     }
 }

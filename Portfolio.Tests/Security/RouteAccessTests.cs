@@ -24,6 +24,9 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
 
         /// <summary>A page for signed-in people: without the sign-in cookie (and keys do not count) it redirects to sign in.</summary>
         SignedIn,
+
+        /// <summary>The page a refused person is sent to: 403 to everyone.</summary>
+        Denied,
     }
 
     /// <summary>Method, route pattern as mapped, and who may call it.</summary>
@@ -33,6 +36,10 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "sign-in", Access.Anyone),
         ("GET", "set-password", Access.Anyone),
         ("GET", "sign-out", Access.Anyone),
+        ("GET", "access-denied", Access.Denied),
+        ("GET", "grants/{id}", Access.SignedIn),
+        ("GET", "grants/{grantId}/notes/new", Access.SignedIn),
+        ("GET", "grants/{grantId}/notes/{noteId}/edit", Access.SignedIn),
         ("GET", "/health/live", Access.Anyone),
         ("GET", "/health/ready", Access.Anyone),
         ("GET", "/openapi/{documentName}.json", Access.Anyone),
@@ -157,6 +164,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
     private static int? Expected(Access access, string role) => (access, role) switch
     {
         (Access.Anyone, _) => null,
+        (Access.Denied, _) => 403,
         (Access.SignedIn, _) => 200, // after the redirects: the sign-in page (checked below)
         (_, "anonymous") => 401,
         (Access.Read, _) => null,

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Data;
+using Portfolio.Api.Features.Shared;
 using Portfolio.Core.Domain;
 
 namespace Portfolio.Api.Features.Account;

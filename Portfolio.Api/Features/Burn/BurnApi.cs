@@ -40,6 +40,7 @@ public static class BurnApi
                 QueryParameter.Code("groupBy", "How to group the grants (default: grant).", [.. Groupings.Keys]),
                 QueryParameter.Id("funderId", "Only this funder's grants."),
                 QueryParameter.Id("programmeAreaId", "Only grants in this programme area."),
+                QueryParameter.Id("partnerId", "Only grants with an agreement with this partner."),
                 QueryParameter.Code("status", "Only grants with this status.", Portfolio.Core.Domain.Codes.GrantStatuses)).WithTags("Burn").WithName("GetBurnRollup")
             .RequireAuthorization(Policies.Read).Produces<BurnRollupDto>().ProducesValidationProblem();
         return app;
@@ -73,7 +74,7 @@ public static class BurnApi
         var query = new QueryInput(request);
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
         var groupBy = query.Code("groupBy", [.. Groupings.Keys]) ?? "grant";
-        var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses));
+        var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses), query.Id("partnerId"));
         if (query.Problem() is { } problem)
         {
             return problem;

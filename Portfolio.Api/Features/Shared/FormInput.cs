@@ -5,3 +5,6 @@ public sealed record FormInput(string Id, string Label, string Type, string? Val
 {
     public string[] Messages => Errors.TryGetValue(Id, out var messages) ? messages : [];
 }
+
+/// <summary>A GOV.UK select with its label; the first option (<see cref="Blank"/>) has no value.</summary>
+public sealed record FormSelect(string Id, string Label, string Blank, string? Value, IReadOnlyList<(string Value, string Text)> Options);

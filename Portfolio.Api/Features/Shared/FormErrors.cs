@@ -1,6 +1,6 @@
 using Portfolio.Core.Operations;
 
-namespace Portfolio.Api.Features.Account;
+namespace Portfolio.Api.Features.Shared;
 
 /// <summary>A form's errors, by field id, in the order the fields appear: what the GOV.UK error summary lists.</summary>
 public static class FormErrors

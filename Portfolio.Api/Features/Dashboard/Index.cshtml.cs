@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Burn;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Api.Features.Dashboard;
+
+/// <summary>
+/// The dashboard: every live grant with its RAG, burn against time, figures to date and reports due; filtered by
+/// programme area, funder and partner; a programme lead's areas first; roll-ups by area, funder and partner.
+/// </summary>
+[Authorize(Policy = Policies.People)]
+public sealed class IndexModel(Database database, TimeProvider clock, RagThresholds thresholds) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public long? ProgrammeAreaId { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public long? FunderId { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public long? PartnerId { get; set; }
+
+    public Core.Burn.Dashboard View { get; private set; } = null!;
+
+    public DateOnly Today { get; private set; }
+
+    public IReadOnlyList<ProgrammeArea> Areas { get; private set; } = [];
+
+    public IReadOnlyList<Funder> Funders { get; private set; } = [];
+
+    public IReadOnlyList<Partner> Partners { get; private set; } = [];
+
+    public bool Filtered => ProgrammeAreaId is not null || FunderId is not null || PartnerId is not null;
+
+    public async Task OnGetAsync()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        Today = UkDate.Today(clock);
+        await using var session = await database.OpenAsync(cancellationToken);
+        var all = new PageRequest(1, PageRequest.MaxPageSize);
+        Areas = (await ProgrammeAreaStore.ListAsync(session, all, cancellationToken)).Items;
+        Funders = (await FunderStore.ListAsync(session, all, cancellationToken)).Items;
+        Partners = (await PartnerStore.ListAsync(session, all, cancellationToken)).Items;
+        var yourAreas = User.IsInRole(Roles.ProgrammeLead) ? User.Areas()?.ToList() : null;
+        View = await Dashboards.LoadAsync(session, new BurnFilter(FunderId, ProgrammeAreaId, null, PartnerId), Today, thresholds, yourAreas, cancellationToken);
+    }
+}

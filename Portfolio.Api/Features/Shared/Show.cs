@@ -1,0 +1,24 @@
+using System.Globalization;
+using Portfolio.Core.Burn;
+
+namespace Portfolio.Api.Features.Shared;
+
+/// <summary>How pages show figures: the same formats as the PDF report (<c>£1,234.56</c>, <c>41.7%</c>, <c>1 Apr 2026</c>).</summary>
+public static class Show
+{
+    public static string Money(long pence) => Core.Money.Money.Format(pence);
+
+    public static string Percent(decimal? percent) => BurnMath.FormatPercent(percent);
+
+    public static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+
+    public static string Date(DateTime utc) => utc.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>The GOV.UK tag colour for a RAG status (amber is the yellow tag, which keeps its text contrast).</summary>
+    public static string RagClass(Rag rag) => rag switch
+    {
+        Rag.Green => "govuk-tag govuk-tag--green",
+        Rag.Amber => "govuk-tag govuk-tag--yellow",
+        _ => "govuk-tag govuk-tag--red",
+    };
+}
