@@ -14,6 +14,18 @@ public static class WebPages
     public static IServiceCollection AddPortfolioPages(this IServiceCollection services)
     {
         services.AddRazorPages(options => options.RootDirectory = "/Features");
+
+        // The stylesheet and script compress from 185 KB to 27 KB. Only these: compressing pages over HTTPS would let
+        // an attacker who can inject text guess secrets on them (BREACH), and pages carry anti-forgery tokens.
+        services.AddResponseCompression(options =>
+        {
+            options.EnableForHttps = true;
+            options.MimeTypes = ["text/css", "text/javascript", "application/javascript"];
+            options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+            options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+        });
+        services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
+        services.Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         return services;
     }
 
@@ -49,6 +61,7 @@ public static class WebPages
 
             await next(context);
         });
+        app.UseResponseCompression();
         app.UseStaticFiles();
         return app;
     }

@@ -57,6 +57,24 @@ public partial class AccountPageTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task TheStylesheetAndScript_AreCompressed_ButPagesAreNot()
+    {
+        using var browser = Browser();
+        browser.DefaultRequestHeaders.Add("Accept-Encoding", "br, gzip");
+        foreach (var asset in new[] { "/vendor/govuk-frontend/govuk-frontend.min.css", "/vendor/govuk-frontend/govuk-frontend.min.js" })
+        {
+            var response = await browser.GetAsync(asset);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Content.Headers.ContentEncoding.Should().Equal(["br"], asset);
+            var size = new FileInfo(Path.Combine(Portfolio.Tests.Core.Data.SqlServerSyntaxTests.RepositoryRoot(), "Portfolio.Api", "wwwroot") + asset).Length;
+            (await response.Content.ReadAsByteArrayAsync()).Length.Should().BeLessThan((int)(size / 3), $"{asset} ({size} bytes) compresses well");
+        }
+
+        var page = await browser.GetAsync("/sign-in");
+        page.Content.Headers.ContentEncoding.Should().BeEmpty("a page carries an anti-forgery token: compressing it over HTTPS invites BREACH");
+    }
+
+    [Test]
     public async Task OutsideDevelopment_APageOverPlainHttp_IsRedirectedToHttps_AndTheApiIsNot()
     {
         using var plain = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -84,7 +84,7 @@ public sealed class GrantJourneyBrowserTests(DatabaseEngine engine) : BrowserTes
         // The lead explains the delivery underspend; an empty note is refused beside the field first.
         await page.GetByRole(AriaRole.Link, new() { Name = "Add a note on Delivery" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save note" }).ClickAsync();
-        (await page.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("There is a problem");
+        (await page.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("There is a problem").And.Contain("Note must not be empty");
         (await page.TitleAsync()).Should().StartWith("Error: ");
         await ShouldBeAccessibleAsync(page, "variance-note-error");
         await page.GetByLabel("Note", new() { Exact = true }).FillAsync("Delivery started late: the venue opened in September. Spend catches up in Q3.");

@@ -58,9 +58,11 @@ public abstract class NoteFormModel(Database database) : PageModel
 
     private PageResult ShowErrors(Refusal refusal)
     {
-        Errors = FormErrors.From(refusal, "text");
+        Errors = FormErrors.From(refusal, "text", Labels);
         return Page();
     }
+
+    private static readonly Dictionary<string, string> Labels = new() { ["text"] = "Note", ["category"] = "What the note explains" };
 
     protected static DateOnly? ParseDate(string? text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
