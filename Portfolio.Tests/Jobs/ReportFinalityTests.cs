@@ -64,7 +64,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var message = _smtp.Messages().Single();
         message.ReplyTo.Mailboxes.Single().Address.Should().Be("finance@partnership.example");
         message.TextBody.Should().Contain("Registered charity 1234567.");
-        var pdfText = PdfText(Attachment(message, ".pdf"));
+        var pdfText = Documents.PdfText(Attachment(message, ".pdf"));
         pdfText.Should().Contain(note).And.Contain("Approved by").And.NotContain("No variance notes").And.NotContain("DRAFT");
         using var workbook = new XLWorkbook(new MemoryStream(Attachment(message, ".xlsx")));
         workbook.Worksheet("Notes").Cell(2, 2).GetString().Should().Be(note);
@@ -109,7 +109,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         sent["sentLate"]!.GetValue<bool>().Should().Be(UkDate.Today(TimeProvider.System) > new DateOnly(2026, 10, 30), "Q2 was due 30 days after 30 Sep 2026");
         var burn = await JsonAsync(await client.GetAsync($"/api/grants/{grant.Id}/burn?asOf=2026-09-30"));
         var message = _smtp.Messages().Single();
-        PdfText(Attachment(message, ".pdf")).Should().Contain("Late invoice").And.Contain("£1,234.56").And.Contain(Portfolio.Core.Money.Money.Format(Pence(burn["actualToDate"]!)));
+        Documents.PdfText(Attachment(message, ".pdf")).Should().Contain("Late invoice").And.Contain("£1,234.56").And.Contain(Portfolio.Core.Money.Money.Format(Pence(burn["actualToDate"]!)));
         using var workbook = new XLWorkbook(new MemoryStream(Attachment(message, ".xlsx")));
         workbook.Worksheet("Summary").RowsUsed().Single(r => r.Cell(1).GetString() == "Actual to date").Cell(2).GetValue<decimal>()
             .Should().Be(burn["actualToDate"]!.GetValue<decimal>());
@@ -282,7 +282,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var sent = (await JsonAsync(await client.GetAsync($"/api/report-runs?grantId={grant.Id}&status=approved")))["items"]!.AsArray()
             .Concat((await JsonAsync(await client.GetAsync($"/api/report-runs?grantId={grant.Id}&status=sent")))["items"]!.AsArray()).Single()!;
         await JobsApp.WaitForRunAsync(client, (long)sent["id"]!, "sent");
-        PdfText(Attachment(_smtp.Messages().Single(), ".pdf")).Should().Contain("No spend yet");
+        Documents.PdfText(Attachment(_smtp.Messages().Single(), ".pdf")).Should().Contain("No spend yet");
     }
 
     [Test]
@@ -430,11 +430,5 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         using var stream = new MemoryStream();
         part.Content!.DecodeTo(stream);
         return stream.ToArray();
-    }
-
-    private static string PdfText(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        return string.Join(" ", document.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
     }
 }

@@ -23,18 +23,9 @@ public partial class AccountPageTests(DatabaseEngine engine) : ApiTest(engine)
         BaseAddress = new Uri("https://localhost"),
     });
 
-    [GeneratedRegex("""name="__RequestVerificationToken"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="__RequestVerificationToken" """)]
-    private static partial Regex AntiforgeryField();
-
-    private static string TokenIn(string html)
-    {
-        var match = AntiforgeryField().Match(html);
-        match.Success.Should().BeTrue("every form carries an anti-forgery token");
-        return match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
-    }
 
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string pageHtml, params (string Name, string Value)[] fields) =>
-        await browser.PostAsync(path, new FormUrlEncodedContent([new("__RequestVerificationToken", TokenIn(pageHtml)), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]));
+        await browser.PostAsync(path, new FormUrlEncodedContent([new("__RequestVerificationToken", Documents.AntiforgeryToken(pageHtml)), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]));
 
     [Test]
     public async Task SignedOut_TheHomePageRedirectsToSignIn_WhoseFormHasTheContractedFields()

@@ -5,7 +5,6 @@ using Microsoft.Playwright;
 using Portfolio.Core.Data;
 using Portfolio.Tests.Core.Data;
 using Portfolio.Tests.Infrastructure;
-using UglyToad.PdfPig;
 
 namespace Portfolio.Tests.Web;
 
@@ -69,7 +68,7 @@ public sealed class GrantJourneyBrowserTests(DatabaseEngine engine) : BrowserTes
         (await page.Locator("h2").First.InnerTextAsync()).Should().Contain("2026/27 Q2");
         var summary = await page.Locator("#summary .govuk-summary-list__row").AllInnerTextsAsync();
         summary.Should().HaveCountGreaterThan(9);
-        var pdf = PdfText(await Finance.GetByteArrayAsync($"/api/grants/{grantId}/reports/2026-07-01.pdf"));
+        var pdf = Documents.PdfText(await Finance.GetByteArrayAsync($"/api/grants/{grantId}/reports/2026-07-01.pdf"));
         foreach (var figure in summary)
         {
             var parts = figure.Split('\n', '\t').Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
@@ -112,10 +111,4 @@ public sealed class GrantJourneyBrowserTests(DatabaseEngine engine) : BrowserTes
 
     private static string Pounds(JsonNode amount) =>
         Portfolio.Core.Money.Money.Format((long)(amount.GetValue<decimal>() * 100m));
-
-    private static string PdfText(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        return string.Join(" ", document.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
-    }
 }

@@ -35,8 +35,6 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("grants/{grantId}/notes/{noteId}/edit", PageAccess.Notes),
     ];
 
-    [GeneratedRegex("""name="__RequestVerificationToken"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="__RequestVerificationToken" """)]
-    private static partial Regex AntiforgeryField();
 
     [Test]
     public void ThePageTable_ListsEverySignedInRouteOfTheApiTable()
@@ -87,16 +85,9 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
         var set = await browser.PostAsync("/set-password", new FormUrlEncodedContent(
         [
-            new("__RequestVerificationToken", TokenIn(form)), new("token", token), new("password", Password), new("confirmPassword", Password),
+            new("__RequestVerificationToken", Documents.AntiforgeryToken(form)), new("token", token), new("password", Password), new("confirmPassword", Password),
         ]));
         set.RequestMessage!.RequestUri!.AbsolutePath.Should().Be("/", "setting the password signs the person in");
         return browser;
-    }
-
-    private static string TokenIn(string html)
-    {
-        var match = AntiforgeryField().Match(html);
-        match.Success.Should().BeTrue();
-        return match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
     }
 }
