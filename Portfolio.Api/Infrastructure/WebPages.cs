@@ -13,7 +13,16 @@ public static class WebPages
 
     public static IServiceCollection AddPortfolioPages(this IServiceCollection services)
     {
-        services.AddRazorPages(options => options.RootDirectory = "/Features");
+        services.AddRazorPages(options =>
+        {
+            options.RootDirectory = "/Features";
+
+            // A record's form serves both "new" and "edit" (its page route is /{records}/{id}/edit).
+            options.Conventions.AddPageRoute("/Grants/GrantForm", "grants/new");
+            options.Conventions.AddPageRoute("/Funders/FunderForm", "funders/new");
+            options.Conventions.AddPageRoute("/Partners/PartnerForm", "partners/new");
+            options.Conventions.AddPageRoute("/ProgrammeAreas/AreaForm", "programme-areas/new");
+        });
 
         // The stylesheet and script compress from 185 KB to 27 KB. Only these: compressing pages over HTTPS would let
         // an attacker who can inject text guess secrets on them (BREACH), and pages carry anti-forgery tokens.

@@ -47,6 +47,40 @@ public static class BudgetStore
         VALUES (@VersionId, @CategoryCode, @PeriodStart, @AmountPence)
         """);
 
+    internal static readonly Sql SelectVersions = Sql.Common("""
+        SELECT id, grant_id, version_number, created_at, created_by
+        FROM budget_version WHERE grant_id = @GrantId
+        ORDER BY version_number
+        """);
+
+    internal static readonly Sql SelectAllLines = Sql.Common("""
+        SELECT l.budget_version_id, l.category_code, l.period_start, l.amount_pence
+        FROM budget_line l JOIN budget_version v ON v.id = l.budget_version_id
+        WHERE v.grant_id = @GrantId
+        ORDER BY l.period_start, l.category_code
+        """);
+
+    /// <summary>Every version of the grant's budget with its lines, oldest first.</summary>
+    public static async Task<IReadOnlyList<BudgetVersion>> ListVersionsAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    {
+        var versions = (await session.QueryAsync<BudgetVersion>(SelectVersions, new { GrantId = grantId }, cancellationToken)).ToList();
+        var lines = (await session.QueryAsync<VersionLine>(SelectAllLines, new { GrantId = grantId }, cancellationToken)).ToLookup(l => l.BudgetVersionId);
+        foreach (var version in versions)
+        {
+            version.Lines = lines[version.Id].Select(l => new BudgetLine { CategoryCode = l.CategoryCode, PeriodStart = l.PeriodStart, AmountPence = l.AmountPence }).ToList();
+        }
+
+        return versions;
+    }
+
+    private sealed class VersionLine
+    {
+        public long BudgetVersionId { get; set; }
+        public string CategoryCode { get; set; } = "";
+        public DateOnly PeriodStart { get; set; }
+        public long AmountPence { get; set; }
+    }
+
     /// <summary>The latest version with its lines, or null when the grant has no budget yet.</summary>
     public static async Task<BudgetVersion?> GetCurrentAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
     {
@@ -92,6 +126,34 @@ public sealed record BudgetInput([Items(BudgetInput.MaxLines)] IReadOnlyList<Bud
 
 public sealed record BudgetLineView(string Category, DateOnly PeriodStart, decimal Amount);
 
+/// <summary>One cell of the budget that a version changed: its amount before (null: no line) and after (null: removed).</summary>
+public sealed record BudgetLineChange(string Category, DateOnly PeriodStart, long? BeforePence, long? AfterPence);
+
+/// <summary>A version of a grant's budget, who saved it and when, its total, and what it changed from the version before.</summary>
+public sealed record BudgetHistoryEntry(int Version, DateTime CreatedAt, string CreatedBy, long TotalPence, long ChangePence, IReadOnlyList<BudgetLineChange> Changes)
+{
+    /// <summary>Every version, newest first, each with the cells it changed (the first: every cell it set).</summary>
+    public static IReadOnlyList<BudgetHistoryEntry> Of(IReadOnlyList<BudgetVersion> versionsOldestFirst)
+    {
+        var entries = new List<BudgetHistoryEntry>();
+        IReadOnlyDictionary<(string, DateOnly), long> before = new Dictionary<(string, DateOnly), long>();
+        foreach (var version in versionsOldestFirst)
+        {
+            var after = version.Lines.ToDictionary(l => (l.CategoryCode, l.PeriodStart), l => l.AmountPence);
+            var changes = before.Keys.Union(after.Keys)
+                .Select(key => new BudgetLineChange(key.Item1, key.Item2, before.TryGetValue(key, out var b) ? b : null, after.TryGetValue(key, out var a) ? a : null))
+                .Where(c => c.BeforePence != c.AfterPence)
+                .OrderBy(c => c.PeriodStart).ThenBy(c => c.Category, StringComparer.Ordinal)
+                .ToList();
+            entries.Add(new BudgetHistoryEntry(version.VersionNumber, version.CreatedAt, version.CreatedBy, after.Values.Sum(), after.Values.Sum() - before.Values.Sum(), changes));
+            before = after;
+        }
+
+        entries.Reverse();
+        return entries;
+    }
+}
+
 public sealed record CategoryTotalView(string Category, decimal Amount);
 
 public sealed record PeriodTotalView(DateOnly PeriodStart, DateOnly PeriodEnd, string Label, decimal Amount);
@@ -136,6 +198,10 @@ public static class Budgets
         var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
         return loaded is null ? null : BudgetView.Of(loaded.Grant, loaded.Periods, await BudgetStore.GetCurrentAsync(session, grantId, cancellationToken));
     }
+
+    /// <summary>Every version of the grant's budget, newest first, with what each changed.</summary>
+    public static async Task<IReadOnlyList<BudgetHistoryEntry>> HistoryAsync(DbSession session, long grantId, CancellationToken cancellationToken = default) =>
+        BudgetHistoryEntry.Of(await BudgetStore.ListVersionsAsync(session, grantId, cancellationToken));
 
     /// <summary>
     /// Replaces the grant's budget with <paramref name="input"/>'s lines, at <paramref name="expectedVersion"/> (null:

@@ -145,10 +145,12 @@ public sealed record FunderInput(
     [Code("reporting-calendar")] string ReportingCalendar = "uk-financial-year",
     [WholeNumber(0, 366)] int ReportLagDays = 30,
     [Code("delivery-mode")] string DeliveryMode = "approval",
-    [Items(50)] IReadOnlyList<FunderContactInput>? Contacts = null,
+    [Items(FunderInput.MaxContacts)] IReadOnlyList<FunderContactInput>? Contacts = null,
     [WholeNumber(0, 1000)] int RagAmberPercent = 10,
     [WholeNumber(0, 1000)] int RagRedPercent = 20) : ICrossFieldRules
 {
+    public const int MaxContacts = 50;
+
     public void Check(FieldErrors errors)
     {
         if (RagRedPercent < RagAmberPercent)

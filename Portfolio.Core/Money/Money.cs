@@ -47,6 +47,65 @@ public readonly record struct Money(long Pence) : IComparable<Money>
         return true;
     }
 
+    /// <summary>
+    /// Reads an amount as a person types it or an accounting export writes it: <c>1234.5</c>, <c>£1,234.56</c>,
+    /// <c>-12.00</c>, <c>-£12.00</c> or <c>(12.00)</c> for a negative. Thousands separators must be in their places
+    /// (<c>1,23.00</c> is refused, not guessed at); more than two decimal places is refused, never rounded.
+    /// </summary>
+    public static bool TryParse(string? text, out Money money, out string? error)
+    {
+        money = Zero;
+        var s = (text ?? "").Trim();
+        if (s.Length == 0)
+        {
+            error = "must not be empty";
+            return false;
+        }
+
+        var negative = false;
+        if (s.StartsWith('(') && s.EndsWith(')'))
+        {
+            (negative, s) = (true, s[1..^1].Trim());
+        }
+
+        if (s.StartsWith('-'))
+        {
+            (negative, s) = (!negative, s[1..].TrimStart());
+        }
+
+        if (s.StartsWith('£'))
+        {
+            s = s[1..].TrimStart();
+        }
+
+        if (!negative && s.StartsWith('-'))
+        {
+            (negative, s) = (true, s[1..].TrimStart());
+        }
+
+        if (!ThousandsInPlace(s)
+            || !decimal.TryParse(s, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var pounds))
+        {
+            error = "must be an amount in pounds and pence, like 1,234.56";
+            return false;
+        }
+
+        return TryFromPounds(negative ? -pounds : pounds, out money, out error);
+    }
+
+    private static bool ThousandsInPlace(string s)
+    {
+        var whole = s.Split('.')[0];
+        if (whole.Length == 0 || s.Count(c => c == '.') > 1)
+        {
+            return false;
+        }
+
+        var groups = whole.Split(',');
+        return groups.Length == 1
+            || (groups[0].Length is >= 1 and <= 3 && groups.Skip(1).All(g => g.Length == 3));
+    }
+
     /// <summary>Pounds with exactly two decimal places (scale 2), so <c>2300000.00</c> is written as such in JSON.</summary>
     public decimal Pounds => Pence * 0.01m;
 

@@ -52,6 +52,15 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
     /// <summary>Whether the signed-in person may write notes on this grant (finance, admin, or a lead of its area).</summary>
     public bool CanWriteNotes { get; private set; }
 
+    /// <summary>Whether the signed-in person records money and reports (finance or admin).</summary>
+    public bool CanRecord { get; private set; }
+
+    /// <summary>Only transactions in this cost category (the transactions filter).</summary>
+    [FromQuery(Name = "category")]
+    public string? CategoryFilter { get; set; }
+
+    public IReadOnlyList<CostCategory> Categories { get; private set; } = [];
+
     [FromQuery(Name = "period")]
     public string? PeriodText { get; set; }
 
@@ -78,11 +87,13 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
         ProgrammeAreaName = Grant.ProgrammeAreaId is { } areaId ? (await ProgrammeAreaStore.GetAsync(session, areaId, cancellationToken))?.Name : null;
         Notes = (await VarianceNoteStore.ListForGrantAsync(session, id, Period.Start, cancellationToken)).Select(VarianceNoteView.Of).ToList();
         PageNumber = Math.Max(1, PageNumber);
-        Transactions = await TransactionStore.ListAsync(session, new TransactionFilter(id, Period.Start, Period.End), new PageRequest(PageNumber, TransactionsPerPage), cancellationToken);
+        Transactions = await TransactionStore.ListAsync(session, new TransactionFilter(id, Period.Start, Period.End, string.IsNullOrEmpty(CategoryFilter) ? null : CategoryFilter), new PageRequest(PageNumber, TransactionsPerPage), cancellationToken);
         Income = (await PaymentStore.ListAsync(session, new PaymentFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         Agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         PartnerNames = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id, p => p.Name);
         Runs = (await ReportRunStore.ListAsync(session, new ReportRunFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
+        Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
+        CanRecord = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
         CanWriteNotes = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance)
             || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
         return Page();

@@ -18,8 +18,20 @@ public static class FormErrors
         _ => new Dictionary<string, string[]> { [fallbackField] = [refusal.Detail] },
     };
 
-    private static string Labelled(string field, string message, IReadOnlyDictionary<string, string>? labels) =>
-        labels is not null && labels.TryGetValue(field, out var label) && message.Length > 0 && char.IsLower(message[0])
-            ? $"{label} {message}"
-            : message;
+    private static string Labelled(string field, string message, IReadOnlyDictionary<string, string>? labels)
+    {
+        if (labels is null)
+        {
+            return message;
+        }
+
+        // Core names other fields by their API names ("must not be before startDate"); a page names them by label.
+        // Only camelCase names: a plain word such as "date" is also just a word in Core's messages.
+        foreach (var (other, otherLabel) in labels.Where(l => l.Key.Any(char.IsUpper)))
+        {
+            message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{other}\b", otherLabel.ToLowerInvariant());
+        }
+
+        return labels.TryGetValue(field, out var label) && message.Length > 0 && char.IsLower(message[0]) ? $"{label} {message}" : message;
+    }
 }

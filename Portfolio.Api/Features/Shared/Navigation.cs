@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Portfolio.Api.Infrastructure;
 
 namespace Portfolio.Api.Features.Shared;
 
@@ -8,5 +9,13 @@ public static class Navigation
     public static IEnumerable<(string Href, string Text)> For(ClaimsPrincipal user)
     {
         yield return ("/", "Dashboard");
+        yield return ("/report-runs", "Reports");
+        yield return ("/funders", "Funders");
+        yield return ("/partners", "Partners");
+        yield return ("/programme-areas", "Programme areas");
+        if (user.IsInRole(Roles.Admin))
+        {
+            yield return ("/admin/users", "Admin");
+        }
     }
 }

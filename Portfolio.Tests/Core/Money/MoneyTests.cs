@@ -60,4 +60,38 @@ public class MoneyTests
         var overflow = () => new Portfolio.Core.Money.Money(long.MaxValue) + new Portfolio.Core.Money.Money(1);
         overflow.Should().Throw<OverflowException>();
     }
+
+    [TestCase("1234.56", 123_456L)]
+    [TestCase("£1,234.56", 123_456L)]
+    [TestCase(" £1,234,567.8 ", 123_456_780L)]
+    [TestCase("-12.00", -1_200L)]
+    [TestCase("-£12", -1_200L)]
+    [TestCase("£-12.01", -1_201L)]
+    [TestCase("(12.50)", -1_250L)]
+    [TestCase("(£1,000.00)", -100_000L)]
+    [TestCase("0.05", 5L)]
+    [TestCase(".5", 50L)]
+    public void TryParse_ReadsAmountsAsPeopleAndExportsWriteThem(string text, long pence)
+    {
+        Portfolio.Core.Money.Money.TryParse(text, out var money, out var error).Should().BeTrue(error);
+        money.Pence.Should().Be(pence);
+    }
+
+    [TestCase("", "must not be empty")]
+    [TestCase("   ", "must not be empty")]
+    [TestCase("12.345", "*two decimal places*")]
+    [TestCase("1,23.00", "*pounds and pence*")]
+    [TestCase("1,2345", "*pounds and pence*")]
+    [TestCase("12.3.4", "*pounds and pence*")]
+    [TestCase("twelve", "*pounds and pence*")]
+    [TestCase("1e5", "*pounds and pence*")]
+    [TestCase("$12", "*pounds and pence*")]
+    [TestCase("--12", "*pounds and pence*")]
+    [TestCase("1000000000000.01", "*between*")]
+    public void TryParse_RefusesWhatIsNotWholePence_WithTheReason(string text, string expected)
+    {
+        Portfolio.Core.Money.Money.TryParse(text, out var money, out var error).Should().BeFalse();
+        money.Should().Be(Portfolio.Core.Money.Money.Zero);
+        error.Should().Match(expected);
+    }
 }

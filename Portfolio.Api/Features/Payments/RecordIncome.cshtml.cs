@@ -1,0 +1,72 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portfolio.Api.Features.Shared;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+
+namespace Portfolio.Api.Features.Payments;
+
+/// <summary>Finance records income received on a grant: Core's <c>Income.Resource.CreateAsync</c>.</summary>
+[Authorize(Policy = Policies.Write)]
+public sealed class RecordIncomeModel(Database database) : FormPageModel
+{
+    public Grant Grant { get; private set; } = null!;
+
+    public string FunderName { get; private set; } = "";
+
+    private IReadOnlyList<Core.Periods.ReportingPeriod> periods = [];
+
+    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    {
+        ["date"] = "Date received",
+        ["amount"] = "Amount",
+        ["reference"] = "Reference",
+    };
+
+    protected override string FirstField => "date";
+
+    public async Task<IActionResult> OnGetAsync(long grantId) => await LoadAsync(grantId) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostAsync(long grantId)
+    {
+        if (!await LoadAsync(grantId))
+        {
+            return NotFound();
+        }
+
+        ReadPostedForm();
+        var date = ReadDate("date");
+        var amount = ReadMoney("amount");
+        var input = new PaymentInput(grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("reference"));
+        AddShapeErrors(input);
+        if (HasErrors)
+        {
+            return Page();
+        }
+
+        var outcome = await UnitOfWork.RunAsync(database, session => Income.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
+        if (outcome.Refused is { } refusal)
+        {
+            return Refused(refusal);
+        }
+
+        TempData[Notice.Key] = $"Income of {Show.Money(input.Amount.Pence)} received on {Show.Date(input.Date)} recorded.";
+        var period = periods.FirstOrDefault(p => p.Start <= input.Date && input.Date <= p.End)?.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return Redirect($"/grants/{grantId}?period={period}#income");
+    }
+
+    private async Task<bool> LoadAsync(long grantId)
+    {
+        await using var session = await database.OpenAsync(HttpContext.RequestAborted);
+        if (await GrantPeriods.LoadAsync(session, grantId, HttpContext.RequestAborted) is not { } loaded)
+        {
+            return false;
+        }
+
+        (Grant, FunderName, periods) = (loaded.Grant, loaded.Funder.Name, loaded.Periods);
+        return true;
+    }
+}

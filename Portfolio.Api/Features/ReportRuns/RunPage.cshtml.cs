@@ -1,0 +1,170 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portfolio.Api.Features.Shared;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+using Portfolio.Core.Periods;
+using Portfolio.Jobs.ReportRuns;
+
+namespace Portfolio.Api.Features.ReportRuns;
+
+/// <summary>
+/// One funder report: its state, files and deliveries, and what finance can do with it — approve the draft they
+/// previewed (at the version shown; refused, with the reason, when a note is missing or the books changed), cancel
+/// it with a reason, regenerate it from the books, or resend it. All through <see cref="ReportRunService"/>, as the
+/// API does. Generating a run for a grant's period is posted here from the grant page.
+/// </summary>
+[Authorize(Policy = Policies.People)]
+public sealed class RunPageModel(Database database, ReportRunService runs, TimeProvider clock) : FormPageModel
+{
+    public ReportRun Run { get; private set; } = null!;
+
+    public Grant Grant { get; private set; } = null!;
+
+    public Funder Funder { get; private set; } = null!;
+
+    public IReadOnlyList<ReportFile> Files { get; private set; } = [];
+
+    public IReadOnlyList<ReportDelivery> Deliveries { get; private set; } = [];
+
+    public bool CanAct { get; private set; }
+
+    public DateOnly Today { get; private set; }
+
+    /// <summary>When approval was refused for want of a variance note: where to write it.</summary>
+    public string? AddNoteHref { get; private set; }
+
+    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    {
+        ["actions"] = "Report",
+        ["reason"] = "Why it is cancelled",
+    };
+
+    protected override string FirstField => "actions";
+
+    public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostApproveAsync(long id) => await ActAsync(id, version => runs.ApproveAsync(id, User.Actor(), version, HttpContext.RequestAborted), "Approved: the report is being sent to the funder's contacts.");
+
+    public async Task<IActionResult> OnPostRegenerateAsync(long id) => await ActAsync(id, _ => runs.RegenerateAsync(id, User.Actor(), HttpContext.RequestAborted), "A new draft was made from the books as they stand.");
+
+    public async Task<IActionResult> OnPostResendAsync(long id) => await ActAsync(id, _ => runs.ResendAsync(id, null, User.Actor(), HttpContext.RequestAborted), "The report is being sent again to every contact.");
+
+    public async Task<IActionResult> OnPostCancelAsync(long id)
+    {
+        ReadPostedForm();
+        var reason = ReadText("reason");
+        if (reason is null)
+        {
+            AddError("reason", "Enter why the report is cancelled");
+            return await LoadAsync(id) ? Page() : NotFound();
+        }
+
+        return await ActAsync(id, version => runs.CancelAsync(id, reason, User.Actor(), version, HttpContext.RequestAborted), "The report is cancelled.");
+    }
+
+    /// <summary>From the grant page: a draft for the grant's period (<c>grantId</c>, <c>periodStart</c>).</summary>
+    public async Task<IActionResult> OnPostGenerateAsync()
+    {
+        if (!MayAct())
+        {
+            return Forbid();
+        }
+
+        ReadPostedForm();
+        var grantId = ReadId("grantId", required: true);
+        var periodStart = DateOnly.TryParseExact(ReadText("periodStart"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : (DateOnly?)null;
+        if (grantId is null || periodStart is null)
+        {
+            return BadRequest();
+        }
+
+        var result = await runs.GenerateAsync(grantId.Value, periodStart.Value, User.Actor(), HttpContext.RequestAborted);
+        if (result.Outcome == RunOutcome.AlreadyExists && result.Run is { } existing)
+        {
+            return Redirect($"/report-runs/{existing.Id}");
+        }
+
+        if (result.Outcome == RunOutcome.GrantNotFound)
+        {
+            return NotFound();
+        }
+
+        if (result.Refusal(grantId.Value) is { } refusal)
+        {
+            TempData[Notice.ImportantKey] = $"No report was made: {refusal.Detail}";
+            return Redirect($"/grants/{grantId}?period={periodStart:yyyy-MM-dd}#report-runs");
+        }
+
+        TempData[Notice.Key] = $"Draft report made for {result.Run!.PeriodLabel}. Preview it, then approve it.";
+        return Redirect($"/report-runs/{result.Run.Id}");
+    }
+
+    private async Task<IActionResult> ActAsync(long id, Func<int?, Task<RunResult>> act, string done)
+    {
+        if (!MayAct())
+        {
+            return Forbid();
+        }
+
+        ReadPostedForm();
+        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+        var result = await act(version);
+        switch (result.Outcome)
+        {
+            case RunOutcome.Done:
+                TempData[Notice.Key] = done;
+                return Redirect($"/report-runs/{result.Run!.Id}");
+            case RunOutcome.Stale:
+                TempData[Notice.Key] = $"The books changed after this draft was made ({result.Detail}). A new draft was made from the books as they stand: preview it, then approve it.";
+                return Redirect($"/report-runs/{result.Run!.Id}");
+            case RunOutcome.RunNotFound:
+                return NotFound();
+        }
+
+        if (!await LoadAsync(id))
+        {
+            return NotFound();
+        }
+
+        if (result.Outcome == RunOutcome.NeedsVarianceNote)
+        {
+            AddError("actions", $"This report is {Run.Rag?.ToUpperInvariant()} for {Run.PeriodLabel}: a variance note for the period must explain why before it can be approved.");
+            AddNoteHref = $"/grants/{Run.GrantId}/notes/new?period={Run.PeriodStart:yyyy-MM-dd}";
+            return Page();
+        }
+
+        if (result.Outcome == RunOutcome.VersionMismatch)
+        {
+            AddError("actions", "This report changed since you opened it. Check it again below, then approve it.");
+            return Page();
+        }
+
+        AddError("actions", result.Refusal(id)!.Detail);
+        return Page();
+    }
+
+    private bool MayAct() => User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
+
+    private async Task<bool> LoadAsync(long id)
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        await using var session = await database.OpenAsync(cancellationToken);
+        if (await ReportRunStore.GetAsync(session, id, cancellationToken) is not { } run
+            || await GrantPeriods.LoadAsync(session, run.GrantId, cancellationToken) is not { } loaded)
+        {
+            return false;
+        }
+
+        (Run, Grant, Funder) = (run, loaded.Grant, loaded.Funder);
+        Files = await ReportRunStore.ListFilesAsync(session, id, cancellationToken);
+        Deliveries = await ReportRunStore.ListDeliveriesAsync(session, id, cancellationToken);
+        CanAct = MayAct();
+        Today = UkDate.Today(clock);
+        Values["version"] = run.Version.ToString(CultureInfo.InvariantCulture);
+        return true;
+    }
+}

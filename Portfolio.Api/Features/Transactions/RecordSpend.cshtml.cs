@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portfolio.Api.Features.Shared;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+
+namespace Portfolio.Api.Features.Transactions;
+
+/// <summary>Finance records a line of spend on a grant: Core's <c>Spend.RecordAsync</c>, every rule and control included.</summary>
+[Authorize(Policy = Policies.Write)]
+public sealed class RecordSpendModel(Database database) : FormPageModel
+{
+    public Grant Grant { get; private set; } = null!;
+
+    private IReadOnlyList<Core.Periods.ReportingPeriod> Periods { get; set; } = [];
+
+    public IReadOnlyList<(string Value, string Text)> CategoryOptions { get; private set; } = [];
+
+    public IReadOnlyList<(string Value, string Text)> PartnerOptions { get; private set; } = [];
+
+    /// <summary>Whether Core found the same line already recorded, so the form asks to confirm a second one.</summary>
+    public bool AskToConfirmDuplicate { get; private set; }
+
+    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    {
+        ["date"] = "Date of spend",
+        ["amount"] = "Amount",
+        ["category"] = "Cost category",
+        ["description"] = "Description",
+        ["partnerId"] = "Partner",
+        ["sourceReference"] = "Reference in the accounts",
+        ["confirmDuplicate"] = "Second line",
+    };
+
+    protected override string FirstField => "date";
+
+    public async Task<IActionResult> OnGetAsync(long grantId)
+    {
+        return await LoadAsync(grantId) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostAsync(long grantId)
+    {
+        if (!await LoadAsync(grantId))
+        {
+            return NotFound();
+        }
+
+        ReadPostedForm();
+        var date = ReadDate("date");
+        var amount = ReadMoney("amount");
+        var partnerId = ReadId("partnerId", required: false);
+        var input = new TransactionInput(
+            grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("category") ?? "", ReadText("description") ?? "",
+            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"));
+        AddShapeErrors(input);
+        if (HasErrors)
+        {
+            return Page();
+        }
+
+        var outcome = await UnitOfWork.RunAsync(database, session => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
+        if (outcome.Refused is { } refusal)
+        {
+            AskToConfirmDuplicate = refusal is InvalidFields invalid && invalid.Errors.ContainsKey("confirmDuplicate");
+            return Refused(refusal);
+        }
+
+        TempData[Notice.Key] = $"Spend of {Show.Money(input.Amount.Pence)} on {Show.Date(input.Date)} recorded.";
+        return Redirect($"/grants/{grantId}?period={PeriodOf(input.Date)}#transactions");
+    }
+
+    private string? PeriodOf(DateOnly date) =>
+        Periods.FirstOrDefault(p => p.Start <= date && date <= p.End)?.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private async Task<bool> LoadAsync(long grantId)
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        await using var session = await database.OpenAsync(cancellationToken);
+        if (await GrantPeriods.LoadAsync(session, grantId, cancellationToken) is not { } loaded)
+        {
+            return false;
+        }
+
+        (Grant, Periods) = (loaded.Grant, loaded.Periods);
+        CategoryOptions = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => (c.Code, c.Name)).ToList();
+        var agreed = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
+            .Select(a => a.PartnerId).ToHashSet();
+        PartnerOptions = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
+            .Where(p => agreed.Contains(p.Id)).Select(p => (p.Id.ToString(CultureInfo.InvariantCulture), p.Name)).ToList();
+        return true;
+    }
+}
