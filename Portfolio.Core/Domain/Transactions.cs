@@ -239,7 +239,7 @@ public static class Spend
         if (!input.ConfirmDuplicate && proposed.SourceReference is not null
             && await TransactionStore.FindDuplicateAsync(session, proposed, current?.Id, cancellationToken) is { } duplicate)
         {
-            controls.Add("confirmDuplicate", $"Transaction {duplicate} already records this line (same source reference, date, amount and category). If this is a second, separate line, confirm it (confirmDuplicate: true) and send it again.");
+            controls.Add("confirmDuplicate", $"Transaction {duplicate} already records this line (same source reference, date, amount and category). If this is a second, separate line, confirm that and record it again.");
         }
 
         return controls.Refusal();

@@ -96,9 +96,14 @@ public readonly record struct Money(long Pence) : IComparable<Money>
     private static bool ThousandsInPlace(string s)
     {
         var whole = s.Split('.')[0];
-        if (whole.Length == 0 || s.Count(c => c == '.') > 1)
+        if (s.Count(c => c == '.') > 1)
         {
             return false;
+        }
+
+        if (whole.Length == 0)
+        {
+            return s.Length > 1; // ".5", not "" or "."
         }
 
         var groups = whole.Split(',');

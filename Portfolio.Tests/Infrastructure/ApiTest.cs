@@ -40,11 +40,17 @@ public abstract class ApiTest(DatabaseEngine engine)
     {
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         Database = new Database(options);
-        App = new PortfolioApp(options, settings: new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Portfolio:BootstrapAdminKey"] = BootstrapKey,
             ["Portfolio:SeedDemo"] = "false",
-        }, clock: Clock);
+        };
+        foreach (var (key, value) in await SettingsAsync())
+        {
+            settings[key] = value;
+        }
+
+        App = new PortfolioApp(options, settings: settings, clock: Clock);
         BeforeStart(App);
         Anonymous = App.CreateClient();
         Admin = ClientWithKey(BootstrapKey);
@@ -53,6 +59,10 @@ public abstract class ApiTest(DatabaseEngine engine)
         Lead = ClientWithKey(await CreateKeyAsync("programme-lead", LeadAreaId));
         Viewer = ClientWithKey(await CreateKeyAsync("viewer"));
     }
+
+    /// <summary>More settings for the host (such as a test SMTP server to send through), started before it.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
 
     /// <summary>A fixed clock for the host (pages whose figures depend on today), or null for the system clock.</summary>
     protected virtual TimeProvider? Clock => null;

@@ -24,6 +24,9 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
 
         /// <summary>Those who write variance notes: admin, finance, programme leads.</summary>
         Notes,
+
+        /// <summary>Those who record money and reports: admin and finance.</summary>
+        Write,
     }
 
     /// <summary>Every page that needs sign-in (the API table's <c>SignedIn</c> rows), with who may open it.</summary>
@@ -33,6 +36,48 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("grants/{id}", PageAccess.People),
         ("grants/{grantId}/notes/new", PageAccess.Notes),
         ("grants/{grantId}/notes/{noteId}/edit", PageAccess.Notes),
+        ("grants/new", PageAccess.Write),
+        ("grants/{id}/edit", PageAccess.Write),
+        ("grants/{grantId}/budget", PageAccess.People),
+        ("grants/{grantId}/spend/new", PageAccess.Write),
+        ("grants/{grantId}/income/new", PageAccess.Write),
+        ("transactions/{id}/void", PageAccess.Write),
+        ("payments/{id}/void", PageAccess.Write),
+        ("funders", PageAccess.People),
+        ("funders/new", PageAccess.Write),
+        ("funders/{id}/edit", PageAccess.Write),
+        ("partners", PageAccess.People),
+        ("partners/new", PageAccess.Write),
+        ("partners/{id}/edit", PageAccess.Write),
+        ("programme-areas", PageAccess.People),
+        ("programme-areas/new", PageAccess.Write),
+        ("programme-areas/{id}/edit", PageAccess.Write),
+        ("report-runs", PageAccess.People),
+        ("report-runs/{id}", PageAccess.People),
+    ];
+
+    /// <summary>
+    /// Every form that writes, with who may post it: a page anyone may open can still refuse the post (the budget
+    /// grid, a report's approval). Posted with a valid anti-forgery token, so only the role decides.
+    /// </summary>
+    public static readonly (string Path, PageAccess Access)[] Posts =
+    [
+        ("grants/new", PageAccess.Write),
+        ("grants/{id}/edit", PageAccess.Write),
+        ("grants/{id}/budget", PageAccess.Write),
+        ("grants/{id}/spend/new", PageAccess.Write),
+        ("grants/{id}/income/new", PageAccess.Write),
+        ("grants/{id}/notes/new?period=2026-04-01", PageAccess.Notes),
+        ("transactions/999999/void", PageAccess.Write),
+        ("payments/999999/void", PageAccess.Write),
+        ("funders/new", PageAccess.Write),
+        ("partners/new", PageAccess.Write),
+        ("programme-areas/new", PageAccess.Write),
+        ("report-runs/999999?handler=Approve", PageAccess.Write),
+        ("report-runs/999999?handler=Cancel", PageAccess.Write),
+        ("report-runs/999999?handler=Resend", PageAccess.Write),
+        ("report-runs/999999?handler=Regenerate", PageAccess.Write),
+        ("report-runs/0?handler=Generate", PageAccess.Write),
     ];
 
 
@@ -61,7 +106,7 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
                     + (pattern.EndsWith("/new", StringComparison.Ordinal) ? "?period=2026-04-01" : "");
                 using var response = await browser.GetAsync(path);
                 var status = (int)response.StatusCode;
-                var allowed = access == PageAccess.People || role != "viewer";
+                var allowed = Allowed(access, role);
                 var ok = allowed ? status is 200 or 404 : status == 403;
                 if (!ok)
                 {
@@ -72,6 +117,48 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
 
         failures.Should().BeEmpty();
     }
+
+    [Test]
+    public async Task EveryForm_RefusesThePostOfARoleThatMayNotWrite_AndChangesNothing()
+    {
+        var grant = await CreateGrantAsync();
+        var grantId = ((long)grant["id"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var people = new List<(string Role, HttpClient Browser, string Token)>();
+        foreach (var role in new[] { "viewer", "programme-lead" })
+        {
+            var signedIn = await SignedInAsync(role);
+            people.Add((role, signedIn, Documents.AntiforgeryToken(await signedIn.GetStringAsync("/"))));
+        }
+
+        var before = await RowCountsAsync();
+        var failures = new List<string>();
+        foreach (var (role, browser, token) in people)
+        {
+            foreach (var (path, access) in Posts.Where(p => !Allowed(p.Access, role)))
+            {
+                using var response = await browser.PostAsync("/" + path.Replace("{id}", grantId, StringComparison.Ordinal), new FormUrlEncodedContent(
+                [
+                    new("__RequestVerificationToken", token), new("grantId", grantId), new("periodStart", "2026-04-01"), new("reason", "probe"),
+                    new("name", "Probe"), new("code", "PROBE"), new("kind", "other"), new("text", "probe"), new("reference", "PROBE-1"),
+                ]));
+                if ((int)response.StatusCode != 403)
+                {
+                    failures.Add($"POST {path} as {role}: {(int)response.StatusCode}, expected 403");
+                }
+            }
+        }
+
+        failures.Should().BeEmpty();
+        (await RowCountsAsync()).Should().Equal(before, "a refused post writes nothing");
+        people.ForEach(p => p.Browser.Dispose());
+    }
+
+    private static bool Allowed(PageAccess access, string role) => access switch
+    {
+        PageAccess.People => true,
+        PageAccess.Notes => role != "viewer",
+        _ => role is "finance" or "admin",
+    };
 
     private async Task<HttpClient> SignedInAsync(string role)
     {

@@ -15,6 +15,7 @@ public static class FormErrors
     public static IReadOnlyDictionary<string, string[]> From(Refusal refusal, string fallbackField, IReadOnlyDictionary<string, string>? labels = null) => refusal switch
     {
         InvalidFields invalid => invalid.Errors.ToDictionary(e => e.Key, e => e.Value.Select(m => Labelled(e.Key, m, labels)).ToArray()),
+        BrokenControl broken => broken.Errors.ToDictionary(e => e.Key, e => e.Value.Select(m => Labelled(e.Key, m, labels)).ToArray()),
         _ => new Dictionary<string, string[]> { [fallbackField] = [refusal.Detail] },
     };
 

@@ -226,9 +226,15 @@ public abstract class FormPageModel : PageModel
         return Page();
     }
 
-    private Refusal OnThisForm(Refusal refusal) => refusal is InvalidFields invalid
-        ? new InvalidFields(invalid.Errors.GroupBy(e => FieldFor(e.Key)).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray()))
-        : refusal;
+    private Refusal OnThisForm(Refusal refusal) => refusal switch
+    {
+        InvalidFields invalid => new InvalidFields(OnThisForm(invalid.Errors)),
+        BrokenControl broken => new BrokenControl(broken.Detail, OnThisForm(broken.Errors)),
+        _ => refusal,
+    };
+
+    private Dictionary<string, string[]> OnThisForm(IReadOnlyDictionary<string, string[]> errors) =>
+        errors.GroupBy(e => FieldFor(e.Key)).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray());
 
     /// <summary>The form field for a field Core names (such as <c>contacts[0].email</c>); the same name by default.</summary>
     protected virtual string FieldFor(string coreField) => coreField;

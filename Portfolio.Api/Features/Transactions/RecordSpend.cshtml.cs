@@ -65,7 +65,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         var outcome = await UnitOfWork.RunAsync(database, session => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
-            AskToConfirmDuplicate = refusal is InvalidFields invalid && invalid.Errors.ContainsKey("confirmDuplicate");
+            AskToConfirmDuplicate = refusal is BrokenControl broken && broken.Errors.ContainsKey("confirmDuplicate");
             return Refused(refusal);
         }
 

@@ -48,6 +48,29 @@ public sealed class PlanningOperationTests(DatabaseEngine engine) : DatabaseTest
     }
 
     [Test]
+    public async Task BudgetHistory_ListsEveryVersionNewestFirst_WithTheCellsEachChanged()
+    {
+        var grant = await A.SavedGrantAsync(Database);
+        (await RunAsync(session => Budgets.SetAsync(session, grant.Id, 0, new BudgetInput(
+            [Line("staff", "2026-04-01", 1000m), Line("staff", "2026-07-01", 500m), Line("training", "2026-04-01", 20m)]), A.Change()))).Succeeded.Should().BeTrue();
+        (await RunAsync(session => Budgets.SetAsync(session, grant.Id, 1, new BudgetInput(
+            [Line("staff", "2026-04-01", 1000m), Line("staff", "2026-07-01", 650.50m), Line("delivery", "2026-10-01", 99.99m)]), A.Change()))).Succeeded.Should().BeTrue();
+
+        await using var session = await OpenAsync();
+        var history = await Budgets.HistoryAsync(session, grant.Id);
+
+        history.Select(h => h.Version).Should().Equal(2, 1);
+        history[0].TotalPence.Should().Be(175_049);
+        history[0].ChangePence.Should().Be(175_049 - 152_000);
+        history[0].Changes.Should().Equal(
+            new BudgetLineChange("training", new DateOnly(2026, 4, 1), 2_000, null),
+            new BudgetLineChange("staff", new DateOnly(2026, 7, 1), 50_000, 65_050),
+            new BudgetLineChange("delivery", new DateOnly(2026, 10, 1), null, 9_999));
+        history[1].Changes.Should().HaveCount(3).And.OnlyContain(c => c.BeforePence == null);
+        history[1].CreatedBy.Should().Be(A.Change().Actor);
+    }
+
+    [Test]
     public async Task Budget_IsSetAtTheVersionRead_WithTotals_AndAudited()
     {
         var grant = await A.SavedGrantAsync(Database);

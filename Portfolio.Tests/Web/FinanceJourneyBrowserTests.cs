@@ -1,0 +1,228 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using MimeKit;
+using Portfolio.Core.Data;
+using Portfolio.Tests.Core.Data;
+using Portfolio.Tests.Infrastructure;
+
+namespace Portfolio.Tests.Web;
+
+/// <summary>
+/// The whole journey in Chromium, on a host whose clock is 23 Nov 2026 and which sends through a test SMTP server:
+/// finance records a funder, a grant, its budget, its income and its spend through the forms (each refusing bad
+/// input first, beside the field); makes the report for the quarter that ended; approval is refused until a lead,
+/// who sees the grant amber, writes the note; an admin approves (the note changed the books, so a new draft is made
+/// and approved); the email with the PDF and workbook arrives; the PDF has the grant page's figures, the note and
+/// the approver's name; and the reported quarter is closed to new spend.
+/// </summary>
+public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserTest(engine)
+{
+    private SmtpTestServer? smtp;
+
+    protected override TimeProvider? Clock { get; } = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+
+    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync()
+    {
+        if (SmtpTestServer.UnavailableReason() is { } why)
+        {
+            Assert.Fail(why);
+        }
+
+        smtp = await SmtpTestServer.StartAsync();
+        return new Dictionary<string, string?>
+        {
+            ["Portfolio:Organisation:Name"] = "Test Partnership",
+            ["Portfolio:Email:Mode"] = "Smtp",
+            ["Portfolio:Email:From"] = "Reports <reports@partnership.example>",
+            ["Portfolio:Email:Smtp:Host"] = "127.0.0.1",
+            ["Portfolio:Email:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Portfolio:Jobs:Schedule:OnStart"] = "false",
+            ["Portfolio:Jobs:RunInProcess"] = "true",
+            ["Portfolio:Jobs:Delivery:RetryDelaysSeconds"] = "1,1,1,2",
+        };
+    }
+
+    [OneTimeTearDown]
+    public void StopSmtp() => smtp?.Dispose();
+
+    [Test]
+    public async Task FinanceRecordsAGrant_ALeadExplainsTheAmber_AnAdminApproves_AndTheFunderReceivesTheReport()
+    {
+        var financeEmail = await CreateUserAsync("finance", "Farah Shah");
+        var leadEmail = await CreateUserAsync("programme-lead", "Amira Khan", LeadAreaId);
+        var adminEmail = await CreateUserAsync("admin", "Ada Lovelace");
+        var funderName = Unique.Text("Journey Trust");
+        var reference = Unique.Text("JT");
+        var contact = $"{Unique.Text("officer")}@journey-trust.example".ToLowerInvariant();
+        var finance = await SignInAsync(financeEmail);
+
+        // A funder, with a report contact.
+        await finance.GetByRole(AriaRole.Link, new() { Name = "Funders" }).ClickAsync();
+        await finance.GetByRole(AriaRole.Link, new() { Name = "Add a funder" }).ClickAsync();
+        await finance.GetByLabel("Name", new() { Exact = true }).FillAsync(funderName);
+        await finance.GetByLabel("Contact 1 name").FillAsync("Grants Officer");
+        await finance.GetByLabel("Contact 1 email address").FillAsync(contact);
+        await ShouldBeAccessibleAsync(finance, "funder-form");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Save funder" }).ClickAsync();
+        await finance.WaitForURLAsync("**/funders");
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain($"Funder {funderName} saved.");
+        await ShouldBeAccessibleAsync(finance, "funders");
+
+        // A grant: refused beside its fields first (fractions of a penny; an end before the start), then recorded.
+        await finance.GotoAsync("/grants/new");
+        await finance.GetByLabel("Funder", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = funderName });
+        await finance.GetByLabel("Funder's grant reference").FillAsync(reference);
+        await finance.GetByLabel("Title").FillAsync("Outreach in the county");
+        await finance.GetByLabel("Programme area").SelectOptionAsync(new SelectOptionValue { Label = "Lead's area" });
+        await finance.GetByLabel("Amount awarded").FillAsync("12,000.005");
+        await FillDateAsync(finance, "startDate", 1, 7, 2026);
+        await FillDateAsync(finance, "endDate", 31, 3, 2026);
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record grant" }).ClickAsync();
+        var errors = await finance.Locator(".govuk-error-summary").InnerTextAsync();
+        errors.Should().Contain("Amount awarded must have at most two decimal places (whole pence)").And.Contain("End date must not be before start date");
+        (await finance.Locator("#amountAwarded").InputValueAsync()).Should().Be("12,000.005", "the form comes back as it was typed");
+        await ShouldBeAccessibleAsync(finance, "grant-form-errors");
+        (await Finance.GetFromJsonAsync<JsonObject>("/api/grants?pageSize=200"))!["items"]!.AsArray()
+            .Should().NotContain(g => g!["reference"]!.GetValue<string>() == reference, "a refused form records nothing");
+        await finance.GetByLabel("Amount awarded").FillAsync("12,000.00");
+        await FillDateAsync(finance, "endDate", 31, 3, 2027);
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record grant" }).ClickAsync();
+        await finance.WaitForURLAsync("**/budget");
+        var grantId = long.Parse(finance.Url.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Its budget, with the running totals kept as it is typed.
+        await finance.Locator("#b-staff-20260701").FillAsync("3,000.00");
+        await finance.Locator("#b-staff-20261001").FillAsync("2000");
+        (await finance.Locator("tfoot [data-grand-total]").InnerTextAsync()).Should().Be("£5,000.00");
+        (await finance.Locator("dd[data-unallocated]").InnerTextAsync()).Should().Be("£7,000.00");
+        await ShouldBeAccessibleAsync(finance, "budget");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Save as version 1" }).ClickAsync();
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Budget version 1 saved: £5,000.00 of the £12,000.00 award, £7,000.00 unallocated.");
+        var budget = await Finance.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}/budget");
+        budget!["total"]!.GetValue<decimal>().Should().Be(5000.00m);
+
+        // Income and spend; bad spend refused beside its fields, and the same line not recorded twice unasked.
+        await finance.GotoAsync($"/grants/{grantId}");
+        await finance.GetByRole(AriaRole.Link, new() { Name = "Record income" }).ClickAsync();
+        await FillDateAsync(finance, "date", 1, 7, 2026);
+        await finance.GetByLabel("Amount").FillAsync("6000");
+        await finance.GetByLabel("Reference").FillAsync("REMIT-1");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record income" }).ClickAsync();
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Income of £6,000.00 received on 1 Jul 2026 recorded.");
+
+        await finance.GetByRole(AriaRole.Link, new() { Name = "Record spend" }).ClickAsync();
+        await FillDateAsync(finance, "date", 31, 2, 2026);
+        await finance.GetByLabel("Amount").FillAsync("3500.001");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record spend" }).ClickAsync();
+        errors = await finance.Locator(".govuk-error-summary").InnerTextAsync();
+        errors.Should().Contain("Date of spend must be a real date").And.Contain("Amount must have at most two decimal places")
+            .And.Contain("Cost category must not be empty").And.Contain("Description must not be empty");
+        await ShouldBeAccessibleAsync(finance, "spend-form-errors");
+        await RecordSpendAsync(finance);
+        await finance.WaitForURLAsync($"**/grants/{grantId}?period=2026-07-01#transactions");
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £3,500.00 on 15 Aug 2026 recorded.");
+        await finance.GotoAsync($"/grants/{grantId}/spend/new");
+        await RecordSpendAsync(finance);
+        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("already records this line");
+        (await finance.GetByLabel("This is a second, separate line").IsCheckedAsync()).Should().BeFalse();
+        (await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grantId}"))!["items"]!.AsArray().Should().HaveCount(1);
+
+        // The report for the quarter that ended: approval is refused until the amber is explained.
+        await finance.GotoAsync($"/grants/{grantId}");
+        (await finance.Locator("h2").First.InnerTextAsync()).Should().Contain("2026/27 Q2");
+        var summary = await SummaryAsync(finance);
+        summary["Actual to date"].Should().Be("£3,500.00");
+        summary["Budget to date"].Should().Be("£3,000.00");
+        var burn = (await Finance.GetFromJsonAsync<JsonObject>("/api/burn?groupBy=grant&asOf=2026-09-30"))!["items"]!.AsArray().Single(g => (long)g!["id"]! == grantId)!;
+        burn["actualToDate"]!.GetValue<decimal>().Should().Be(3500.00m, "the page's figure is the API's");
+        burn["budgetToDate"]!.GetValue<decimal>().Should().Be(3000.00m);
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Make the report for 2026/27 Q2" }).ClickAsync();
+        await finance.WaitForURLAsync("**/report-runs/*");
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Draft report made for 2026/27 Q2");
+        await ShouldBeAccessibleAsync(finance, "report-run-draft");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("AMBER for 2026/27 Q2: a variance note for the period must explain why");
+        (await finance.GetByRole(AriaRole.Link, new() { Name = "Add a variance note for 2026/27 Q2" }).CountAsync()).Should().Be(1);
+        await ShouldBeAccessibleAsync(finance, "report-run-needs-note");
+
+        // The lead sees the grant amber in their area today (£3,500.00 against £3,000.00 for Q2 and 54 of Q3's 92
+        // days of £2,000.00: 16% under) and explains the quarter's overspend.
+        var lead = await SignInAsync(leadEmail);
+        var row = lead.Locator($"tr[data-grant-id='{grantId}']");
+        (await row.Locator(".govuk-tag").First.InnerTextAsync()).Should().Be("Amber");
+        await row.GetByRole(AriaRole.Link, new() { Name = reference }).ClickAsync();
+        await lead.GetByRole(AriaRole.Link, new() { Name = "Add a note on Staff" }).ClickAsync();
+        const string note = "The outreach worker started a month early to meet demand after the summer.";
+        await lead.GetByLabel("Note", new() { Exact = true }).FillAsync(note);
+        await lead.GetByRole(AriaRole.Button, new() { Name = "Save note" }).ClickAsync();
+        await lead.WaitForURLAsync($"**/grants/{grantId}?period=2026-07-01#categories");
+
+        // An admin approves: the note is new since the draft, so a new draft is made to check; then it is sent.
+        var admin = await SignInAsync(adminEmail);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Reports" }).ClickAsync();
+        await ShouldBeAccessibleAsync(admin, "report-runs");
+        await admin.Locator("#runs").GetByRole(AriaRole.Link).First.ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("The books changed after this draft was made");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Approved: the report is being sent");
+        await JobsApp.EventuallyAsync(() => Task.FromResult(smtp!.Messages().Count > 0), "the report email to arrive");
+
+        var message = smtp!.Messages().Single();
+        message.To.Mailboxes.Select(m => m.Address).Should().Equal(contact);
+        var attachments = message.Attachments.OfType<MimePart>().ToList();
+        attachments.Select(a => Path.GetExtension(a.FileName)).Should().BeEquivalentTo([".pdf", ".xlsx"]);
+        using var pdfBytes = new MemoryStream();
+        await attachments.Single(a => a.FileName!.EndsWith(".pdf", StringComparison.Ordinal)).Content!.DecodeToAsync(pdfBytes);
+        var pdf = Documents.PdfText(pdfBytes.ToArray());
+        foreach (var (label, value) in summary)
+        {
+            pdf.Should().Contain(value, $"the funder's PDF prints \"{label}\" as the grant page did");
+        }
+
+        pdf.Should().Contain("outreach worker started a month early").And.Contain("Ada Lovelace");
+        await JobsApp.EventuallyAsync(async () => (await admin.ReloadAsync())!.Ok && await admin.Locator("[data-status='sent']").CountAsync() == 1, "the run page to say sent");
+        (await admin.Locator("#deliveries").InnerTextAsync()).Should().Contain(contact);
+        await ShouldBeAccessibleAsync(admin, "report-run-sent");
+
+        // What was sent is final: the quarter is closed to new spend.
+        await finance.GotoAsync($"/grants/{grantId}/spend/new");
+        await FillDateAsync(finance, "date", 20, 9, 2026);
+        await finance.GetByLabel("Amount").FillAsync("10.00");
+        await finance.GetByLabel("Cost category").SelectOptionAsync(new SelectOptionValue { Label = "Staff" });
+        await finance.GetByLabel("Description").FillAsync("Late claim");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record spend" }).ClickAsync();
+        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("2026/27 Q2");
+        (await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grantId}"))!["items"]!.AsArray().Should().HaveCount(1);
+    }
+
+    private static async Task RecordSpendAsync(IPage page)
+    {
+        await FillDateAsync(page, "date", 15, 8, 2026);
+        await page.GetByLabel("Amount").FillAsync("3,500.00");
+        await page.GetByLabel("Cost category").SelectOptionAsync(new SelectOptionValue { Label = "Staff" });
+        await page.GetByLabel("Description").FillAsync("Outreach worker, July and August");
+        await page.GetByLabel("Reference in the accounts").FillAsync("XERO-1001");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record spend" }).ClickAsync();
+    }
+
+    private static async Task FillDateAsync(IPage page, string id, int day, int month, int year)
+    {
+        await page.Locator($"#{id}").FillAsync(day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator($"#{id}-month").FillAsync(month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator($"#{id}-year").FillAsync(year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The grant page's summary figures, label to value.</summary>
+    private static async Task<Dictionary<string, string>> SummaryAsync(IPage page)
+    {
+        var figures = new Dictionary<string, string>();
+        foreach (var row in await page.Locator("#summary .govuk-summary-list__row").AllAsync())
+        {
+            figures[(await row.Locator("dt").InnerTextAsync()).Trim()] = (await row.Locator("dd").InnerTextAsync()).Trim();
+        }
+
+        return figures;
+    }
+}
