@@ -29,6 +29,7 @@ builder.Services.AddPortfolioJson();
 builder.Services.AddPortfolioDatabase(builder.Configuration);
 builder.Services.AddPortfolioAuth(builder.Configuration, builder.Environment.IsDevelopment());
 builder.Services.AddPortfolioPages();
+builder.Services.AddPortfolioDataProtection();
 builder.Services.AddHostedService<DemoSeeding>();
 builder.Services.AddPortfolioOpenApi();
 builder.Services.AddPortfolioReports(builder.Configuration);

@@ -31,6 +31,40 @@ public abstract class BrowserTest(DatabaseEngine engine) : ApiTest(engine)
 
     protected Uri PagesAddress { get; private set; } = null!;
 
+    /// <summary>Whether the host sends email, through <see cref="Smtp"/> (a real SMTP server on 127.0.0.1), with jobs in process.</summary>
+    protected virtual bool SendsEmail => false;
+
+    protected SmtpTestServer Smtp { get; private set; } = null!;
+
+    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync()
+    {
+        if (!SendsEmail)
+        {
+            return await base.SettingsAsync();
+        }
+
+        if (SmtpTestServer.UnavailableReason() is { } why)
+        {
+            Assert.Fail(why);
+        }
+
+        Smtp = await SmtpTestServer.StartAsync();
+        return new Dictionary<string, string?>
+        {
+            ["Portfolio:Organisation:Name"] = "Test Partnership",
+            ["Portfolio:Email:Mode"] = "Smtp",
+            ["Portfolio:Email:From"] = "Reports <reports@partnership.example>",
+            ["Portfolio:Email:Smtp:Host"] = "127.0.0.1",
+            ["Portfolio:Email:Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Portfolio:Jobs:Schedule:OnStart"] = "false",
+            ["Portfolio:Jobs:RunInProcess"] = "true",
+            ["Portfolio:Jobs:Delivery:RetryDelaysSeconds"] = "1,1,1,2",
+        };
+    }
+
+    [OneTimeTearDown]
+    public void StopSmtp() => Smtp?.Dispose();
+
     protected override void BeforeStart(PortfolioApp app)
     {
         var certificate = LoopbackCertificate();

@@ -18,33 +18,9 @@ namespace Portfolio.Tests.Web;
 /// </summary>
 public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserTest(engine)
 {
-    private SmtpTestServer? smtp;
+    protected override bool SendsEmail => true;
 
     protected override TimeProvider? Clock { get; } = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
-
-    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync()
-    {
-        if (SmtpTestServer.UnavailableReason() is { } why)
-        {
-            Assert.Fail(why);
-        }
-
-        smtp = await SmtpTestServer.StartAsync();
-        return new Dictionary<string, string?>
-        {
-            ["Portfolio:Organisation:Name"] = "Test Partnership",
-            ["Portfolio:Email:Mode"] = "Smtp",
-            ["Portfolio:Email:From"] = "Reports <reports@partnership.example>",
-            ["Portfolio:Email:Smtp:Host"] = "127.0.0.1",
-            ["Portfolio:Email:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Portfolio:Jobs:Schedule:OnStart"] = "false",
-            ["Portfolio:Jobs:RunInProcess"] = "true",
-            ["Portfolio:Jobs:Delivery:RetryDelaysSeconds"] = "1,1,1,2",
-        };
-    }
-
-    [OneTimeTearDown]
-    public void StopSmtp() => smtp?.Dispose();
 
     [Test]
     public async Task FinanceRecordsAGrant_ALeadExplainsTheAmber_AnAdminApproves_AndTheFunderReceivesTheReport()
@@ -167,10 +143,12 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("The books changed after this draft was made");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
         (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Approved: the report is being sent");
-        await JobsApp.EventuallyAsync(() => Task.FromResult(smtp!.Messages().Count > 0), "the report email to arrive");
+        bool ToContact(MimeMessage m) => m.To.Mailboxes.Any(b => b.Address == contact);
+        await JobsApp.EventuallyAsync(() => Task.FromResult(Smtp.Messages().Any(ToContact)), "the report email to arrive");
 
-        var message = smtp!.Messages().Single();
+        var message = Smtp.Messages().Single(ToContact);
         message.To.Mailboxes.Select(m => m.Address).Should().Equal(contact);
+        message.Subject.Should().Be($"Test Partnership: {reference} report for 2026/27 Q2");
         var attachments = message.Attachments.OfType<MimePart>().ToList();
         attachments.Select(a => Path.GetExtension(a.FileName)).Should().BeEquivalentTo([".pdf", ".xlsx"]);
         using var pdfBytes = new MemoryStream();

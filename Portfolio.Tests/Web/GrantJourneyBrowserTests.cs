@@ -12,7 +12,7 @@ namespace Portfolio.Tests.Web;
 /// A programme lead's journey in Chromium, on a host whose clock is 23 Nov 2026: the dashboard shows the grant
 /// amber with the API's figures; the grant page shows the PDF's summary figures for the last ended quarter; the
 /// lead explains the variance with a note, which the API then returns under the lead's name.
-/// (Finance arranges the grant through the API: the forms for grants, budgets and spend are still to come.)
+/// (Finance arranges the grant through the API here; <see cref="FinanceJourneyBrowserTests"/> uses the forms.)
 /// </summary>
 public sealed class GrantJourneyBrowserTests(DatabaseEngine engine) : BrowserTest(engine)
 {

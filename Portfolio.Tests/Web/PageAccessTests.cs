@@ -27,6 +27,9 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
 
         /// <summary>Those who record money and reports: admin and finance.</summary>
         Write,
+
+        /// <summary>Admins only: users, API keys, the audit log.</summary>
+        Admin,
     }
 
     /// <summary>Every page that needs sign-in (the API table's <c>SignedIn</c> rows), with who may open it.</summary>
@@ -54,6 +57,10 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("programme-areas/{id}/edit", PageAccess.Write),
         ("report-runs", PageAccess.People),
         ("report-runs/{id}", PageAccess.People),
+        ("admin/users", PageAccess.Admin),
+        ("admin/users/invite", PageAccess.Admin),
+        ("admin/api-keys", PageAccess.Admin),
+        ("admin/audit", PageAccess.Admin),
     ];
 
     /// <summary>
@@ -78,6 +85,9 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("report-runs/999999?handler=Resend", PageAccess.Write),
         ("report-runs/999999?handler=Regenerate", PageAccess.Write),
         ("report-runs/0?handler=Generate", PageAccess.Write),
+        ("admin/users/invite", PageAccess.Admin),
+        ("admin/api-keys?handler=Issue", PageAccess.Admin),
+        ("admin/api-keys?handler=Revoke&id=999999", PageAccess.Admin),
     ];
 
 
@@ -124,7 +134,7 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         var grant = await CreateGrantAsync();
         var grantId = ((long)grant["id"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var people = new List<(string Role, HttpClient Browser, string Token)>();
-        foreach (var role in new[] { "viewer", "programme-lead" })
+        foreach (var role in new[] { "viewer", "programme-lead", "finance" })
         {
             var signedIn = await SignedInAsync(role);
             people.Add((role, signedIn, Documents.AntiforgeryToken(await signedIn.GetStringAsync("/"))));
@@ -140,6 +150,7 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
                 [
                     new("__RequestVerificationToken", token), new("grantId", grantId), new("periodStart", "2026-04-01"), new("reason", "probe"),
                     new("name", "Probe"), new("code", "PROBE"), new("kind", "other"), new("text", "probe"), new("reference", "PROBE-1"),
+                    new("email", "probe@example.org"), new("role", "viewer"),
                 ]));
                 if ((int)response.StatusCode != 403)
                 {
@@ -157,7 +168,8 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
     {
         PageAccess.People => true,
         PageAccess.Notes => role != "viewer",
-        _ => role is "finance" or "admin",
+        PageAccess.Write => role is "finance" or "admin",
+        _ => role == "admin",
     };
 
     private async Task<HttpClient> SignedInAsync(string role)

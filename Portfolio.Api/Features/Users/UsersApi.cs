@@ -26,7 +26,7 @@ public sealed record PublicBaseUrl(Uri? Value)
 public static class UsersApi
 {
     public static IServiceCollection AddPortfolioUsers(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddSingleton(PublicBaseUrl.FromConfiguration(configuration));
+        services.AddSingleton(PublicBaseUrl.FromConfiguration(configuration)).AddSingleton<InvitationSender>();
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
@@ -64,7 +64,7 @@ public static class UsersApi
     }
 
     /// <summary>201 with the one-time <c>setPasswordUrl</c> (valid for 24 hours); the token in it is stored only as a hash.</summary>
-    private static async Task<IResult> InviteAsync(HttpContext http, Database database, PublicBaseUrl baseUrl)
+    private static async Task<IResult> InviteAsync(HttpContext http, Database database, PublicBaseUrl baseUrl, InvitationSender sender)
     {
         var (input, problem) = await JsonBody.ReadCheckedAsync<UserInput>(http.Request);
         if (problem is not null)
@@ -73,18 +73,47 @@ public static class UsersApi
         }
 
         var change = http.Change();
-        return await Writes.RunAsync(
+        (InvitedUser Invited, string Url)? toSend = null;
+        var result = await Writes.RunAsync(
             database,
             session => Core.Domain.Users.InviteAsync(session, input!, change, http.RequestAborted),
             invited =>
             {
                 ETags.Set(http, invited.User.Version);
                 var url = baseUrl.For(http.Request, "/set-password?token=" + Uri.EscapeDataString(invited.SetPasswordToken));
+                toSend = (invited, url);
                 return TypedResults.Created($"/api/users/{invited.User.Id}", new InvitedUserDto(invited.User, url, invited.SetPasswordExpiresAt));
             },
             http.RequestAborted);
+
+        // Emailed once, after the invitation is saved (not on an idempotent replay); a failure is logged, and the
+        // caller has the link in the answer to pass on.
+        if (toSend is { } sent)
+        {
+            await sender.SendAsync(sent.Invited, sent.Url, Actors.DisplayName(change.Actor), http.RequestAborted);
+        }
+
+        return result;
     }
 }
 
 /// <summary>The invited user, and the link to give them (the only response that carries it).</summary>
 public sealed record InvitedUserDto(UserView User, string SetPasswordUrl, DateTime SetPasswordExpiresAt);
+
+/// <summary>Emails an invited person their set-password link through the reports' transport.</summary>
+public sealed class InvitationSender(Portfolio.Jobs.Email.IReportMailer mailer, Portfolio.Jobs.Email.EmailOptions email, Portfolio.Reports.Quarterly.ReportOptions reports, ILogger<InvitationSender> logger)
+{
+    /// <summary>Why it could not be sent, or null when the transport accepted it.</summary>
+    public async Task<string?> SendAsync(InvitedUser invited, string url, string invitedBy, CancellationToken cancellationToken)
+    {
+        var message = Portfolio.Jobs.Email.InvitationEmail.Build(
+            reports.Organisation.Name, email.From, invited.User.Name, invited.User.Email, url, invited.SetPasswordExpiresAt, invitedBy);
+        var failure = await Portfolio.Jobs.Email.InvitationEmail.TrySendAsync(mailer, message, cancellationToken);
+        if (failure is not null)
+        {
+            logger.LogWarning("The invitation email to user {UserId} could not be sent: {Reason}", invited.User.Id, failure);
+        }
+
+        return failure;
+    }
+}

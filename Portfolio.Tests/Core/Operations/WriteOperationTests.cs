@@ -65,7 +65,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
 
         var again = await RecordAsync(Line(grant.Id));
         var control = again.Refused.Should().BeOfType<BrokenControl>().Subject;
-        control.Errors["confirmDuplicate"].Single().Should().Contain($"transaction {first.Value!.Id}").And.Contain("\"confirmDuplicate\": true");
+        control.Errors["confirmDuplicate"].Single().Should().Contain($"Transaction {first.Value!.Id} already records this line").And.Contain("confirm that and record it again");
 
         (await RecordAsync(Line(grant.Id, reference: "INV-2"))).Succeeded.Should().BeTrue("another reference is another line");
         (await RecordAsync(Line(grant.Id, amount: 100.01m))).Succeeded.Should().BeTrue("another amount is another line");

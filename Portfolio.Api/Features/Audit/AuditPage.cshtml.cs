@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Api.Features.Audit;
+
+/// <summary>
+/// Admin: the audit log, newest first, filtered by record, with who did what and what changed; and a check of the
+/// whole hash chain and its anchors (Core's <c>AuditLog.VerifyAsync</c>), as <c>GET /api/audit/verify</c> does.
+/// </summary>
+[Authorize(Policy = Policies.Admin)]
+public sealed class AuditPageModel(Database database) : PageModel
+{
+    public const int PageSize = 50;
+
+    [FromQuery(Name = "entity")]
+    public string? Entity { get; set; }
+
+    [FromQuery(Name = "entityId")]
+    public string? EntityId { get; set; }
+
+    [FromQuery(Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    [FromQuery(Name = "verify")]
+    public bool Verify { get; set; }
+
+    public Page<AuditEntry> Entries { get; private set; } = null!;
+
+    public AuditVerification? Verification { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        PageNumber = Math.Max(1, PageNumber);
+        var entity = Core.Operations.AuditEntities.All.Contains(Entity ?? "") ? Entity : null;
+        Entity = entity;
+        EntityId = string.IsNullOrWhiteSpace(EntityId) ? null : EntityId.Trim();
+        await using var session = await database.OpenAsync(cancellationToken);
+        Entries = await AuditLog.ListAsync(session, new AuditFilter(entity, EntityId), new PageRequest(PageNumber, PageSize), cancellationToken);
+        if (Verify)
+        {
+            Verification = await AuditLog.VerifyAsync(session, null, cancellationToken);
+        }
+    }
+
+    public string Query(int page) =>
+        $"/admin/audit?entity={Uri.EscapeDataString(Entity ?? "")}&entityId={Uri.EscapeDataString(EntityId ?? "")}&page={page}";
+}
