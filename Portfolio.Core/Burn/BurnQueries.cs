@@ -103,20 +103,37 @@ public static class BurnQueries
           AND {GrantFilter}
         """);
 
+    /// <summary>
+    /// Actual to date per grant: the kept monthly totals (<see cref="SpendTotals"/>) for the months before the one
+    /// <c>@AsOf</c> falls in, and that month's transactions up to <c>@AsOf</c>. The same sum as over every transaction.
+    /// </summary>
     internal static readonly Sql ActualsByGrant = Sql.Common($"""
-        SELECT t.grant_id AS group_id, SUM(t.amount_pence) AS amount
-        FROM spend_transaction t
-        JOIN grant_award g ON g.id = t.grant_id
-        WHERE t.voided_at IS NULL AND t.transaction_date <= @AsOf AND {GrantFilter}
-        GROUP BY t.grant_id
+        SELECT x.grant_id AS group_id, SUM(x.amount) AS amount
+        FROM (
+            SELECT s.grant_id, s.amount_pence AS amount
+            FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
+            WHERE s.month_start < @MonthStart AND {GrantFilter}
+            UNION ALL
+            SELECT t.grant_id, t.amount_pence
+            FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
+            WHERE t.voided_at IS NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
+        ) x
+        GROUP BY x.grant_id
         """);
 
+    /// <summary>Actual to date per partner, from the kept monthly totals and the transactions of <c>@AsOf</c>'s month.</summary>
     internal static readonly Sql ActualsByPartner = Sql.Common($"""
-        SELECT t.partner_id AS group_id, SUM(t.amount_pence) AS amount
-        FROM spend_transaction t
-        JOIN grant_award g ON g.id = t.grant_id
-        WHERE t.voided_at IS NULL AND t.partner_id IS NOT NULL AND t.transaction_date <= @AsOf AND {GrantFilter}
-        GROUP BY t.partner_id
+        SELECT x.partner_id AS group_id, SUM(x.amount) AS amount
+        FROM (
+            SELECT s.partner_id, s.amount_pence AS amount
+            FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
+            WHERE s.partner_id <> 0 AND s.month_start < @MonthStart AND {GrantFilter}
+            UNION ALL
+            SELECT t.partner_id, t.amount_pence
+            FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
+            WHERE t.voided_at IS NULL AND t.partner_id IS NOT NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
+        ) x
+        GROUP BY x.partner_id
         """);
 
     internal static readonly Sql Agreements = Sql.Common($"""
@@ -209,7 +226,7 @@ public static class BurnQueries
     }
 
     private static object Parameters(BurnFilter filter, DateOnly asOf) =>
-        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, AsOf = asOf };
+        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, AsOf = asOf, MonthStart = SpendTotals.MonthOf(asOf) };
 
     private static List<BurnGroup> Sorted(IEnumerable<BurnGroup> groups) => groups
         .OrderByDescending(g => Math.Abs(g.Totals.Variance))

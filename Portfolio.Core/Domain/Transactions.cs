@@ -1,3 +1,4 @@
+using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Operations;
 using Portfolio.Core.Periods;
@@ -90,18 +91,44 @@ public static class TransactionStore
         return new Page<SpendTransaction>(items, page.Page, page.PageSize, total);
     }
 
-    public static Task<long> InsertAsync(DbSession session, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default) =>
-        session.ExecuteScalarAsync<long>(Insert, Parameters(transaction, change, 0), cancellationToken);
-
-    /// <summary>Replaces a transaction that is not voided; false when missing, voided or at another version.</summary>
-    public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)
+    /// <summary>Inserts a transaction and adds it to its month's spend total, in the caller's transaction.</summary>
+    public static async Task<long> InsertAsync(DbSession session, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        transaction.Id = id;
-        return await session.ExecuteAsync(Update, Parameters(transaction, change, expectedVersion), cancellationToken) == 1;
+        var id = await session.ExecuteScalarAsync<long>(Insert, Parameters(transaction, change, 0), cancellationToken);
+        await SpendTotals.AddAsync(session, transaction, +1, cancellationToken);
+        return id;
     }
 
-    public static async Task<bool> VoidAsync(DbSession session, long id, int expectedVersion, string reason, ChangeContext change, CancellationToken cancellationToken = default) =>
-        await session.ExecuteAsync(Void, new { Id = id, ExpectedVersion = expectedVersion, Reason = reason, change.At, change.Actor }, cancellationToken) == 1;
+    /// <summary>
+    /// Replaces a transaction that is not voided, moving its amount between spend totals; false when missing, voided
+    /// or at another version.
+    /// </summary>
+    public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var before = await GetAsync(session, id, cancellationToken);
+        transaction.Id = id;
+        if (before is null || await session.ExecuteAsync(Update, Parameters(transaction, change, expectedVersion), cancellationToken) != 1)
+        {
+            return false;
+        }
+
+        await SpendTotals.AddAsync(session, before, -1, cancellationToken);
+        await SpendTotals.AddAsync(session, transaction, +1, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Voids a live transaction and takes it out of its spend total; false when missing, voided or at another version.</summary>
+    public static async Task<bool> VoidAsync(DbSession session, long id, int expectedVersion, string reason, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var before = await GetAsync(session, id, cancellationToken);
+        if (before is null || await session.ExecuteAsync(Void, new { Id = id, ExpectedVersion = expectedVersion, Reason = reason, change.At, change.Actor }, cancellationToken) != 1)
+        {
+            return false;
+        }
+
+        await SpendTotals.AddAsync(session, before, -1, cancellationToken);
+        return true;
+    }
 
     /// <summary>The id of a live line that duplicates <paramref name="transaction"/> (same grant, source reference, date, amount and category), or null.</summary>
     public static Task<long?> FindDuplicateAsync(DbSession session, SpendTransaction transaction, long? excludeId, CancellationToken cancellationToken = default) =>

@@ -1,8 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Portfolio.Core.Data;
 
 namespace Portfolio.Tests.Infrastructure;
@@ -162,6 +164,27 @@ public abstract class ApiTest(DatabaseEngine engine)
         await using var session = await Database.OpenAsync();
         var rows = await session.QueryAsync<TableCount>(RowCounts);
         return rows.ToDictionary(r => r.TableName, r => r.Rows);
+    }
+
+    private const string PagePassword = "page access password";
+
+    /// <summary>An HTTP client (cookies kept, redirects followed) signed in as a new person of <paramref name="role"/>, invited through the API.</summary>
+    protected async Task<HttpClient> SignedInAsync(string role)
+    {
+        var email = $"{Unique.Text(role)}@example.org".ToLowerInvariant();
+        var areas = role == "programme-lead" ? new[] { LeadAreaId } : [];
+        var invited = await Admin.PostAsJsonAsync("/api/users", new { email, name = role, role, programmeAreaIds = areas });
+        invited.StatusCode.Should().Be(HttpStatusCode.Created);
+        var link = new Uri((await invited.Content.ReadFromJsonAsync<JsonObject>())!["setPasswordUrl"]!.GetValue<string>());
+        var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true, BaseAddress = new Uri("https://localhost") });
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
+        var set = await browser.PostAsync("/set-password", new FormUrlEncodedContent(
+        [
+            new("__RequestVerificationToken", Documents.AntiforgeryToken(form)), new("token", token), new("password", PagePassword), new("confirmPassword", PagePassword),
+        ]));
+        set.RequestMessage!.RequestUri!.AbsolutePath.Should().Be("/", "setting the password signs the person in");
+        return browser;
     }
 
     protected static string ETagOf(HttpResponseMessage response) => response.Headers.ETag!.Tag;

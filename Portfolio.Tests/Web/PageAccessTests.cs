@@ -15,8 +15,6 @@ namespace Portfolio.Tests.Web;
 /// </summary>
 public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(engine)
 {
-    private const string Password = "page access password";
-
     public enum PageAccess
     {
         /// <summary>Any signed-in person.</summary>
@@ -171,22 +169,4 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         PageAccess.Write => role is "finance" or "admin",
         _ => role == "admin",
     };
-
-    private async Task<HttpClient> SignedInAsync(string role)
-    {
-        var email = $"{Unique.Text(role)}@example.org".ToLowerInvariant();
-        var areas = role == "programme-lead" ? new[] { LeadAreaId } : [];
-        var invited = await Admin.PostAsJsonAsync("/api/users", new { email, name = role, role, programmeAreaIds = areas });
-        invited.StatusCode.Should().Be(HttpStatusCode.Created);
-        var link = new Uri((await invited.Content.ReadFromJsonAsync<JsonObject>())!["setPasswordUrl"]!.GetValue<string>());
-        var browser = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true, BaseAddress = new Uri("https://localhost") });
-        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
-        var token = Uri.UnescapeDataString(link.Query["?token=".Length..]);
-        var set = await browser.PostAsync("/set-password", new FormUrlEncodedContent(
-        [
-            new("__RequestVerificationToken", Documents.AntiforgeryToken(form)), new("token", token), new("password", Password), new("confirmPassword", Password),
-        ]));
-        set.RequestMessage!.RequestUri!.AbsolutePath.Should().Be("/", "setting the password signs the person in");
-        return browser;
-    }
 }

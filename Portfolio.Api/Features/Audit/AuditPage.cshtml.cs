@@ -9,7 +9,8 @@ namespace Portfolio.Api.Features.Audit;
 
 /// <summary>
 /// Admin: the audit log, newest first, filtered by record, with who did what and what changed; and a check of the
-/// whole hash chain and its anchors (Core's <c>AuditLog.VerifyAsync</c>), as <c>GET /api/audit/verify</c> does.
+/// whole hash chain and its anchors (Core's <c>AuditLog.VerifyAsync</c>), as <c>GET /api/audit/verify</c> does;
+/// and a recount of the kept spend totals from the transactions (Core's <c>SpendTotals.CheckAsync</c>).
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class AuditPageModel(Database database) : PageModel
@@ -28,6 +29,13 @@ public sealed class AuditPageModel(Database database) : PageModel
     [FromQuery(Name = "verify")]
     public bool Verify { get; set; }
 
+    /// <summary>Recount the kept spend totals from the transactions and compare.</summary>
+    [FromQuery(Name = "checkTotals")]
+    public bool CheckTotals { get; set; }
+
+    /// <summary>The buckets whose kept spend total differs from the recount (empty: all equal); null when not checked.</summary>
+    public IReadOnlyList<Core.Burn.SpendTotalDifference>? TotalDifferences { get; private set; }
+
     public Page<AuditEntry> Entries { get; private set; } = null!;
 
     public AuditVerification? Verification { get; private set; }
@@ -41,6 +49,11 @@ public sealed class AuditPageModel(Database database) : PageModel
         EntityId = string.IsNullOrWhiteSpace(EntityId) ? null : EntityId.Trim();
         await using var session = await database.OpenAsync(cancellationToken);
         Entries = await AuditLog.ListAsync(session, new AuditFilter(entity, EntityId), new PageRequest(PageNumber, PageSize), cancellationToken);
+        if (CheckTotals)
+        {
+            TotalDifferences = await Core.Burn.SpendTotals.CheckAsync(session, cancellationToken);
+        }
+
         if (Verify)
         {
             Verification = await AuditLog.VerifyAsync(session, null, cancellationToken);

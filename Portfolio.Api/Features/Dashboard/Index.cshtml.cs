@@ -25,7 +25,21 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
     [BindProperty(SupportsGet = true)]
     public long? PartnerId { get; set; }
 
+    /// <summary>Grants per page of the table (a lead's areas first, then the largest variances); the figures above it cover all.</summary>
+    public const int GrantsPerPage = 50;
+
+    [FromQuery(Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
     public Core.Burn.Dashboard View { get; private set; } = null!;
+
+    public IReadOnlyList<DashboardGrant> GrantsOnPage { get; private set; } = [];
+
+    public int Pages => Math.Max(1, (int)Math.Ceiling(View.Grants.Count / (double)GrantsPerPage));
+
+    /// <summary>This dashboard's address at another page, keeping the filters.</summary>
+    public string PageHref(int page) =>
+        $"/?programmeAreaId={ProgrammeAreaId}&funderId={FunderId}&partnerId={PartnerId}&page={page}";
 
     public DateOnly Today { get; private set; }
 
@@ -48,5 +62,7 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
         Partners = (await PartnerStore.ListAsync(session, all, cancellationToken)).Items;
         var yourAreas = User.IsInRole(Roles.ProgrammeLead) ? User.Areas()?.ToList() : null;
         View = await Dashboards.LoadAsync(session, new BurnFilter(FunderId, ProgrammeAreaId, null, PartnerId), Today, thresholds, yourAreas, cancellationToken);
+        PageNumber = Math.Clamp(PageNumber, 1, Pages);
+        GrantsOnPage = View.Grants.Skip((PageNumber - 1) * GrantsPerPage).Take(GrantsPerPage).ToList();
     }
 }

@@ -1,0 +1,112 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+
+namespace Portfolio.Core.Burn;
+
+/// <summary>
+/// Live spend per grant, cost category, partner and calendar month (<c>spend_total</c>, migration 0012), changed
+/// in the same transaction as every write to <c>spend_transaction</c> (<see cref="TransactionStore"/> calls
+/// <see cref="AddAsync"/>), so a whole portfolio's actual to date is a sum over a few rows per grant and month.
+/// Calendar months, not reporting periods: a month never moves when a grant's dates or funder change.
+/// <see cref="CheckAsync"/> recounts from the transactions and names every bucket that disagrees.
+/// </summary>
+public static class SpendTotals
+{
+    private const string Upsert = """
+        INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
+        VALUES (@GrantId, @CategoryCode, @PartnerId, @MonthStart, @AmountPence, @Lines)
+        ON CONFLICT (grant_id, category_code, partner_id, month_start)
+        DO UPDATE SET amount_pence = spend_total.amount_pence + excluded.amount_pence, line_count = spend_total.line_count + excluded.line_count
+        """;
+
+    internal static readonly Sql Add = new(Upsert, Upsert, """
+        MERGE spend_total WITH (HOLDLOCK) AS t
+        USING (SELECT @GrantId AS grant_id, @CategoryCode AS category_code, @PartnerId AS partner_id, @MonthStart AS month_start) AS s
+        ON t.grant_id = s.grant_id AND t.category_code = s.category_code AND t.partner_id = s.partner_id AND t.month_start = s.month_start
+        WHEN MATCHED THEN UPDATE SET amount_pence = t.amount_pence + @AmountPence, line_count = t.line_count + @Lines
+        WHEN NOT MATCHED THEN INSERT (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
+            VALUES (@GrantId, @CategoryCode, @PartnerId, @MonthStart, @AmountPence, @Lines);
+        """);
+
+    internal static readonly Sql Stored = Sql.Common("""
+        SELECT grant_id, category_code, partner_id, month_start, amount_pence, line_count FROM spend_total
+        WHERE amount_pence <> 0 OR line_count <> 0
+        """);
+
+    internal static readonly Sql Recount = new(
+        """
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, date(transaction_date, 'start of month') AS month_start,
+               SUM(amount_pence) AS amount_pence, COUNT(*) AS line_count
+        FROM spend_transaction WHERE voided_at IS NULL
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date(transaction_date, 'start of month')
+        """,
+        """
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, date_trunc('month', transaction_date)::date AS month_start,
+               SUM(amount_pence) AS amount_pence, COUNT(*) AS line_count
+        FROM spend_transaction WHERE voided_at IS NULL
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date_trunc('month', transaction_date)::date
+        """,
+        """
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1) AS month_start,
+               SUM(amount_pence) AS amount_pence, COUNT_BIG(*) AS line_count
+        FROM spend_transaction WHERE voided_at IS NULL
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1)
+        """);
+
+    internal static readonly Sql DeleteAll = Sql.Common("DELETE FROM spend_total");
+
+    internal static readonly Sql RebuildAll = new(
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.Sqlite}",
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.Postgres}",
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.SqlServer}");
+
+    public static DateOnly MonthOf(DateOnly date) => new(date.Year, date.Month, 1);
+
+    /// <summary>Adds a live transaction to its bucket (<paramref name="sign"/> 1), or takes it away (-1).</summary>
+    public static Task AddAsync(DbSession session, SpendTransaction transaction, int sign, CancellationToken cancellationToken = default) =>
+        session.ExecuteAsync(Add, new
+        {
+            transaction.GrantId,
+            transaction.CategoryCode,
+            PartnerId = transaction.PartnerId ?? 0,
+            MonthStart = MonthOf(transaction.TransactionDate),
+            AmountPence = checked(sign * transaction.AmountPence),
+            Lines = sign,
+        }, cancellationToken);
+
+    /// <summary>Recounts every bucket from the transactions and returns those whose kept total differs (empty: all equal).</summary>
+    public static async Task<IReadOnlyList<SpendTotalDifference>> CheckAsync(DbSession session, CancellationToken cancellationToken = default)
+    {
+        var kept = (await session.QueryAsync<Bucket>(Stored, cancellationToken: cancellationToken)).ToDictionary(b => b.Key);
+        var counted = (await session.QueryAsync<Bucket>(Recount, cancellationToken: cancellationToken)).ToDictionary(b => b.Key);
+        return kept.Keys.Union(counted.Keys)
+            .Select(key => (key, kept: kept.GetValueOrDefault(key), counted: counted.GetValueOrDefault(key)))
+            .Where(x => (x.kept?.AmountPence ?? 0) != (x.counted?.AmountPence ?? 0) || (x.kept?.LineCount ?? 0) != (x.counted?.LineCount ?? 0))
+            .Select(x => new SpendTotalDifference(x.key.GrantId, x.key.CategoryCode, x.key.PartnerId == 0 ? null : x.key.PartnerId, x.key.MonthStart,
+                x.kept?.AmountPence ?? 0, x.counted?.AmountPence ?? 0, x.kept?.LineCount ?? 0, x.counted?.LineCount ?? 0))
+            .OrderBy(d => d.GrantId).ThenBy(d => d.MonthStart).ThenBy(d => d.Category, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Recounts every bucket from the transactions (after a bulk load that bypassed the store).</summary>
+    public static async Task RebuildAsync(DbSession session, CancellationToken cancellationToken = default)
+    {
+        await session.ExecuteAsync(DeleteAll, cancellationToken: cancellationToken);
+        await session.ExecuteAsync(RebuildAll, cancellationToken: cancellationToken);
+    }
+
+    private sealed class Bucket
+    {
+        public long GrantId { get; set; }
+        public string CategoryCode { get; set; } = "";
+        public long PartnerId { get; set; }
+        public DateOnly MonthStart { get; set; }
+        public long AmountPence { get; set; }
+        public long LineCount { get; set; }
+
+        public (long GrantId, string CategoryCode, long PartnerId, DateOnly MonthStart) Key => (GrantId, CategoryCode, PartnerId, MonthStart);
+    }
+}
+
+/// <summary>A bucket whose kept total is not what the transactions add up to.</summary>
+public sealed record SpendTotalDifference(long GrantId, string Category, long? PartnerId, DateOnly MonthStart, long KeptPence, long CountedPence, long KeptLines, long CountedLines);
