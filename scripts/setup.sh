@@ -2,6 +2,7 @@
 # Installs what Portfolio's tests need that a fresh Debian machine with the .NET 10 SDK may lack.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 need=()
 # A PostgreSQL server for the data tests (they start their own throwaway instance; nothing is configured here).
@@ -19,6 +20,10 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
 fi
+# Node.js for the OpenID Connect provider the sign-in tests start (npm's oidc-provider, installed below).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
+fi
 # Optional extras: scripts/render-samples.sh needs poppler-utils (pdftoppm); pass --with-samples to install it.
 if [ "${1:-}" = "--with-samples" ] && ! command -v pdftoppm >/dev/null 2>&1; then
   need+=(poppler-utils)
@@ -33,6 +38,12 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 else
   echo "setup: nothing to install"
+fi
+
+# The test OpenID Connect provider's packages, at the versions in its package-lock.json.
+if [ ! -d "$ROOT/Portfolio.Tests/Oidc/node_modules/oidc-provider" ]; then
+  echo "setup: installing the test OpenID Connect provider (npm ci in Portfolio.Tests/Oidc)"
+  (cd "$ROOT/Portfolio.Tests/Oidc" && npm ci --no-audit --no-fund --silent)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -190,6 +190,9 @@ public static class AuthExtensions
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
             });
+        var oidc = OidcOptions.FromConfiguration(configuration);
+        services.AddSingleton(oidc);
+        authentication.AddPortfolioOidc(oidc);
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "portfolio-antiforgery";

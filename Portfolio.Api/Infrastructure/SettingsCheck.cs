@@ -17,6 +17,7 @@ public static class SettingsCheck
             () => JobsHosting.ReadReportOptions(configuration),
             () => EmailOptions.FromConfiguration(configuration),
             () => JwtOptions.FromConfiguration(configuration),
+            () => OidcOptions.FromConfiguration(configuration),
             () => LimitOptions.FromConfiguration(configuration),
             () => BurnApi.ReadThresholds(configuration),
             () => DemoSeeding.ReadSeedDemo(configuration, defaultValue: false),

@@ -289,6 +289,39 @@ public static class Users
         return Outcome<SignedInUser>.Done(new SignedInUser(user.Id, user.Email, user.Name, user.Role, user.ProgrammeAreaIds));
     }
 
+    /// <summary>
+    /// Signs in someone their organisation's identity provider vouched for (OpenID Connect): the user with that email
+    /// address, with the role and areas Portfolio holds for them. Someone not yet a user is added with
+    /// <paramref name="roleFromClaim"/> when the provider's claim maps to a role (not programme lead, whose areas only
+    /// an admin can give), and audited; otherwise refused, to be invited by an admin. No password is involved, so a
+    /// password lockout does not apply.
+    /// </summary>
+    public static async Task<Outcome<SignedInUser>> SignInWithProviderAsync(
+        DbSession session, string? email, string? name, string? roleFromClaim, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !InputShape.IsEmailAddress(email.Trim()))
+        {
+            return new Forbidden("Your organisation's sign-in did not give an email address, so Portfolio cannot tell who you are.");
+        }
+
+        var address = email.Trim().ToLowerInvariant();
+        if (await UserStore.FindByEmailAsync(session, address, cancellationToken) is { } known)
+        {
+            return Outcome<SignedInUser>.Done(new SignedInUser(known.Id, known.Email, known.Name, known.Role, known.ProgrammeAreaIds));
+        }
+
+        if (roleFromClaim is not ("admin" or "finance" or "viewer"))
+        {
+            return new Forbidden($"{address} has no Portfolio account. Ask an admin to invite you.");
+        }
+
+        var user = new AppUser { Email = address, Name = string.IsNullOrWhiteSpace(name) ? address : name.Trim(), Role = roleFromClaim };
+        var id = await UserStore.InsertAsync(session, user, change, cancellationToken);
+        var added = (await UserStore.GetAsync(session, id, cancellationToken))!;
+        await AuditLog.WriteAsync(session, change, "add-from-sign-in", AuditName, id, null, UserView.Of(added, change.At), cancellationToken);
+        return Outcome<SignedInUser>.Done(new SignedInUser(added.Id, added.Email, added.Name, added.Role, added.ProgrammeAreaIds));
+    }
+
     private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

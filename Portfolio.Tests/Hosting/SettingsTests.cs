@@ -55,12 +55,20 @@ public class SettingsTests
     [TestCase("Portfolio:Auth:Jwt:ClockSkewSeconds", "600", "from 0 to 30")]
     [TestCase("Portfolio:Auth:Jwt:SigningKey", "c2hvcnQ=", "at least 32 random bytes")]
     [TestCase("Portfolio:Auth:Jwt:Authority", "http://login.example", "https://")]
+    [TestCase("Portfolio:Auth:Oidc:Authority", "http://login.example", "https://")]
+    [TestCase("Portfolio:Auth:Oidc:ClientId", "", "required when Authority is set")]
     [TestCase("Portfolio:SeedDemo", "yes", "true or false")]
     [TestCase("Portfolio:Burn:RagRedPercent", "5", "at least RagAmberPercent")]
     public async Task ABadSetting_StopsTheStart_NamingIt(string key, string value, string expected)
     {
         var database = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
         var settings = new Dictionary<string, string?> { ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey, [key] = value };
+        if (key.StartsWith("Portfolio:Auth:Oidc:", StringComparison.Ordinal))
+        {
+            settings.TryAdd("Portfolio:Auth:Oidc:Authority", "https://login.example/tenant/v2.0");
+            settings["Portfolio:Auth:Oidc:ClientSecret"] = "secret";
+        }
+
         if (key.StartsWith("Portfolio:Auth:Jwt:", StringComparison.Ordinal))
         {
             settings["Portfolio:Auth:Jwt:Audience"] = "portfolio";

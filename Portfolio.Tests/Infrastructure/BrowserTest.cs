@@ -31,6 +31,9 @@ public abstract class BrowserTest(DatabaseEngine engine) : ApiTest(engine)
 
     protected Uri PagesAddress { get; private set; } = null!;
 
+    /// <summary>The HTTPS port for the pages: 0 for any free one; a fixture that must name it beforehand (a redirect URI) picks one.</summary>
+    protected virtual int PagesPort => 0;
+
     /// <summary>Whether the host sends email, through <see cref="Smtp"/> (a real SMTP server on 127.0.0.1), with jobs in process.</summary>
     protected virtual bool SendsEmail => false;
 
@@ -71,7 +74,7 @@ public abstract class BrowserTest(DatabaseEngine engine) : ApiTest(engine)
         app.UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            kestrel.Listen(IPAddress.Loopback, PagesPort, listen => listen.UseHttps(certificate));
         });
         app.StartServer();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

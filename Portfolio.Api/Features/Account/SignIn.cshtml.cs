@@ -11,8 +11,20 @@ namespace Portfolio.Api.Features.Account;
 
 /// <summary>Sign in with an email address and password (the account's lockout and messages are Core's).</summary>
 [AllowAnonymous]
-public sealed class SignInModel(Database database, TimeProvider clock) : PageModel
+public sealed class SignInModel(Database database, TimeProvider clock, OidcOptions oidc) : PageModel
 {
+    /// <summary>The organisation's identity provider's name, when sign-in through it is configured.</summary>
+    public string? ProviderName => oidc.Enabled ? oidc.DisplayName : null;
+
+    /// <summary>
+    /// Sign in through the organisation's identity provider: a link, not a form, because the Content-Security-Policy's
+    /// <c>form-action 'self'</c> would stop a form's redirect to the provider. The handler's state and nonce tie the
+    /// answer to this browser.
+    /// </summary>
+    public IActionResult OnGetProvider(string? returnUrl) => oidc.Enabled
+        ? Challenge(new AuthenticationProperties { RedirectUri = Url.IsLocalUrl(returnUrl) ? returnUrl : "/" }, OidcOptions.Scheme)
+        : NotFound();
+
     [BindProperty]
     public string? Email { get; set; }
 
