@@ -26,7 +26,7 @@ public sealed record PublicBaseUrl(Uri? Value)
 public static class UsersApi
 {
     public static IServiceCollection AddPortfolioUsers(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddSingleton(PublicBaseUrl.FromConfiguration(configuration)).AddSingleton<InvitationSender>();
+        services.AddSingleton(PublicBaseUrl.FromConfiguration(configuration)).AddSingleton<InvitationSender>().AddHostedService<FirstAdmin>();
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
