@@ -136,6 +136,55 @@ public sealed class RecordFormsBrowserTests(DatabaseEngine engine) : BrowserTest
         stored["voidReason"]!.GetValue<string>().Should().Be("Belongs to the county grant.");
     }
 
+    [Test]
+    public async Task Spend_IsRecordedWithTheKeyboardAlone_FromTheGrantPage()
+    {
+        var grantId = (long)(await CreateGrantAsync())["id"]!;
+        var page = await SignInAsync(await CreateUserAsync("finance", "Keyboard Only"));
+        await page.GotoAsync($"/grants/{grantId}?period=2026-04-01");
+
+        // Tab to the "Record spend" link and follow it; then every field in order, typing; Enter submits.
+        await TabToAsync(page, "Record spend");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/spend/new");
+        await TabToAsync(page, "Day");
+        foreach (var text in new[] { "12", "5", "2026" })
+        {
+            await page.Keyboard.TypeAsync(text);
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        await page.Keyboard.TypeAsync("1,234.56");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("ArrowDown"); // the category select: the first category, Staff
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("Typed without a mouse");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync($"**/grants/{grantId}?period=2026-04-01#transactions");
+
+        (await page.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £1,234.56 on 12 May 2026 recorded.");
+        var stored = (await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grantId}"))!["items"]!.AsArray().Single()!;
+        stored["category"]!.GetValue<string>().Should().Be("staff");
+        stored["description"]!.GetValue<string>().Should().Be("Typed without a mouse");
+    }
+
+    /// <summary>Presses Tab until the focused element's accessible text or label is <paramref name="name"/> (at most 60 times).</summary>
+    private static async Task TabToAsync(IPage page, string name)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await page.EvaluateAsync<string>(
+                "(() => { const e = document.activeElement; const l = e && e.id ? document.querySelector(`label[for='${e.id}']`) : null; return ((l ? l.textContent : e.textContent) || '').trim(); })()");
+            if (focused == name)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"Tab never reached \"{name}\"");
+    }
+
     private async Task<JsonNode?> FunderNamedAsync(string name) =>
         (await Finance.GetFromJsonAsync<JsonObject>("/api/funders?pageSize=200"))!["items"]!.AsArray().SingleOrDefault(f => f!["name"]!.GetValue<string>() == name);
 }
