@@ -65,7 +65,7 @@ public sealed class KeysPageModel(Database database) : FormPageModel
     public async Task<IActionResult> OnPostRevokeAsync(long id)
     {
         ReadPostedForm();
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+        var version = ReadVersion();
         var outcome = await UnitOfWork.RunAsync(database, session => Core.Domain.ApiKeys.RevokeAsync(session, id, version, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {

@@ -105,7 +105,7 @@ public sealed partial class BudgetPageModel(Database database) : FormPageModel
             return Page();
         }
 
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+        var version = ReadVersion();
         var outcome = await UnitOfWork.RunAsync(database, session => Core.Domain.Budgets.SetAsync(session, grantId, version, new BudgetInput(lines), HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {

@@ -108,20 +108,7 @@ public sealed partial class FunderFormModel(Database database) : FormPageModel
             return Page();
         }
 
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => id is { } funderId
-                ? Core.Domain.Funders.Resource.UpdateAsync(session, funderId, version, input, HttpContext.Change(), HttpContext.RequestAborted)
-                : Core.Domain.Funders.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
-        if (outcome.Refused is { } refusal)
-        {
-            return Refused(refusal);
-        }
-
-        TempData[Notice.Key] = $"Funder {input.Name} saved.";
-        return Redirect("/funders");
+        return await SaveAsync(database, Core.Domain.Funders.Resource, id, input, $"Funder {input.Name} saved.", _ => "/funders");
     }
 
     private List<int> contactRowByIndex = [];

@@ -94,21 +94,10 @@ public sealed class GrantFormModel(Database database) : FormPageModel
             return Page();
         }
 
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
-        var change = HttpContext.Change();
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => id is { } grantId
-                ? Core.Domain.Grants.Resource.UpdateAsync(session, grantId, version, input, change, HttpContext.RequestAborted)
-                : Core.Domain.Grants.Resource.CreateAsync(session, input, change, HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
-        if (outcome.Refused is { } refusal)
-        {
-            return Refused(refusal);
-        }
-
-        TempData[Notice.Key] = id is null ? $"Grant {input.Reference} recorded. Set its budget next." : $"Grant {input.Reference} saved.";
-        return Redirect(id is null ? $"/grants/{outcome.Value!.Id}/budget" : $"/grants/{outcome.Value!.Id}");
+        return await SaveAsync(
+            database, Core.Domain.Grants.Resource, id, input,
+            id is null ? $"Grant {input.Reference} recorded. Set its budget next." : $"Grant {input.Reference} saved.",
+            saved => id is null ? $"/grants/{saved}/budget" : $"/grants/{saved}");
     }
 
     private async Task LoadOptionsAsync(DbSession session)

@@ -64,20 +64,7 @@ public sealed class PartnerFormModel(Database database) : FormPageModel
             return Page();
         }
 
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => id is { } partnerId
-                ? Core.Domain.Partners.Resource.UpdateAsync(session, partnerId, version, input, HttpContext.Change(), HttpContext.RequestAborted)
-                : Core.Domain.Partners.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
-        if (outcome.Refused is { } refusal)
-        {
-            return Refused(refusal);
-        }
-
-        TempData[Notice.Key] = $"Partner {input.Name} saved.";
-        return Redirect("/partners");
+        return await SaveAsync(database, Core.Domain.Partners.Resource, id, input, $"Partner {input.Name} saved.", _ => "/partners");
     }
 
     /// <summary>Core numbers each community (<c>communities[2]</c>); the form has one box for them all.</summary>

@@ -59,19 +59,6 @@ public sealed class AreaFormModel(Database database) : FormPageModel
             return Page();
         }
 
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => id is { } areaId
-                ? Core.Domain.ProgrammeAreas.Resource.UpdateAsync(session, areaId, version, input, HttpContext.Change(), HttpContext.RequestAborted)
-                : Core.Domain.ProgrammeAreas.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
-        if (outcome.Refused is { } refusal)
-        {
-            return Refused(refusal);
-        }
-
-        TempData[Notice.Key] = $"Programme area {input.Name} saved.";
-        return Redirect("/programme-areas");
+        return await SaveAsync(database, Core.Domain.ProgrammeAreas.Resource, id, input, $"Programme area {input.Name} saved.", _ => "/programme-areas");
     }
 }

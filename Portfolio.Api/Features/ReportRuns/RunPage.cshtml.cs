@@ -111,7 +111,7 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
         }
 
         ReadPostedForm();
-        var version = int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+        var version = ReadVersion();
         var result = await act(version);
         switch (result.Outcome)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Shared;
@@ -202,6 +203,38 @@ public abstract class FormPageModel : PageModel
                 }
             }
         }
+    }
+
+    /// <summary>The record's version the form was shown at (its hidden <c>version</c> field), or null for "whatever is current".</summary>
+    protected int? ReadVersion() =>
+        int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
+
+    /// <summary>
+    /// Saves a record form through Core's <see cref="Resource{TEntity,TInput,TView}"/>: creates it, or (with
+    /// <paramref name="id"/>) changes it at the version the form showed; then says <paramref name="done"/> on the
+    /// page <paramref name="next"/> names, or shows the form again with Core's refusal beside its fields.
+    /// </summary>
+    protected async Task<IActionResult> SaveAsync<TEntity, TInput, TView>(
+        Core.Data.Database database, Resource<TEntity, TInput, TView> resource, long? id, TInput input, string done, Func<long, string> next)
+        where TEntity : class, Core.Domain.IVersioned
+        where TInput : notnull
+        where TView : notnull
+    {
+        var change = HttpContext.Change();
+        var version = ReadVersion();
+        var outcome = await UnitOfWork.RunAsync(
+            database,
+            session => id is { } existing
+                ? resource.UpdateAsync(session, existing, version, input, change, HttpContext.RequestAborted)
+                : resource.CreateAsync(session, input, change, HttpContext.RequestAborted),
+            HttpContext.RequestAborted);
+        if (outcome.Refused is { } refusal)
+        {
+            return Refused(refusal);
+        }
+
+        TempData[Notice.Key] = done;
+        return Redirect(next(outcome.Value!.Id));
     }
 
     /// <summary>The page for a refusal: 404, 403, or the form again with Core's errors beside their fields.</summary>

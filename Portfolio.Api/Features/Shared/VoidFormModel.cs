@@ -55,7 +55,7 @@ public abstract class VoidFormModel(Database database) : FormPageModel
         }
 
         ReadPostedForm();
-        var version = int.TryParse(ReadText("version"), out var v) ? v : (int?)null;
+        var version = ReadVersion();
         var input = new ReasonInput(ReadText("reason") ?? "");
         AddShapeErrors(input);
         if (HasErrors)
