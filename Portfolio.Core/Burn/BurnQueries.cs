@@ -94,13 +94,30 @@ public static class BurnQueries
         ORDER BY g.id
         """);
 
+    private const string LatestVersion =
+        "bv.version_number = (SELECT MAX(latest.version_number) FROM budget_version latest WHERE latest.grant_id = bv.grant_id)";
+
+    /// <summary>
+    /// The current budget of the grants in scope, for totals (not by category): one line per grant and period (its
+    /// categories summed, category <c>*</c>), except the latest period starting on or before <c>@AsOf</c>, whose
+    /// lines come one by one, because that is the period whose budget to date is pro-rated, and pro-rating is
+    /// rounded per line. Every other period counts whole or not at all, so summing it first changes nothing; it
+    /// reads a sixth of the rows.
+    /// </summary>
     internal static readonly Sql CurrentBudgetLines = Sql.Common($"""
-        SELECT bv.grant_id, bl.category_code, bl.period_start, bl.amount_pence
+        SELECT bv.grant_id, CASE WHEN bl.period_start = c.current_start THEN bl.category_code ELSE '*' END AS category_code,
+               bl.period_start, SUM(bl.amount_pence) AS amount_pence
         FROM budget_line bl
         JOIN budget_version bv ON bv.id = bl.budget_version_id
         JOIN grant_award g ON g.id = bv.grant_id
-        WHERE bv.version_number = (SELECT MAX(latest.version_number) FROM budget_version latest WHERE latest.grant_id = bv.grant_id)
-          AND {GrantFilter}
+        LEFT JOIN (
+            SELECT bv.grant_id, MAX(bl.period_start) AS current_start
+            FROM budget_line bl JOIN budget_version bv ON bv.id = bl.budget_version_id
+            WHERE bl.period_start <= @AsOf AND {LatestVersion}
+            GROUP BY bv.grant_id
+        ) c ON c.grant_id = bv.grant_id
+        WHERE {LatestVersion} AND {GrantFilter}
+        GROUP BY bv.grant_id, CASE WHEN bl.period_start = c.current_start THEN bl.category_code ELSE '*' END, bl.period_start
         """);
 
     /// <summary>
