@@ -229,13 +229,18 @@ public static class AuthExtensions
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead, Roles.Viewer))
-            .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Admin, Roles.Finance))
+            .AddPolicy(Policies.Write, p => p.RequireRole(WriteRoles))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Notes, p => p.RequireRole(Roles.Admin, Roles.Finance, Roles.ProgrammeLead))
             .AddPolicy(Policies.People, p => p.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
         services.AddHostedService<BootstrapAdminKey>();
         return services;
     }
+
+    /// <summary>Whether this person or program records money and reports (admin or finance): the <see cref="Policies.Write"/> rule, for pages that show or hide what it allows.</summary>
+    public static bool MayWrite(this ClaimsPrincipal user) => WriteRoles.Any(user.IsInRole);
+
+    private static readonly string[] WriteRoles = [Roles.Admin, Roles.Finance];
 
     /// <summary>Who is making the change, for the audit log: <c>key:{id}:{name}</c> or <c>jwt:{subject}</c>.</summary>
     public static string Actor(this ClaimsPrincipal user) => user.Identity switch

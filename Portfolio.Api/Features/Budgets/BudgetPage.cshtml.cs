@@ -138,7 +138,7 @@ public sealed partial class BudgetPageModel(Database database) : FormPageModel
         Closed = await ClosedPeriods.LoadAsync(session, grantId, cancellationToken);
         History = await Core.Domain.Budgets.HistoryAsync(session, grantId, cancellationToken);
         Version = History.FirstOrDefault()?.Version ?? 0;
-        CanEdit = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
+        CanEdit = User.MayWrite();
         labels["budget"] = "Budget";
         foreach (var period in Periods)
         {

@@ -93,8 +93,8 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
         PartnerNames = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id, p => p.Name);
         Runs = (await ReportRunStore.ListAsync(session, new ReportRunFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
-        CanRecord = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
-        CanWriteNotes = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance)
+        CanRecord = User.MayWrite();
+        CanWriteNotes = User.MayWrite()
             || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
         return Page();
     }

@@ -19,6 +19,6 @@ public sealed class AreasPageModel(Database database) : PageModel
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         Areas = (await ProgrammeAreaStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), HttpContext.RequestAborted)).Items
             .Select(Core.Domain.ProgrammeAreas.Resource.View).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        CanEdit = User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
+        CanEdit = User.MayWrite();
     }
 }

@@ -147,7 +147,7 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
         return Page();
     }
 
-    private bool MayAct() => User.IsInRole(Roles.Admin) || User.IsInRole(Roles.Finance);
+    private bool MayAct() => User.MayWrite();
 
     private async Task<bool> LoadAsync(long id)
     {
