@@ -6,6 +6,7 @@ using Portfolio.Api.Features.CostCategories;
 using Portfolio.Api.Features.Funders;
 using Portfolio.Api.Features.Grants;
 using Portfolio.Api.Features.Health;
+using Portfolio.Api.Features.Imports;
 using Portfolio.Api.Features.PartnerAgreements;
 using Portfolio.Api.Features.Partners;
 using Portfolio.Api.Features.Payments;
@@ -75,6 +76,7 @@ app.MapVarianceNotes();
 app.MapReports();
 app.MapReportRuns();
 app.MapPeriods();
+app.MapImports();
 app.MapJobsDashboard();
 app.MapRazorPages();
 

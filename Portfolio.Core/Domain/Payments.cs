@@ -152,6 +152,10 @@ public static class Income
             p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt),
     };
 
+    /// <summary>Income on a grant never comes to more than its award: the rule's words, for every caller (an import too).</summary>
+    public static string OverAward(long total, long award) =>
+        $"would bring income on the grant to {Money.Money.Format(total)}, more than its award of {Money.Money.Format(award)} (by {Money.Money.Format(total - award)}): check the amount, or change the award first if the funder has increased it";
+
     private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, PaymentInput input, ChangeContext change, CancellationToken cancellationToken)
     {
         var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
@@ -168,7 +172,7 @@ public static class Income
         var total = others + proposed.AmountPence;
         if (total > grant.AmountAwardedPence && (current is null || proposed.AmountPence > current.AmountPence || current.GrantId != proposed.GrantId))
         {
-            controls.Add("amount", $"would bring income on the grant to {Money.Money.Format(total)}, more than its award of {Money.Money.Format(grant.AmountAwardedPence)} (by {Money.Money.Format(total - grant.AmountAwardedPence)}): check the amount, or change the award first if the funder has increased it");
+            controls.Add("amount", OverAward(total, grant.AmountAwardedPence));
         }
 
         return controls.Refusal();

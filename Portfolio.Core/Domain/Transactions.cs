@@ -230,6 +230,13 @@ public static class Spend
     public static Task<Outcome<Versioned<TransactionView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
         Resource.VoidAsync(session, id, expectedVersion, input, change, cancellationToken);
 
+    /// <summary>Spend and income are dated within their grant: the rule's words, for every caller (an import too).</summary>
+    public static string OutsideGrant(DateOnly start, DateOnly end) => $"must be within the grant's dates, {start:yyyy-MM-dd} to {end:yyyy-MM-dd}";
+
+    /// <summary>Partner-grant spend names a partner with an agreement on the grant.</summary>
+    public static string NoAgreement(long partnerId, long grantId) =>
+        $"partner {partnerId} has no agreement on grant {grantId}: record the partner agreement first, or leave partnerId out if this is not partner-grant spend";
+
     private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -240,7 +247,7 @@ public static class Spend
         }
         else if (proposed.TransactionDate < grant.StartDate || proposed.TransactionDate > grant.EndDate)
         {
-            errors.Add("date", $"must be within the grant's dates, {grant.StartDate:yyyy-MM-dd} to {grant.EndDate:yyyy-MM-dd}");
+            errors.Add("date", OutsideGrant(grant.StartDate, grant.EndDate));
         }
 
         await CostCategoryStore.CheckAsync(session, proposed.CategoryCode, "category", errors, cancellationToken);
@@ -260,7 +267,7 @@ public static class Spend
         if (proposed.PartnerId is { } partner && (current is null || current.PartnerId != partner || current.GrantId != proposed.GrantId)
             && !await PartnerAgreementStore.ExistsAsync(session, proposed.GrantId, partner, cancellationToken))
         {
-            controls.Add("partnerId", $"partner {partner} has no agreement on grant {proposed.GrantId}: record the partner agreement first, or leave partnerId out if this is not partner-grant spend");
+            controls.Add("partnerId", NoAgreement(partner, proposed.GrantId));
         }
 
         if (!input.ConfirmDuplicate && proposed.SourceReference is not null

@@ -235,7 +235,7 @@ public static class AuditEntities
 {
     public static readonly IReadOnlyList<string> All =
     [
-        "api-key", "budget", "funder", "grant", "partner", "partner-agreement", "payment", "period", "portfolio",
+        "api-key", "budget", "funder", "grant", "import", "import-mapping", "partner", "partner-agreement", "payment", "period", "portfolio",
         "programme-area", "report-delivery", "report-run", "transaction", "user", "variance-note",
     ];
 

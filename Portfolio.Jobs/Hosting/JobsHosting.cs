@@ -107,6 +107,10 @@ public static class JobsHosting
         services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IJobFilterProvider>()));
         services.AddTransient<ReportRunService>();
         services.AddTransient<ReportDeliveryJob>();
+        services.AddSingleton(Imports.ImportOptions.FromConfiguration(configuration));
+        services.AddSingleton<Imports.ImportProgress>();
+        services.AddTransient<Imports.ImportService>();
+        services.AddTransient<Imports.ImportJobs>();
         services.AddTransient<ReportScheduleJob>();
         services.AddTransient<DeliverySweepJob>();
         services.AddTransient<Audit.AuditAnchorJob>();

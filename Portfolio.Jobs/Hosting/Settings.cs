@@ -57,6 +57,23 @@ public sealed class Settings(IConfiguration configuration, string section)
         return fallback;
     }
 
+    public long Long(string key, long fallback, long min, long max)
+    {
+        var raw = Raw(key);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        Problem(key, raw, $"it must be a whole number from {min} to {max}");
+        return fallback;
+    }
+
     public bool Bool(string key, bool fallback)
     {
         var raw = Raw(key);

@@ -133,6 +133,15 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/report-runs/{id}/cancel", Access.Write),
         ("POST", "/api/report-runs/{id}/resend", Access.Write),
         ("POST", "/api/grants/{grantId}/periods/{periodStart}/reopen", Access.Admin),
+        ("GET", "/api/import-mappings", Access.Read),
+        ("PUT", "/api/import-mappings", Access.Write),
+        ("GET", "/api/imports", Access.Read),
+        ("GET", "/api/imports/{id}", Access.Read),
+        ("GET", "/api/imports/{id}/rows", Access.Read),
+        ("POST", "/api/imports", Access.Write),
+        ("POST", "/api/imports/{id}/preview", Access.Write),
+        ("POST", "/api/imports/{id}/commit", Access.Write),
+        ("POST", "/api/imports/{id}/reverse", Access.Write),
     ];
 
     [Test]

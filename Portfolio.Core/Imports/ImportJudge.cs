@@ -1,0 +1,322 @@
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+using Portfolio.Core.Periods;
+
+namespace Portfolio.Core.Imports;
+
+/// <summary>
+/// Judges export lines by the rules in force and the books as they are: which account and grant a line is for,
+/// and whether spend or income recorded one at a time with those values would be accepted — the grant exists and
+/// is the lead's, the date is within the grant, not after today and in an open period, the partner has an agreement
+/// on the grant, income stays within the award (counting the file's earlier rows). Rule texts are
+/// <see cref="Spend"/>'s and <see cref="Income"/>'s own. Reference data is read once per import, not per row.
+/// </summary>
+internal sealed class ImportJudge
+{
+    internal static readonly Sql Grants = Sql.Common("""
+        SELECT g.id, g.reference, g.programme_area_id, g.amount_awarded_pence, g.start_date, g.end_date, f.reporting_calendar
+        FROM grant_award g JOIN funder f ON f.id = g.funder_id
+        """);
+
+    internal static readonly Sql Agreements = Sql.Common("SELECT DISTINCT grant_id, partner_id FROM partner_agreement");
+
+    internal static readonly Sql IncomeByGrant = Sql.Common("SELECT grant_id, SUM(amount_pence) AS amount FROM payment WHERE voided_at IS NULL GROUP BY grant_id");
+
+    private const int MaxDescription = 500;
+    private const int MaxReference = 200;
+
+    private readonly DbSession _session;
+    private readonly ChangeContext _change;
+    private readonly Dictionary<string, AccountRule> _accounts;
+    private readonly Dictionary<string, TrackingRule> _tracking;
+    private readonly Dictionary<long, GrantFacts> _grants;
+    private readonly Dictionary<string, GrantFacts> _byReference;
+    private readonly HashSet<string> _categories;
+    private readonly HashSet<(long Grant, long Partner)> _agreements;
+    private readonly Dictionary<long, long> _income;
+    private readonly Dictionary<long, ClosedPeriodSet> _closed = [];
+    private readonly HashSet<long> _locked = [];
+
+    private ImportJudge(DbSession session, ChangeContext change, ImportRulesView rules, IEnumerable<GrantFacts> grants, IEnumerable<string> categories,
+        IEnumerable<(long, long)> agreements, Dictionary<long, long> income)
+    {
+        _session = session;
+        _change = change;
+        _accounts = rules.Accounts.GroupBy(a => ExportValues.Key(a.Code)).ToDictionary(g => g.Key, g => g.First());
+        _tracking = rules.Tracking.GroupBy(t => ExportValues.Key(t.Value)).ToDictionary(g => g.Key, g => g.First());
+        _grants = grants.ToDictionary(g => g.Id);
+        _byReference = _grants.Values.GroupBy(g => ExportValues.Key(g.Reference)).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First());
+        _categories = categories.ToHashSet(StringComparer.Ordinal);
+        _agreements = agreements.ToHashSet();
+        _income = income;
+    }
+
+    public static async Task<ImportJudge> LoadAsync(DbSession session, ImportRulesView rules, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var grants = await session.QueryAsync<GrantFacts>(Grants, cancellationToken: cancellationToken);
+        var categories = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => c.Code);
+        var agreements = (await session.QueryAsync<AgreementRow>(Agreements, cancellationToken: cancellationToken)).Select(a => (a.GrantId, a.PartnerId));
+        var income = (await session.QueryAsync<IncomeRow>(IncomeByGrant, cancellationToken: cancellationToken)).ToDictionary(r => r.GrantId, r => r.Amount);
+        return new ImportJudge(session, change, rules, grants, categories, agreements, income);
+    }
+
+    /// <summary>What the row would record, or why it is refused or ignored (duplicates are found afterwards, over the whole file).</summary>
+    public async Task<RowRecord> JudgeAsync(ExportLine line, CancellationToken cancellationToken)
+    {
+        var row = new RowRecord
+        {
+            Line = line.Line,
+            TxnDate = line.Date,
+            AccountCode = Clip(line.AccountCode, 100),
+            TrackingValue = Clip(line.Tracking.Count == 0 ? null : string.Join(" | ", line.Tracking), 200),
+            Description = line.Description,
+            SourceReference = line.Reference ?? (line.Description.Length > 0 ? line.Description : null),
+        };
+        if (line.Role == RowRole.Total)
+        {
+            return Ignore(row, $"a total or balance row ('{Clip(line.Description, 80)}'), not a journal line");
+        }
+
+        var reasons = new List<string>(line.Problems);
+        AccountRule? account = null;
+        if (line.AccountCode is null)
+        {
+            reasons.Add("no account code: the line is under no account heading and has no account column");
+        }
+        else if (!_accounts.TryGetValue(ExportValues.Key(line.AccountCode), out account))
+        {
+            reasons.Add($"no rule for account {line.AccountCode}: add one (spend in a cost category, income, or ignore)");
+        }
+        else if (account.Kind == AccountKinds.Ignore)
+        {
+            return Ignore(row, $"account {line.AccountCode} is mapped to nothing (ignore)");
+        }
+
+        row.Kind = account?.Kind;
+        row.CategoryCode = account?.Category;
+        long? amount = null;
+        if (line.Signed is { } signed)
+        {
+            amount = signed;
+        }
+        else if (line.Debit is not null || line.Credit is not null)
+        {
+            var net = (line.Debit ?? 0) - (line.Credit ?? 0);
+            amount = account?.Kind == AccountKinds.Income ? -net : net;
+        }
+        else if (line.Problems.Count == 0)
+        {
+            reasons.Add("no amount");
+        }
+
+        row.AmountPence = amount;
+        if (amount == 0 && reasons.Count == 0)
+        {
+            return Ignore(row, "the amount is zero");
+        }
+
+        var grant = FindGrant(line, reasons, out var partnerId);
+        row.GrantId = grant?.Id;
+        row.PartnerId = row.Kind == AccountKinds.Spend ? partnerId : null;
+        if (line.Description.Length > MaxDescription)
+        {
+            reasons.Add($"the description is {line.Description.Length} characters long, more than the {MaxDescription} a transaction keeps");
+        }
+
+        if (row.SourceReference is { Length: > MaxReference })
+        {
+            reasons.Add($"the reference is {row.SourceReference.Length} characters long, more than the {MaxReference} a transaction keeps");
+        }
+
+        if (grant is not null && account is not null && line.Date is { } date && amount is { } pence)
+        {
+            await CheckAgainstBooksAsync(row, grant, date, pence, reasons, cancellationToken);
+        }
+
+        row.Status = reasons.Count == 0 ? RowStatuses.Ready : RowStatuses.Refused;
+        row.Reasons = reasons.Count == 0 ? null : string.Join(RowRecord.ReasonSeparator, reasons.Distinct());
+        return row;
+    }
+
+    /// <summary>
+    /// A ready row judged again at commit, inside the commit's transaction: the grant is locked first (once), so a
+    /// report cannot be approved over the rows between this check and the commit.
+    /// </summary>
+    public async Task<RowRecord> RecheckAsync(RowRecord ready, CancellationToken cancellationToken)
+    {
+        var reasons = new List<string>();
+        if (ready.GrantId is not { } grantId || !_grants.TryGetValue(grantId, out var grant))
+        {
+            reasons.Add($"grant {ready.GrantId} no longer exists");
+        }
+        else
+        {
+            if (_locked.Add(grantId))
+            {
+                await GrantStore.LockAsync(_session, grantId, cancellationToken);
+            }
+
+            if (ready.Kind == AccountKinds.Spend && (ready.CategoryCode is null || !_categories.Contains(ready.CategoryCode)))
+            {
+                reasons.Add($"cost category {ready.CategoryCode} no longer exists");
+            }
+
+            await CheckAgainstBooksAsync(ready, grant, ready.TxnDate!.Value, ready.AmountPence!.Value, reasons, cancellationToken);
+        }
+
+        return new RowRecord { Line = ready.Line, Status = reasons.Count == 0 ? RowStatuses.Ready : RowStatuses.Refused, Reasons = string.Join(" ", reasons) };
+    }
+
+    private async Task CheckAgainstBooksAsync(RowRecord row, GrantFacts grant, DateOnly date, long pence, List<string> reasons, CancellationToken cancellationToken)
+    {
+        if (!_change.MayActInArea(grant.ProgrammeAreaId))
+        {
+            reasons.Add($"grant {grant.Reference} is not in your programme areas");
+        }
+
+        if (date < grant.StartDate || date > grant.EndDate)
+        {
+            reasons.Add($"date {Spend.OutsideGrant(grant.StartDate, grant.EndDate)} (grant {grant.Reference})");
+        }
+
+        var controls = new FinanceControls();
+        controls.NotAfterToday("date", date, _change);
+        if (controls.Refusal() is { } future)
+        {
+            reasons.AddRange(future.Errors.SelectMany(e => e.Value.Select(m => $"date {m}")));
+        }
+
+        if (row.Kind == AccountKinds.Spend && row.PartnerId is { } partner && !_agreements.Contains((grant.Id, partner)))
+        {
+            reasons.Add($"partnerId {Spend.NoAgreement(partner, grant.Id)}");
+        }
+
+        if (row.Kind == AccountKinds.Income)
+        {
+            var total = _income.GetValueOrDefault(grant.Id) + pence;
+            if (total > grant.AmountAwardedPence && pence > 0)
+            {
+                reasons.Add($"amount {Income.OverAward(total, grant.AmountAwardedPence)}");
+            }
+            else if (reasons.Count == 0)
+            {
+                _income[grant.Id] = total;
+            }
+        }
+
+        if (await ClosedReasonAsync(grant, date, cancellationToken) is { } closed)
+        {
+            reasons.Add(closed);
+        }
+    }
+
+    private GrantFacts? FindGrant(ExportLine line, List<string> reasons, out long? partnerId)
+    {
+        partnerId = null;
+        if (line.Tracking.Count == 0)
+        {
+            reasons.Add("no tracking value (the grant's tracking category, class or department is empty), so no grant");
+            return null;
+        }
+
+        var found = new List<(GrantFacts Grant, long? Partner, string Value)>();
+        foreach (var value in line.Tracking)
+        {
+            var key = ExportValues.Key(value);
+            if (_tracking.TryGetValue(key, out var rule))
+            {
+                if (_grants.TryGetValue(rule.GrantId, out var ruled))
+                {
+                    found.Add((ruled, rule.PartnerId, value));
+                }
+                else
+                {
+                    reasons.Add($"the rule for tracking value '{value}' names grant {rule.GrantId}, which does not exist");
+                }
+            }
+            else if (_byReference.TryGetValue(key, out var byReference))
+            {
+                found.Add((byReference, null, value));
+            }
+        }
+
+        var grants = found.DistinctBy(f => f.Grant.Id).ToList();
+        if (grants.Count > 1)
+        {
+            reasons.Add($"the tracking values name more than one grant ({string.Join(", ", grants.Select(g => $"'{g.Value}' is {g.Grant.Reference}"))})");
+            return null;
+        }
+
+        if (grants.Count == 0)
+        {
+            if (!reasons.Any(r => r.StartsWith("the rule for tracking value", StringComparison.Ordinal)))
+            {
+                reasons.Add($"no grant for tracking value {string.Join(" or ", line.Tracking.Select(v => $"'{v}'"))}: add a rule, or use a grant's reference as the value");
+            }
+
+            return null;
+        }
+
+        partnerId = grants[0].Partner;
+        return grants[0].Grant;
+    }
+
+    private async Task<string?> ClosedReasonAsync(GrantFacts grant, DateOnly date, CancellationToken cancellationToken)
+    {
+        if (!_closed.TryGetValue(grant.Id, out var closed))
+        {
+            _closed[grant.Id] = closed = await ClosedPeriods.LoadAsync(_session, grant.Id, cancellationToken);
+        }
+
+        if (closed.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            grant.Periods ??= GrantPeriods.PeriodsOf(grant.Id, GrantPeriods.CalendarOf(grant.Id, grant.ReportingCalendar), grant.StartDate, grant.EndDate);
+        }
+        catch (GrantDataException ex)
+        {
+            return ex.Message;
+        }
+
+        var period = grant.Periods.FirstOrDefault(p => p.Contains(date));
+        return period is null ? null : closed.ReasonFor(period);
+    }
+
+    private static RowRecord Ignore(RowRecord row, string reason)
+    {
+        row.Status = RowStatuses.Ignored;
+        row.Reasons = reason;
+        return row;
+    }
+
+    private static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+
+    internal sealed class GrantFacts
+    {
+        public long Id { get; set; }
+        public string Reference { get; set; } = "";
+        public long? ProgrammeAreaId { get; set; }
+        public long AmountAwardedPence { get; set; }
+        public DateOnly StartDate { get; set; }
+        public DateOnly EndDate { get; set; }
+        public string ReportingCalendar { get; set; } = "";
+        public IReadOnlyList<ReportingPeriod>? Periods { get; set; }
+    }
+
+    private sealed class AgreementRow
+    {
+        public long GrantId { get; set; }
+        public long PartnerId { get; set; }
+    }
+
+    private sealed class IncomeRow
+    {
+        public long GrantId { get; set; }
+        public long Amount { get; set; }
+    }
+}
