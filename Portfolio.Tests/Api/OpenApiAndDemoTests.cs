@@ -102,6 +102,13 @@ public class OpenApiTests
         {
             var path = System.Text.RegularExpressions.Regex.Replace(route.RoutePattern.RawText!, @"\{\w+(:[^}]*)?\}", grantId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var response = await client.GetAsync(path);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // A route about a record the demo has none of (an import): the query was accepted, the record is missing.
+                (await response.Content.ReadAsStringAsync()).Should().Contain("There is no", $"GET {path} is refused only for the missing record");
+                continue;
+            }
+
             response.StatusCode.Should().Be(HttpStatusCode.OK, $"GET {path} reads only parameters its route declares");
         }
     }

@@ -30,7 +30,7 @@ public static class ImportsApi
             .WithName("ListImportRows").Produces<ListResponse<ImportRowView>>().ProducesValidationProblem().ProducesProblem(404);
         imports.MapPost("/", UploadAsync).WithName("CreateImport").RequireAuthorization(Policies.Write).DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitMetadata(null))
-            .Accepts<IFormFile>("multipart/form-data").Produces<ImportView>(201).Produces<ImportView>(202)
+            .Produces<ImportView>(201).Produces<ImportView>(202)
             .ProducesValidationProblem().ProducesProblem(413).ProducesProblem(415);
         imports.MapPost("/{id:long}/preview", PreviewAgainAsync).WithName("PreviewImport").RequireAuthorization(Policies.Write)
             .Produces<ImportView>().Produces<ImportView>(202).ProducesProblem(404);
