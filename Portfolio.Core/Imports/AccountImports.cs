@@ -104,6 +104,11 @@ public static class AccountImports
 
     internal static readonly Sql DeleteRows = Sql.Common("DELETE FROM import_row WHERE import_id = @Id");
 
+    internal static readonly Sql QueuePreview = Sql.Common("""
+        UPDATE import_batch SET status = 'previewing', progress_done = 0, progress_total = 0, error = NULL, version = version + 1
+        WHERE id = @Id AND status IN ('previewed', 'failed')
+        """);
+
     internal static readonly Sql SetProgress = Sql.Common("UPDATE import_batch SET progress_done = @Done, progress_total = @Total WHERE id = @Id");
 
     internal static readonly Sql Fail = Sql.Common("UPDATE import_batch SET status = 'failed', error = @Error, version = version + 1 WHERE id = @Id AND status = 'previewing'");
@@ -362,29 +367,9 @@ public static class AccountImports
     /// </summary>
     public static async Task<Outcome<ImportView>> CommitAsync(Database database, long id, ChangeContext change, Func<int, int, Task>? progress = null, CancellationToken cancellationToken = default)
     {
-        await using (var session = await database.OpenAsync(cancellationToken))
+        if ((await ClaimAsync(database, id, change, cancellationToken)).Refused is { } unclaimed)
         {
-            var current = await GetAsync(session, id, cancellationToken);
-            if (current is null)
-            {
-                return new NotFound("import", id);
-            }
-
-            if (change.Areas is not null)
-            {
-                return new Forbidden("Imports are for finance: a programme lead cannot import the accounts.");
-            }
-
-            if (await session.ExecuteAsync(ClaimForCommit, new { Id = id }, cancellationToken) != 1 && current.Status != ImportStatuses.Committing)
-            {
-                return new Conflict(current.Status switch
-                {
-                    ImportStatuses.Committed => $"Import {id} was committed already, by {current.CommittedBy}: nothing is written twice.",
-                    ImportStatuses.Reversed => $"Import {id} was committed and then reversed; upload the file again to import it afresh.",
-                    ImportStatuses.Previewing => $"Import {id} is still being previewed: commit it once the preview is finished.",
-                    _ => $"Import {id} could not be read ({current.Error}); nothing can be committed from it.",
-                });
-            }
+            return unclaimed;
         }
 
         try
@@ -402,6 +387,42 @@ public static class AccountImports
             await ReleaseAsync(database, id, $"The commit failed and wrote nothing: {ex.Message}");
             throw;
         }
+    }
+
+    /// <summary>Marks an import not yet committed as being read again (a preview queued as a job shows so at once); false for any other status.</summary>
+    public static async Task<bool> QueuePreviewAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        await session.ExecuteAsync(QueuePreview, new { Id = id }, cancellationToken) == 1;
+
+    /// <summary>
+    /// Marks a previewed import as being committed (a commit queued as a job shows so at once, and a second commit
+    /// is refused); an import already marked is the job's to carry on. Refused for any other status.
+    /// </summary>
+    public static async Task<Outcome<ImportView>> ClaimAsync(Database database, long id, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var current = await GetAsync(session, id, cancellationToken);
+        if (current is null)
+        {
+            return new NotFound("import", id);
+        }
+
+        if (change.Areas is not null)
+        {
+            return new Forbidden("Imports are for finance: a programme lead cannot import the accounts.");
+        }
+
+        if (await session.ExecuteAsync(ClaimForCommit, new { Id = id }, cancellationToken) != 1 && current.Status != ImportStatuses.Committing)
+        {
+            return new Conflict(current.Status switch
+            {
+                ImportStatuses.Committed => $"Import {id} was committed already, by {current.CommittedBy}: nothing is written twice.",
+                ImportStatuses.Reversed => $"Import {id} was committed and then reversed; upload the file again to import it afresh.",
+                ImportStatuses.Previewing => $"Import {id} is still being read: commit it once the preview is finished.",
+                _ => $"Import {id} could not be read ({current.Error}); nothing can be committed from it.",
+            });
+        }
+
+        return Outcome<ImportView>.Done((await GetAsync(session, id, cancellationToken))!);
     }
 
     /// <summary>Voids every live line the import wrote, with the reason; never deletes. Refused when any is in a closed period.</summary>

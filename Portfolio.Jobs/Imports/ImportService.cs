@@ -102,8 +102,9 @@ public sealed class ImportService(Database database, ImportOptions options, Impo
                 return new Upload(null, refused, false, Started.Previewed);
             }
 
-            File.Move(temporary, PathOf(started.Value!.Id));
-            var (view, how) = await PreviewAsync(started.Value.Id, change, cancellationToken);
+            var import = started.Value!;
+            File.Move(temporary, PathOf(import), overwrite: true);
+            var (view, how) = await PreviewAsync(import.Id, change, cancellationToken);
             return new Upload(view, null, false, how);
         }
         finally
@@ -115,12 +116,13 @@ public sealed class ImportService(Database database, ImportOptions options, Impo
     /// <summary>Previews (again, after a rule is added): in the request for a small file, else queued.</summary>
     public async Task<(ImportView View, Started How)> PreviewAsync(long id, ChangeContext change, CancellationToken cancellationToken)
     {
-        var path = PathOf(id);
+        var path = await PathOfAsync(id, cancellationToken);
         if (new FileInfo(path).Length > options.InlineBytes)
         {
             await using var session = await database.OpenAsync(cancellationToken);
+            await AccountImports.QueuePreviewAsync(session, id, cancellationToken);
             jobs.Enqueue<ImportJobs>(j => j.PreviewAsync(id, change.Actor, CancellationToken.None));
-            return ((await AccountImports.GetAsync(session, id, cancellationToken))! with { Status = ImportStatuses.Previewing }, Started.Queued);
+            return ((await AccountImports.GetAsync(session, id, cancellationToken))!, Started.Queued);
         }
 
         try
@@ -144,8 +146,13 @@ public sealed class ImportService(Database database, ImportOptions options, Impo
 
         if (current is not null && current.Status == ImportStatuses.Previewed && current.Rows.Ready > options.InlineRows && change.Areas is null)
         {
-            jobs.Enqueue<ImportJobs>(j => j.CommitAsync(id, change.Actor, CancellationToken.None));
-            return (Outcome<ImportView>.Done(current), Started.Queued);
+            var claimed = await AccountImports.ClaimAsync(database, id, change, cancellationToken);
+            if (claimed.Refused is null)
+            {
+                jobs.Enqueue<ImportJobs>(j => j.CommitAsync(id, change.Actor, CancellationToken.None));
+            }
+
+            return (claimed, Started.Queued);
         }
 
         try
@@ -166,7 +173,18 @@ public sealed class ImportService(Database database, ImportOptions options, Impo
 
     public ChangeContext SystemChange(string actor) => new(actor, clock.GetUtcNow().UtcDateTime);
 
-    internal string PathOf(long id) => Path.Combine(options.Folder, $"import-{id}");
+    /// <summary>
+    /// Where an import's file is kept: named by its id and the start of its SHA-256, so that two databases pointed at
+    /// one folder (a restored copy, a test run) never read each other's files.
+    /// </summary>
+    internal string PathOf(ImportView import) => Path.Combine(options.Folder, $"import-{import.Id}-{import.Sha256[..16]}");
+
+    internal async Task<string> PathOfAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var import = await AccountImports.GetAsync(session, id, cancellationToken) ?? throw new InvalidOperationException($"There is no import {id}.");
+        return PathOf(import);
+    }
 }
 
 /// <summary>The Hangfire jobs for large files: preview and commit, with progress. A retry runs the step again from the start (a commit is one transaction).</summary>
@@ -177,7 +195,7 @@ public sealed class ImportJobs(Database database, ImportService imports, ImportP
     {
         try
         {
-            await AccountImports.PreviewAsync(database, importId, imports.PathOf(importId), imports.SystemChange(actor), progress.For(importId), cancellationToken);
+            await AccountImports.PreviewAsync(database, importId, await imports.PathOfAsync(importId, cancellationToken), imports.SystemChange(actor), progress.For(importId), cancellationToken);
         }
         finally
         {

@@ -58,6 +58,8 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "programme-areas/{id}/edit", Access.SignedIn),
         ("GET", "report-runs", Access.SignedIn),
         ("GET", "report-runs/{id}", Access.SignedIn),
+        ("GET", "imports", Access.SignedIn),
+        ("GET", "imports/{id}", Access.SignedIn),
         ("GET", "admin/users", Access.SignedIn),
         ("GET", "admin/users/invite", Access.SignedIn),
         ("GET", "admin/api-keys", Access.SignedIn),

@@ -34,6 +34,10 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         run.EnsureSuccessStatusCode();
         var runId = (long)JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!;
         var areaId = LeadAreaId;
+        using var upload = new MultipartFormDataContent { { new ByteArrayContent(Portfolio.Tests.Imports.SampleExports.Csv(Portfolio.Tests.Imports.SampleExports.XeroCsv, (string)grant["reference"]!, new System.Text.UTF8Encoding(false))), "file", "Account Transactions.csv" } };
+        var imported = await Finance.PostAsync("/api/imports", upload);
+        imported.EnsureSuccessStatusCode();
+        var importId = (long)JsonNode.Parse(await imported.Content.ReadAsStringAsync())!["id"]!;
 
         string Path(string pattern)
         {
@@ -49,6 +53,7 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
                 _ when pattern.StartsWith("partners/", StringComparison.Ordinal) => Id(partnerId),
                 _ when pattern.StartsWith("programme-areas/", StringComparison.Ordinal) => Id(areaId),
                 _ when pattern.StartsWith("report-runs/", StringComparison.Ordinal) => Id(runId),
+                _ when pattern.StartsWith("imports/", StringComparison.Ordinal) => Id(importId),
                 _ => throw new AssertionException($"EveryPageBrowserTests does not know which record's id to put in {pattern}: add it."),
             };
             path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{grantId}", Id(grantId), StringComparison.Ordinal).Replace("{noteId}", Id(noteId), StringComparison.Ordinal);

@@ -13,6 +13,11 @@ public static class Navigation
         yield return ("/funders", "Funders");
         yield return ("/partners", "Partners");
         yield return ("/programme-areas", "Programme areas");
+        if (user.MayWrite())
+        {
+            yield return ("/imports", "Imports");
+        }
+
         if (user.IsInRole(Roles.Admin))
         {
             yield return ("/admin/users", "Admin");

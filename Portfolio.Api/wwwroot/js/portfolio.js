@@ -2,11 +2,13 @@
 // and so on). An external module, as the Content-Security-Policy allows no inline script.
 import { initAll } from '/vendor/govuk-frontend/govuk-frontend.min.js'
 import { initBudgetGrid } from '/js/budget-grid.js'
+import { initImportProgress } from '/js/import-progress.js'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
 
 for (const grid of document.querySelectorAll('[data-budget-grid]')) initBudgetGrid(grid)
+for (const progress of document.querySelectorAll('[data-import-progress]')) initImportProgress(progress)
 
 // MOJ Frontend's sortable table, loaded only on pages that have one.
 const sortable = document.querySelectorAll('[data-module="moj-sortable-table"]')
