@@ -17,6 +17,12 @@ internal static class BurnBenchmark
             return await ReportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
         }
 
+        if (args.Length >= 2 && args[0] == "imports")
+        {
+            // imports "<postgres connection string>" [rows]
+            return await ImportBenchmark.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+        }
+
         if (args.Length >= 2 && args[0] == "writes")
         {
             // writes sqlite [seconds] [workers] | writes postgres "<connection string>" [seconds] [workers]

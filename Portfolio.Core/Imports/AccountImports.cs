@@ -324,6 +324,21 @@ public static class AccountImports
             await session.ExecuteAsync(BeginPreview, new { Id = id, layout.Source, MappingVersion = rules.Version, Total = estimate }, cancellationToken);
         }, cancellationToken);
 
+        try
+        {
+            return await ReadRowsAsync(database, id, path, kind, layout, judge, estimate, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never left "reading" for ever: the import says what went wrong, and can be read again.
+            await using var session = await database.OpenAsync(CancellationToken.None);
+            await session.ExecuteAsync(Fail, new { Id = id, Error = $"Reading the file stopped at an unexpected error, and can be tried again: {ex.Message}" }, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<ImportView> ReadRowsAsync(Database database, long id, string path, ExportFileKind kind, ExportLayout layout, ImportJudge judge, int estimate, Func<int, int, Task>? progress, CancellationToken cancellationToken)
+    {
         var batch = new List<RowRecord>(BatchSize);
         var done = 0;
         foreach (var line in layout.Read(ExportFile.ReadRows(path, kind)))

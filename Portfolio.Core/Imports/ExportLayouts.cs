@@ -347,8 +347,13 @@ public static class ExportValues
     ];
 
     /// <summary>A UK date: day first, four-digit year; never month first (05/14/2026 is refused, not read as 14 May).</summary>
+    /// <remarks>
+    /// Month names are read in English both ways: "Sep" as Xero writes it (the invariant culture's abbreviation) and
+    /// "Sept" (British English's, as .NET's en-GB has it).
+    /// </remarks>
     public static bool TryDate(string text, out DateOnly date) =>
-        DateOnly.TryParseExact(text.Trim(), DateFormats, CultureInfo.GetCultureInfo("en-GB"), DateTimeStyles.None, out date);
+        DateOnly.TryParseExact(text.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date)
+        || DateOnly.TryParseExact(text.Trim(), DateFormats, CultureInfo.GetCultureInfo("en-GB"), DateTimeStyles.None, out date);
 
     /// <summary>
     /// Account codes and tracking values compared as finance means them: case and outer spaces ignored, and numbers
