@@ -93,6 +93,7 @@ public sealed class ImportBrowserTests(DatabaseEngine engine) : BrowserTest(engi
 
         await page.Locator("progress").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 15000 });
         (await page.Locator(".govuk-summary-list").InnerTextAsync()).Should().Contain("Committed").And.Contain("5 rows recorded");
+        (await page.Locator("#rows .govuk-tag").AllInnerTextsAsync()).Count(t => t.Trim() == "recorded").Should().Be(5);
         await ShouldBeAccessibleAsync(page, "import-committed");
 
         await page.GotoAsync($"/grants/{grantId}");

@@ -33,6 +33,15 @@ public static class ImportText
         _ => "govuk-tag--yellow",
     };
 
+    /// <summary>A row's status as shown: a ready row of a committed import was recorded, of a reversed one voided.</summary>
+    public static string RowStatus(string row, string import) => (row, import) switch
+    {
+        (RowStatuses.Ready, ImportStatuses.Committed) => "recorded",
+        (RowStatuses.Ready, ImportStatuses.Reversed) => "voided",
+        (RowStatuses.Duplicate, _) => "already recorded",
+        _ => row,
+    };
+
     public static string RowStatusClass(string status) => status switch
     {
         RowStatuses.Ready => "govuk-tag--green",
