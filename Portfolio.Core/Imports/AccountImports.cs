@@ -109,7 +109,15 @@ public static class AccountImports
         WHERE id = @Id AND status IN ('previewed', 'failed')
         """);
 
-    internal static readonly Sql SetProgress = Sql.Common("UPDATE import_batch SET progress_done = @Done, progress_total = @Total WHERE id = @Id");
+    /// <summary>
+    /// A preview's batch starts here: it takes the import's row lock and goes on only while the preview is still the
+    /// newest reading of the file (its <c>version</c>); a preview started since supersedes it.
+    /// </summary>
+    internal static readonly Sql SetProgress = Sql.Common("UPDATE import_batch SET progress_done = @Done, progress_total = @Total WHERE id = @Id AND version = @Version");
+
+    internal static readonly Sql SelectVersion = Sql.Common("SELECT version FROM import_batch WHERE id = @Id");
+
+    internal static readonly Sql FailReading = Sql.Common("UPDATE import_batch SET status = 'failed', error = @Error, version = version + 1 WHERE id = @Id AND status = 'previewing' AND version = @Version");
 
     internal static readonly Sql Fail = Sql.Common("UPDATE import_batch SET status = 'failed', error = @Error, version = version + 1 WHERE id = @Id AND status = 'previewing'");
 
@@ -318,26 +326,34 @@ public static class AccountImports
         var judge = await ImportJudge.LoadAsync(reading, rules, change, cancellationToken);
 
         var estimate = (int)Math.Min(int.MaxValue, new FileInfo(path).Length / 60);
+        var thisReading = 0;
         await InTransaction(database, async session =>
         {
-            await session.ExecuteAsync(DeleteRows, new { Id = id }, cancellationToken);
             await session.ExecuteAsync(BeginPreview, new { Id = id, layout.Source, MappingVersion = rules.Version, Total = estimate }, cancellationToken);
+            await session.ExecuteAsync(DeleteRows, new { Id = id }, cancellationToken);
+            thisReading = await session.ExecuteScalarAsync<int>(SelectVersion, new { Id = id }, cancellationToken);
         }, cancellationToken);
 
         try
         {
-            return await ReadRowsAsync(database, id, path, kind, layout, judge, estimate, progress, cancellationToken);
+            return await ReadRowsAsync(database, id, thisReading, path, kind, layout, judge, estimate, progress, cancellationToken);
+        }
+        catch (PreviewSupersededException)
+        {
+            // Someone read the file again meanwhile: theirs is the preview; this one stops and leaves it alone.
+            await using var session = await database.OpenAsync(CancellationToken.None);
+            return (await GetAsync(session, id, CancellationToken.None))!;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Never left "reading" for ever: the import says what went wrong, and can be read again.
             await using var session = await database.OpenAsync(CancellationToken.None);
-            await session.ExecuteAsync(Fail, new { Id = id, Error = $"Reading the file stopped at an unexpected error, and can be tried again: {ex.Message}" }, CancellationToken.None);
+            await session.ExecuteAsync(FailReading, new { Id = id, Version = thisReading, Error = $"Reading the file stopped at an unexpected error, and can be tried again: {ex.Message}" }, CancellationToken.None);
             throw;
         }
     }
 
-    private static async Task<ImportView> ReadRowsAsync(Database database, long id, string path, ExportFileKind kind, ExportLayout layout, ImportJudge judge, int estimate, Func<int, int, Task>? progress, CancellationToken cancellationToken)
+    private static async Task<ImportView> ReadRowsAsync(Database database, long id, int reading, string path, ExportFileKind kind, ExportLayout layout, ImportJudge judge, int estimate, Func<int, int, Task>? progress, CancellationToken cancellationToken)
     {
         var batch = new List<RowRecord>(BatchSize);
         var done = 0;
@@ -352,7 +368,7 @@ public static class AccountImports
             if (batch.Count == BatchSize)
             {
                 done += batch.Count;
-                await WriteRowsAsync(database, id, batch, Math.Max(done, estimate), cancellationToken);
+                await WriteRowsAsync(database, id, reading, batch, Math.Max(done, estimate), cancellationToken);
                 batch.Clear();
                 if (progress is not null)
                 {
@@ -362,10 +378,15 @@ public static class AccountImports
         }
 
         done += batch.Count;
-        await WriteRowsAsync(database, id, batch, done, cancellationToken);
+        await WriteRowsAsync(database, id, reading, batch, done, cancellationToken);
         await using (var session = await database.OpenAsync(cancellationToken))
         {
             await session.BeginAsync(cancellationToken);
+            if (await session.ExecuteAsync(SetProgress, new { Id = id, Version = reading, Done = done, Total = done }, cancellationToken) != 1)
+            {
+                throw new PreviewSupersededException();
+            }
+
             await session.ExecuteAsync(MarkSpendDuplicates, new { Id = id }, cancellationToken);
             await session.ExecuteAsync(MarkIncomeDuplicates, new { Id = id }, cancellationToken);
             var counts = await CountsAsync(session, id, cancellationToken);
@@ -563,10 +584,15 @@ public static class AccountImports
         return new ImportCounts(counts.Values.Sum(), Of(RowStatuses.Ready), Of(RowStatuses.Duplicate), Of(RowStatuses.Refused), Of(RowStatuses.Ignored));
     }
 
-    private static async Task WriteRowsAsync(Database database, long id, List<RowRecord> rows, int total, CancellationToken cancellationToken)
+    private static async Task WriteRowsAsync(Database database, long id, int reading, List<RowRecord> rows, int total, CancellationToken cancellationToken)
     {
         await InTransaction(database, async session =>
         {
+            if (await session.ExecuteAsync(SetProgress, new { Id = id, Version = reading, Done = total, Total = total }, cancellationToken) != 1)
+            {
+                throw new PreviewSupersededException();
+            }
+
             if (rows.Count > 0)
             {
                 if (session.Engine == DatabaseEngine.Postgres)
@@ -599,7 +625,6 @@ public static class AccountImports
                 }
             }
 
-            await session.ExecuteAsync(SetProgress, new { Id = id, Done = total, Total = total }, cancellationToken);
         }, cancellationToken);
     }
 
@@ -656,6 +681,9 @@ public static class AccountImports
             new ImportProgressView(ProgressDone, ProgressTotal), Error, CreatedAt, CreatedBy, CommittedAt, CommittedBy, ReversedAt, ReversedBy, ReverseReason);
     }
 }
+
+/// <summary>A preview stopped because a newer one of the same import began.</summary>
+internal sealed class PreviewSupersededException : Exception;
 
 /// <summary>A row as stored for the preview (and as the judge returns it).</summary>
 internal sealed class RowRecord

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -220,6 +221,44 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var before = await ActualPenceAsync(grant);
         await CommitAsync(import);
         (await ActualPenceAsync(grant) - before).Should().Be(22_500);
+        await RulesAsync();
+    }
+
+    [Test]
+    public async Task APreviewStartedWhileAnotherReadsTheFile_Supersedes_It_AndNoRowIsKeptTwice()
+    {
+        var (_, reference) = await GrantAsync();
+        await RulesAsync(generic: """[{"date":"Posted","account":"Nominal","amount":"Net","debit":null,"credit":null,"description":"Narrative","reference":"Ref","tracking":["Fund"]}]""");
+        var rows = Portfolio.Core.Imports.AccountImports.BatchSize + 1000;
+        var text = new StringBuilder("Posted,Nominal,Fund,Narrative,Ref,Net\r\n");
+        for (var i = 0; i < rows; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"03/06/2026,7000,{reference},Line {i},R-{i},1.00\r\n");
+        }
+
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, text.ToString());
+        var change = new ChangeContext("test", DateTime.UtcNow);
+        long id;
+        await using (var session = await Database.OpenAsync())
+        {
+            await session.BeginAsync();
+            id = (await Portfolio.Core.Imports.AccountImports.StartAsync(session, "twice.csv", file, change)).Value!.Id;
+            await session.CommitAsync();
+        }
+
+        Portfolio.Core.Imports.ImportView? second = null;
+        var first = await Portfolio.Core.Imports.AccountImports.PreviewAsync(Database, id, file, change, async (_, _) =>
+        {
+            // After the first preview's first batch, a second reading of the same import runs to the end.
+            second ??= await Portfolio.Core.Imports.AccountImports.PreviewAsync(Database, id, file, change);
+        });
+
+        second!.Rows.Total.Should().Be(rows);
+        first.Status.Should().Be("previewed", "the first stops and leaves the second's preview in place");
+        first.Rows.Should().Be(second.Rows);
+        (await BodyAsync(await Finance.GetAsync($"/api/imports/{id}/rows?pageSize=1")))["total"]!.GetValue<long>().Should().Be(rows);
+        File.Delete(file);
         await RulesAsync();
     }
 
