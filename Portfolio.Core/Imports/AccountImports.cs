@@ -280,9 +280,9 @@ public static class AccountImports
     /// <summary>Records an upload (already saved at <paramref name="path"/>): its name, size and SHA-256, audited. Preview comes next.</summary>
     public static async Task<Outcome<ImportView>> StartAsync(DbSession session, string fileName, string path, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        if (change.Areas is not null)
+        if (FinanceOnly(change) is { } forbidden)
         {
-            return new Forbidden("Imports are for finance: a programme lead cannot import the accounts.");
+            return forbidden;
         }
 
         var name = Path.GetFileName(fileName.Replace('\\', '/')).Trim();
@@ -442,9 +442,9 @@ public static class AccountImports
             return new NotFound("import", id);
         }
 
-        if (change.Areas is not null)
+        if (FinanceOnly(change) is { } forbidden)
         {
-            return new Forbidden("Imports are for finance: a programme lead cannot import the accounts.");
+            return forbidden;
         }
 
         if (await session.ExecuteAsync(ClaimForCommit, new { Id = id }, cancellationToken) != 1 && current.Status != ImportStatuses.Committing)
@@ -470,9 +470,9 @@ public static class AccountImports
             return new NotFound("import", id);
         }
 
-        if (change.Areas is not null)
+        if (FinanceOnly(change) is { } forbidden)
         {
-            return new Forbidden("Imports are for finance: a programme lead cannot reverse one.");
+            return forbidden;
         }
 
         var errors = new FieldErrors();
@@ -514,6 +514,10 @@ public static class AccountImports
         await AuditLog.WriteAsync(session, change, "reverse", "import", id, new { current.Status, current.Written }, new { after.Status, Voided = voided, input.Reason }, cancellationToken);
         return Outcome<ImportView>.Done(after);
     }
+
+    /// <summary>Imports change the books in bulk: finance and admins only, never a programme lead (limited to some areas).</summary>
+    private static Forbidden? FinanceOnly(ChangeContext change) =>
+        change.Areas is null ? null : new Forbidden("Imports are for finance: a programme lead cannot import the accounts or undo an import.");
 
     private static async Task<Outcome<ImportView>> WriteAsync(DbSession session, long id, ChangeContext change, Func<int, int, Task>? progress, CancellationToken cancellationToken)
     {

@@ -76,9 +76,6 @@ public sealed partial class ExportLayout
 
     internal int[] Tracking { get; init; } = [];
 
-    /// <summary>The titles of the tracking columns (a Xero tracking category's name, QuickBooks' Class, Sage's Dept).</summary>
-    public IReadOnlyList<string> TrackingTitles => Tracking.Select(i => Header[i]).ToList();
-
     private string? _headingAccount;
 
     /// <summary>Reads the rows after the header, keeping the account of the section each line is in.</summary>
