@@ -23,6 +23,8 @@ internal sealed class ImportJudge
 
     internal static readonly Sql IncomeByGrant = Sql.Common("SELECT grant_id, SUM(amount_pence) AS amount FROM payment WHERE voided_at IS NULL GROUP BY grant_id");
 
+    private const string NoReference = "(no reference)";
+
     private const int MaxDescription = 500;
     private const int MaxReference = 200;
 
@@ -71,7 +73,9 @@ internal sealed class ImportJudge
             AccountCode = Clip(line.AccountCode, 100),
             TrackingValue = Clip(line.Tracking.Count == 0 ? null : string.Join(" | ", line.Tracking), 200),
             Description = line.Description,
-            SourceReference = line.Reference ?? (line.Description.Length > 0 ? line.Description : null),
+            // The export's reference, else its description, else a fixed mark: never null, because duplicates are found
+            // by equality on it (the k-th equal line is a duplicate when k are recorded), and null equals nothing.
+            SourceReference = line.Reference ?? (line.Description.Length > 0 ? line.Description : NoReference),
         };
         if (line.Role == RowRole.Total)
         {

@@ -221,6 +221,11 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var before = await ActualPenceAsync(grant);
         await CommitAsync(import);
         (await ActualPenceAsync(grant) - before).Should().Be(22_500);
+
+        // Lines with neither reference nor description are still recognised when the same file comes again.
+        var bare = SampleExports.Csv("Posted,Nominal,Fund,Narrative,Ref,Net\n05/06/2026,7000,{G},,,10.00\n05/06/2026,7000,{G},,,10.00\n", reference, new UTF8Encoding(false));
+        Counts(await CommitAsync(await PreviewAsync(bare, "bare.csv"))).Ready.Should().Be(2);
+        Counts(await PreviewAsync(bare, "bare again.csv")).Should().Be((2, 0, 2, 0, 0));
         await RulesAsync();
     }
 
