@@ -82,3 +82,19 @@ public static class BurnMath
         _ => throw new ArgumentOutOfRangeException(nameof(rag), rag, null),
     };
 }
+
+/// <summary>An agreement's amount shared between the delivery areas it names.</summary>
+public static class AreaShares
+{
+    /// <summary>
+    /// <paramref name="amount"/> pence in <paramref name="parts"/> equal whole-penny shares that add up to it: the
+    /// odd pence go one each to the first shares (so £100.00 in three is £33.34, £33.33, £33.33). Nothing is lost.
+    /// </summary>
+    public static long[] Split(long amount, int parts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        var share = amount / parts;
+        var odd = amount % parts;
+        return [.. Enumerable.Range(0, parts).Select(i => share + (i < Math.Abs(odd) ? Math.Sign(odd) : 0))];
+    }
+}

@@ -10,10 +10,14 @@ public enum BurnGrouping
     ProgrammeArea,
     Funder,
     Partner,
+    Area,
 }
 
-/// <summary>Which grants: by funder, programme area, status, and partner (grants with an agreement with that partner).</summary>
-public sealed record BurnFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null, long? PartnerId = null);
+/// <summary>
+/// Which grants: by funder, programme area, status, partner (grants with an agreement with that partner) and
+/// delivery area (grants that name it).
+/// </summary>
+public sealed record BurnFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null, long? PartnerId = null, string? AreaCode = null);
 
 /// <summary>One grant's figures in a roll-up, with what a list of grants shows beside them.</summary>
 public sealed record GrantLine(
@@ -45,6 +49,7 @@ public sealed record PortfolioBurn(
     IReadOnlyList<BurnGroup> ByProgrammeArea,
     IReadOnlyList<BurnGroup> ByFunder,
     IReadOnlyList<BurnGroup> ByPartner,
+    IReadOnlyList<AreaBurnGroup> ByArea,
     BurnTotals Portfolio,
     Rag PortfolioRag,
     IReadOnlyList<FailedGrant> Failed);
@@ -55,11 +60,18 @@ public sealed record BurnGroup(long? Id, string Name, int Grants, BurnTotals Tot
     public Rag Rag => Totals.RagWith(Thresholds);
 }
 
+/// <summary>One delivery area's row of a roll-up (<see cref="BurnGroup"/> is keyed by number; an area by its ONS code).</summary>
+public sealed record AreaBurnGroup(string Code, string Name, BurnGroup Group);
+
 /// <summary>
 /// A roll-up, and the grants left out of it because they could not be computed (their stored data is impossible):
 /// one bad grant is listed here, never a failure of the whole roll-up.
 /// </summary>
-public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyList<BurnGroup> Groups, BurnTotals Portfolio, Rag PortfolioRag, IReadOnlyList<FailedGrant> Failed);
+public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyList<BurnGroup> Groups, BurnTotals Portfolio, Rag PortfolioRag, IReadOnlyList<FailedGrant> Failed)
+{
+    /// <summary>By area: each group's area code, in the order of <see cref="Groups"/> (empty for the other groupings).</summary>
+    public IReadOnlyList<string> AreaCodes { get; init; } = [];
+}
 
 /// <summary>A grant that could not be computed, and why.</summary>
 public sealed record FailedGrant(long GrantId, string Reference, string Reason);
@@ -82,6 +94,7 @@ public static class BurnQueries
           AND (@ProgrammeAreaId IS NULL OR g.programme_area_id = @ProgrammeAreaId)
           AND (@Status IS NULL OR g.status = @Status)
           AND (@PartnerId IS NULL OR EXISTS (SELECT 1 FROM partner_agreement pf WHERE pf.grant_id = g.id AND pf.partner_id = @PartnerId))
+          AND (@AreaCode IS NULL OR EXISTS (SELECT 1 FROM grant_area gf WHERE gf.grant_id = g.id AND gf.area_code = @AreaCode))
         """;
 
     internal static readonly Sql Grants = Sql.Common($"""
@@ -152,6 +165,32 @@ public static class BurnQueries
 
     internal static readonly Sql PartnerNames = Sql.Common("SELECT id, name FROM partner");
 
+    /// <summary>Actual to date per delivery area, from the kept monthly totals and the transactions of <c>@AsOf</c>'s month.</summary>
+    internal static readonly Sql ActualsByArea = Sql.Common($"""
+        SELECT x.area_code, SUM(x.amount) AS amount
+        FROM (
+            SELECT s.area_code, s.amount_pence AS amount
+            FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
+            WHERE s.area_code <> '' AND s.month_start < @MonthStart AND {GrantFilter}
+            UNION ALL
+            SELECT t.area_code, t.amount_pence
+            FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
+            WHERE t.voided_at IS NULL AND t.area_code IS NOT NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
+        ) x
+        GROUP BY x.area_code
+        """);
+
+    /// <summary>Each agreement of the grants in scope with its delivery areas (one row per agreement and area).</summary>
+    internal static readonly Sql AgreementAreas = Sql.Common($"""
+        SELECT a.id AS agreement_id, a.grant_id, a.amount_pence, a.start_date, a.end_date, aa.area_code
+        FROM partner_agreement a
+        JOIN partner_agreement_area aa ON aa.agreement_id = a.id
+        JOIN grant_award g ON g.id = a.grant_id
+        WHERE {GrantFilter}
+        """);
+
+    internal static readonly Sql AreaNames = Sql.Common("SELECT code, name FROM delivery_area");
+
     /// <summary>The calculation's inputs for one grant, or null when there is no such grant.</summary>
     public static async Task<(Grant Grant, Funder Funder, GrantBurnInput Input)?> LoadGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
     {
@@ -193,6 +232,17 @@ public static class BurnQueries
     public static async Task<BurnRollup> RollupAsync(DbSession session, BurnFilter filter, BurnGrouping groupBy, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
     {
         var parameters = Parameters(filter, asOf);
+        if (groupBy == BurnGrouping.Area)
+        {
+            var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
+            var areas = SortedAreas(await AreaGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken));
+            var total = areas.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Group.Totals);
+            return new BurnRollup(asOf, groupBy, [.. areas.Select(a => a.Group)], total, total.RagWith(portfolioThresholds), unreadable)
+            {
+                AreaCodes = [.. areas.Select(a => a.Code)],
+            };
+        }
+
         if (groupBy == BurnGrouping.Partner)
         {
             var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
@@ -219,6 +269,7 @@ public static class BurnQueries
         var parameters = Parameters(filter, asOf);
         var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
         var partners = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+        var areas = await AreaGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
         var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
         return new PortfolioBurn(
             asOf,
@@ -226,17 +277,23 @@ public static class BurnQueries
             Sorted(ByProgrammeArea(grants, portfolioThresholds)),
             Sorted(ByFunder(grants)),
             Sorted(partners),
+            SortedAreas(areas),
             portfolio,
             portfolio.RagWith(portfolioThresholds),
             failed);
     }
 
     private static object Parameters(BurnFilter filter, DateOnly asOf) =>
-        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, AsOf = asOf, MonthStart = SpendTotals.MonthOf(asOf) };
+        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, filter.AreaCode, AsOf = asOf, MonthStart = SpendTotals.MonthOf(asOf) };
 
     private static List<BurnGroup> Sorted(IEnumerable<BurnGroup> groups) => groups
         .OrderByDescending(g => Math.Abs(g.Totals.Variance))
         .ThenBy(g => g.Name, StringComparer.Ordinal)
+        .ToList();
+
+    private static List<AreaBurnGroup> SortedAreas(IEnumerable<AreaBurnGroup> areas) => areas
+        .OrderByDescending(a => Math.Abs(a.Group.Totals.Variance))
+        .ThenBy(a => a.Name, StringComparer.Ordinal)
         .ToList();
 
     private static List<BurnGroup> ByProgrammeArea(IEnumerable<GrantLine> grants, RagThresholds portfolioThresholds) => grants
@@ -328,6 +385,89 @@ public static class BurnQueries
                 null);
             return new BurnGroup(id, names.GetValueOrDefault(id, $"partner {id}"), own.Count, totals, thresholds, null);
         }).ToList();
+    }
+
+    /// <summary>
+    /// By delivery area: budget is the agreements' amounts in the area (an agreement naming several areas is split
+    /// equally between them, in whole pence, the odd pence to the first codes, so the shares add up to the agreement),
+    /// to date pro rata by days as for partners; actual is the spend recorded in the area. No run rate.
+    /// </summary>
+    private static async Task<List<AreaBurnGroup>> AreaGroupsAsync(DbSession session, object parameters, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    {
+        var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreas, parameters, cancellationToken)).ToList();
+        var actuals = (await session.QueryAsync<AreaSumRow>(ActualsByArea, parameters, cancellationToken)).ToDictionary(r => r.AreaCode, r => r.Amount, StringComparer.Ordinal);
+        return await AreaTotalsAsync(session, rows, actuals, asOf, thresholds, cancellationToken);
+    }
+
+    /// <summary>
+    /// One grant's figures by delivery area at <paramref name="asOf"/> (what its funder report shows), by the same
+    /// rule as the roll-up: one row for each of the grant's areas and each area its agreements or spend name.
+    /// </summary>
+    public static async Task<IReadOnlyList<AreaBurnGroup>> AreasOfGrantAsync(DbSession session, long grantId, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken = default)
+    {
+        var parameters = new { GrantId = grantId, AsOf = asOf };
+        var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreasOfGrant, parameters, cancellationToken)).ToList();
+        var actuals = (await session.QueryAsync<AreaSumRow>(ActualsByAreaOfGrant, parameters, cancellationToken)).ToDictionary(r => r.AreaCode, r => r.Amount, StringComparer.Ordinal);
+        foreach (var code in await DeliveryAreaStore.ForGrantAsync(session, grantId, cancellationToken))
+        {
+            actuals.TryAdd(code, 0);
+        }
+
+        return [.. (await AreaTotalsAsync(session, rows, actuals, asOf, thresholds, cancellationToken)).OrderBy(a => a.Name, StringComparer.Ordinal)];
+    }
+
+    internal static readonly Sql AgreementAreasOfGrant = Sql.Common("""
+        SELECT a.id AS agreement_id, a.grant_id, a.amount_pence, a.start_date, a.end_date, aa.area_code
+        FROM partner_agreement a JOIN partner_agreement_area aa ON aa.agreement_id = a.id
+        WHERE a.grant_id = @GrantId
+        """);
+
+    internal static readonly Sql ActualsByAreaOfGrant = Sql.Common("""
+        SELECT area_code, SUM(amount_pence) AS amount FROM spend_transaction
+        WHERE grant_id = @GrantId AND area_code IS NOT NULL AND voided_at IS NULL AND transaction_date <= @AsOf
+        GROUP BY area_code
+        """);
+
+    private static async Task<List<AreaBurnGroup>> AreaTotalsAsync(DbSession session, List<AgreementAreaRow> rows, Dictionary<string, long> actuals, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    {
+        var names = (await session.QueryAsync<AreaNameRow>(AreaNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Code, r => r.Name, StringComparer.Ordinal);
+        var shares = rows.GroupBy(r => r.AgreementId).SelectMany(agreement =>
+        {
+            var areas = agreement.OrderBy(a => a.AreaCode, StringComparer.Ordinal).ToList();
+            var amounts = AreaShares.Split(areas[0].AmountPence, areas.Count);
+            return areas.Select((a, i) => (a.AreaCode, a.GrantId, Amount: amounts[i], ToDate: BurnCalculator.ToDateOver(amounts[i], a.StartDate, a.EndDate, asOf)));
+        }).ToList();
+        var codes = shares.Select(s => s.AreaCode).Concat(actuals.Keys).Distinct(StringComparer.Ordinal);
+        return codes.Select(code =>
+        {
+            var own = shares.Where(s => s.AreaCode == code).ToList();
+            var budget = own.Sum(s => s.Amount);
+            var totals = new BurnTotals(budget, budget, own.Sum(s => s.ToDate), actuals.GetValueOrDefault(code), null);
+            var name = names.GetValueOrDefault(code, code);
+            return new AreaBurnGroup(code, name, new BurnGroup(null, name, own.Select(s => s.GrantId).Distinct().Count(), totals, thresholds, null));
+        }).ToList();
+    }
+
+    private sealed class AgreementAreaRow
+    {
+        public long AgreementId { get; set; }
+        public long GrantId { get; set; }
+        public long AmountPence { get; set; }
+        public DateOnly StartDate { get; set; }
+        public DateOnly EndDate { get; set; }
+        public string AreaCode { get; set; } = "";
+    }
+
+    private sealed class AreaSumRow
+    {
+        public string AreaCode { get; set; } = "";
+        public long Amount { get; set; }
+    }
+
+    private sealed class AreaNameRow
+    {
+        public string Code { get; set; } = "";
+        public string Name { get; set; } = "";
     }
 
     private sealed class ActualRow

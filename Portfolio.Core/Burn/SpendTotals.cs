@@ -4,7 +4,7 @@ using Portfolio.Core.Domain;
 namespace Portfolio.Core.Burn;
 
 /// <summary>
-/// Live spend per grant, cost category, partner and calendar month (<c>spend_total</c>, migration 0012), changed
+/// Live spend per grant, cost category, partner, delivery area and calendar month (<c>spend_total</c>, migrations 0012 and 0014), changed
 /// in the same transaction as every write to <c>spend_transaction</c> (<see cref="TransactionStore"/> calls
 /// <see cref="AddAsync"/>), so a whole portfolio's actual to date is a sum over a few rows per grant and month.
 /// Calendar months, not reporting periods: a month never moves when a grant's dates or funder change.
@@ -13,52 +13,52 @@ namespace Portfolio.Core.Burn;
 public static class SpendTotals
 {
     private const string Upsert = """
-        INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
-        VALUES (@GrantId, @CategoryCode, @PartnerId, @MonthStart, @AmountPence, @Lines)
-        ON CONFLICT (grant_id, category_code, partner_id, month_start)
+        INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count)
+        VALUES (@GrantId, @CategoryCode, @PartnerId, @AreaCode, @MonthStart, @AmountPence, @Lines)
+        ON CONFLICT (grant_id, category_code, partner_id, area_code, month_start)
         DO UPDATE SET amount_pence = spend_total.amount_pence + excluded.amount_pence, line_count = spend_total.line_count + excluded.line_count
         """;
 
     internal static readonly Sql Add = new(Upsert, Upsert, """
         MERGE spend_total WITH (HOLDLOCK) AS t
-        USING (SELECT @GrantId AS grant_id, @CategoryCode AS category_code, @PartnerId AS partner_id, @MonthStart AS month_start) AS s
-        ON t.grant_id = s.grant_id AND t.category_code = s.category_code AND t.partner_id = s.partner_id AND t.month_start = s.month_start
+        USING (SELECT @GrantId AS grant_id, @CategoryCode AS category_code, @PartnerId AS partner_id, @AreaCode AS area_code, @MonthStart AS month_start) AS s
+        ON t.grant_id = s.grant_id AND t.category_code = s.category_code AND t.partner_id = s.partner_id AND t.area_code = s.area_code AND t.month_start = s.month_start
         WHEN MATCHED THEN UPDATE SET amount_pence = t.amount_pence + @AmountPence, line_count = t.line_count + @Lines
-        WHEN NOT MATCHED THEN INSERT (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
-            VALUES (@GrantId, @CategoryCode, @PartnerId, @MonthStart, @AmountPence, @Lines);
+        WHEN NOT MATCHED THEN INSERT (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count)
+            VALUES (@GrantId, @CategoryCode, @PartnerId, @AreaCode, @MonthStart, @AmountPence, @Lines);
         """);
 
     internal static readonly Sql Stored = Sql.Common("""
-        SELECT grant_id, category_code, partner_id, month_start, amount_pence, line_count FROM spend_total
+        SELECT grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count FROM spend_total
         WHERE amount_pence <> 0 OR line_count <> 0
         """);
 
     internal static readonly Sql Recount = new(
         """
-        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, date(transaction_date, 'start of month') AS month_start,
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, COALESCE(area_code, '') AS area_code, date(transaction_date, 'start of month') AS month_start,
                SUM(amount_pence) AS amount_pence, COUNT(*) AS line_count
         FROM spend_transaction WHERE voided_at IS NULL
-        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date(transaction_date, 'start of month')
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date(transaction_date, 'start of month')
         """,
         """
-        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, date_trunc('month', transaction_date)::date AS month_start,
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, COALESCE(area_code, '') AS area_code, date_trunc('month', transaction_date)::date AS month_start,
                SUM(amount_pence) AS amount_pence, COUNT(*) AS line_count
         FROM spend_transaction WHERE voided_at IS NULL
-        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date_trunc('month', transaction_date)::date
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date_trunc('month', transaction_date)::date
         """,
         """
-        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1) AS month_start,
+        SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, COALESCE(area_code, '') AS area_code, DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1) AS month_start,
                SUM(amount_pence) AS amount_pence, COUNT_BIG(*) AS line_count
         FROM spend_transaction WHERE voided_at IS NULL
-        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1)
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1)
         """);
 
     internal static readonly Sql DeleteAll = Sql.Common("DELETE FROM spend_total");
 
     internal static readonly Sql RebuildAll = new(
-        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.Sqlite}",
-        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.Postgres}",
-        $"INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count) {Recount.SqlServer}");
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count) {Recount.Sqlite}",
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count) {Recount.Postgres}",
+        $"INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count) {Recount.SqlServer}");
 
     private const string ImportLines = "FROM spend_transaction WHERE import_id = @Id AND voided_at IS NULL";
 
@@ -68,33 +68,33 @@ public static class SpendTotals
     /// </summary>
     internal static readonly Sql AddImport = new(
         $"""
-        INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
-        SELECT grant_id, category_code, COALESCE(partner_id, 0), date(transaction_date, 'start of month'), @Sign * SUM(amount_pence), @Sign * COUNT(*)
+        INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count)
+        SELECT grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date(transaction_date, 'start of month'), @Sign * SUM(amount_pence), @Sign * COUNT(*)
         {ImportLines}
-        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date(transaction_date, 'start of month')
-        ON CONFLICT (grant_id, category_code, partner_id, month_start)
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date(transaction_date, 'start of month')
+        ON CONFLICT (grant_id, category_code, partner_id, area_code, month_start)
         DO UPDATE SET amount_pence = spend_total.amount_pence + excluded.amount_pence, line_count = spend_total.line_count + excluded.line_count
         """,
         $"""
-        INSERT INTO spend_total (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
-        SELECT grant_id, category_code, COALESCE(partner_id, 0), date_trunc('month', transaction_date)::date, @Sign * SUM(amount_pence), @Sign * COUNT(*)
+        INSERT INTO spend_total (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count)
+        SELECT grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date_trunc('month', transaction_date)::date, @Sign * SUM(amount_pence), @Sign * COUNT(*)
         {ImportLines}
-        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), date_trunc('month', transaction_date)::date
-        ON CONFLICT (grant_id, category_code, partner_id, month_start)
+        GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), date_trunc('month', transaction_date)::date
+        ON CONFLICT (grant_id, category_code, partner_id, area_code, month_start)
         DO UPDATE SET amount_pence = spend_total.amount_pence + excluded.amount_pence, line_count = spend_total.line_count + excluded.line_count
         """,
         $"""
         MERGE spend_total WITH (HOLDLOCK) AS t
         USING (
-            SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1) AS month_start,
+            SELECT grant_id, category_code, COALESCE(partner_id, 0) AS partner_id, COALESCE(area_code, '') AS area_code, DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1) AS month_start,
                    @Sign * SUM(amount_pence) AS amount_pence, @Sign * COUNT_BIG(*) AS line_count
             {ImportLines}
-            GROUP BY grant_id, category_code, COALESCE(partner_id, 0), DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1)
+            GROUP BY grant_id, category_code, COALESCE(partner_id, 0), COALESCE(area_code, ''), DATEFROMPARTS(YEAR(transaction_date), MONTH(transaction_date), 1)
         ) AS s
-        ON t.grant_id = s.grant_id AND t.category_code = s.category_code AND t.partner_id = s.partner_id AND t.month_start = s.month_start
+        ON t.grant_id = s.grant_id AND t.category_code = s.category_code AND t.partner_id = s.partner_id AND t.area_code = s.area_code AND t.month_start = s.month_start
         WHEN MATCHED THEN UPDATE SET amount_pence = t.amount_pence + s.amount_pence, line_count = t.line_count + s.line_count
-        WHEN NOT MATCHED THEN INSERT (grant_id, category_code, partner_id, month_start, amount_pence, line_count)
-            VALUES (s.grant_id, s.category_code, s.partner_id, s.month_start, s.amount_pence, s.line_count);
+        WHEN NOT MATCHED THEN INSERT (grant_id, category_code, partner_id, area_code, month_start, amount_pence, line_count)
+            VALUES (s.grant_id, s.category_code, s.partner_id, s.area_code, s.month_start, s.amount_pence, s.line_count);
         """);
 
     /// <summary>Adds the lines an import has just written, in the import's transaction.</summary>
@@ -114,6 +114,7 @@ public static class SpendTotals
             transaction.GrantId,
             transaction.CategoryCode,
             PartnerId = transaction.PartnerId ?? 0,
+            AreaCode = transaction.AreaCode ?? "",
             MonthStart = MonthOf(transaction.TransactionDate),
             AmountPence = checked(sign * transaction.AmountPence),
             Lines = sign,
@@ -127,7 +128,8 @@ public static class SpendTotals
         return kept.Keys.Union(counted.Keys)
             .Select(key => (key, kept: kept.GetValueOrDefault(key), counted: counted.GetValueOrDefault(key)))
             .Where(x => (x.kept?.AmountPence ?? 0) != (x.counted?.AmountPence ?? 0) || (x.kept?.LineCount ?? 0) != (x.counted?.LineCount ?? 0))
-            .Select(x => new SpendTotalDifference(x.key.GrantId, x.key.CategoryCode, x.key.PartnerId == 0 ? null : x.key.PartnerId, x.key.MonthStart,
+            .Select(x => new SpendTotalDifference(x.key.GrantId, x.key.CategoryCode, x.key.PartnerId == 0 ? null : x.key.PartnerId,
+                x.key.AreaCode.Length == 0 ? null : x.key.AreaCode, x.key.MonthStart,
                 x.kept?.AmountPence ?? 0, x.counted?.AmountPence ?? 0, x.kept?.LineCount ?? 0, x.counted?.LineCount ?? 0))
             .OrderBy(d => d.GrantId).ThenBy(d => d.MonthStart).ThenBy(d => d.Category, StringComparer.Ordinal)
             .ToList();
@@ -145,13 +147,14 @@ public static class SpendTotals
         public long GrantId { get; set; }
         public string CategoryCode { get; set; } = "";
         public long PartnerId { get; set; }
+        public string AreaCode { get; set; } = "";
         public DateOnly MonthStart { get; set; }
         public long AmountPence { get; set; }
         public long LineCount { get; set; }
 
-        public (long GrantId, string CategoryCode, long PartnerId, DateOnly MonthStart) Key => (GrantId, CategoryCode, PartnerId, MonthStart);
+        public (long GrantId, string CategoryCode, long PartnerId, string AreaCode, DateOnly MonthStart) Key => (GrantId, CategoryCode, PartnerId, AreaCode, MonthStart);
     }
 }
 
 /// <summary>A bucket whose kept total is not what the transactions add up to.</summary>
-public sealed record SpendTotalDifference(long GrantId, string Category, long? PartnerId, DateOnly MonthStart, long KeptPence, long CountedPence, long KeptLines, long CountedLines);
+public sealed record SpendTotalDifference(long GrantId, string Category, long? PartnerId, string? AreaCode, DateOnly MonthStart, long KeptPence, long CountedPence, long KeptLines, long CountedLines);

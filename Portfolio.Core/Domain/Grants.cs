@@ -21,6 +21,9 @@ public sealed class Grant : IVersioned
     public int Version { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The delivery areas the grant works in (<c>grant_area</c>), codes in order.</summary>
+    public IReadOnlyList<string> AreaCodes { get; set; } = [];
 }
 
 public sealed record GrantFilter(long? FunderId = null, long? ProgrammeAreaId = null, string? Status = null);
@@ -110,8 +113,17 @@ public static class GrantStore
     public static async Task<IReadOnlyList<long>> IdsForFunderAsync(DbSession session, long funderId, CancellationToken cancellationToken = default) =>
         (await session.QueryAsync<long>(IdsForFunder, new { FunderId = funderId }, cancellationToken)).ToList();
 
-    public static Task<Grant?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<Grant>(SelectOne, new { Id = id }, cancellationToken);
+    /// <summary>The grant with its delivery areas.</summary>
+    public static async Task<Grant?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default)
+    {
+        var grant = await session.QuerySingleOrDefaultAsync<Grant>(SelectOne, new { Id = id }, cancellationToken);
+        if (grant is not null)
+        {
+            grant.AreaCodes = await DeliveryAreaStore.ForGrantAsync(session, id, cancellationToken);
+        }
+
+        return grant;
+    }
 
     public static Task<Grant?> GetByReferenceAsync(DbSession session, long funderId, string reference, CancellationToken cancellationToken = default) =>
         session.QuerySingleOrDefaultAsync<Grant>(SelectByReference, new { FunderId = funderId, Reference = reference }, cancellationToken);
@@ -120,17 +132,35 @@ public static class GrantStore
     {
         var parameters = new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, page.Offset, page.Limit };
         var items = (await session.QueryAsync<Grant>(SelectPage, parameters, cancellationToken)).ToList();
+        var areas = await DeliveryAreaStore.ForGrantsAsync(session, cancellationToken);
+        foreach (var grant in items)
+        {
+            grant.AreaCodes = [.. areas[grant.Id]];
+        }
+
         var total = await session.ExecuteScalarAsync<long>(CountFiltered, parameters, cancellationToken);
         return new Page<Grant>(items, page.Page, page.PageSize, total);
     }
 
-    public static Task<long> InsertAsync(DbSession session, Grant grant, ChangeContext change, CancellationToken cancellationToken = default) =>
-        session.ExecuteScalarAsync<long>(Insert, Parameters(grant, change, 0), cancellationToken);
+    /// <summary>Inserts the grant and its delivery areas.</summary>
+    public static async Task<long> InsertAsync(DbSession session, Grant grant, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var id = await session.ExecuteScalarAsync<long>(Insert, Parameters(grant, change, 0), cancellationToken);
+        await DeliveryAreaStore.ReplaceForGrantAsync(session, id, grant.AreaCodes, cancellationToken);
+        return id;
+    }
 
+    /// <summary>Replaces the grant and its delivery areas; false when missing or at another version.</summary>
     public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, Grant grant, ChangeContext change, CancellationToken cancellationToken = default)
     {
         grant.Id = id;
-        return await session.ExecuteAsync(Update, Parameters(grant, change, expectedVersion), cancellationToken) == 1;
+        if (await session.ExecuteAsync(Update, Parameters(grant, change, expectedVersion), cancellationToken) != 1)
+        {
+            return false;
+        }
+
+        await DeliveryAreaStore.ReplaceForGrantAsync(session, id, grant.AreaCodes, cancellationToken);
+        return true;
     }
 
     public static async Task<bool> DeleteAsync(DbSession session, long id, int expectedVersion, CancellationToken cancellationToken = default) =>
@@ -165,6 +195,7 @@ public static class GrantStore
 }
 
 /// <summary>What a person sends to record or change a grant.</summary>
+/// <param name="AreaCodes">The delivery areas the grant works in (codes from <c>GET /api/delivery-areas</c>); left out of a change, the grant keeps the areas it has.</param>
 public sealed record GrantInput(
     long FunderId,
     [Text(200)] string Reference,
@@ -177,7 +208,8 @@ public sealed record GrantInput(
     DateOnly? AwardDate = null,
     [Code("currency")] string Currency = Codes.Currency,
     bool Restricted = true,
-    [Code("grant-status")] string Status = "active") : ICrossFieldRules
+    [Code("grant-status")] string Status = "active",
+    [Items(44, ItemMaxLength = 20)] IReadOnlyList<string>? AreaCodes = null) : ICrossFieldRules
 {
     public void Check(FieldErrors errors)
     {
@@ -202,6 +234,7 @@ public sealed record GrantView(
     DateOnly EndDate,
     bool Restricted,
     string Status,
+    IReadOnlyList<string> AreaCodes,
     int Version,
     DateTime CreatedAt,
     DateTime UpdatedAt);
@@ -218,7 +251,7 @@ public static class Grants
         Entity = "grant",
         AuditName = "grant",
         Load = GrantStore.GetAsync,
-        Build = (input, _) => new Grant
+        Build = (input, current) => new Grant
         {
             FunderId = input.FunderId,
             ProgrammeAreaId = input.ProgrammeAreaId,
@@ -232,6 +265,7 @@ public static class Grants
             EndDate = input.EndDate,
             Restricted = input.Restricted,
             Status = input.Status,
+            AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
         },
         Check = CheckAsync,
         Insert = GrantStore.InsertAsync,
@@ -243,7 +277,7 @@ public static class Grants
                 : null,
         View = g => new GrantView(
             g.Id, g.FunderId, g.ProgrammeAreaId, g.Reference, g.Title, g.Description, Money.Money.ToPounds(g.AmountAwardedPence), g.Currency,
-            g.AwardDate, g.StartDate, g.EndDate, g.Restricted, g.Status, g.Version, g.CreatedAt, g.UpdatedAt),
+            g.AwardDate, g.StartDate, g.EndDate, g.Restricted, g.Status, g.AreaCodes, g.Version, g.CreatedAt, g.UpdatedAt),
     };
 
     private static async Task<Refusal?> CheckAsync(DbSession session, Grant proposed, Grant? current, GrantInput input, ChangeContext change, CancellationToken cancellationToken)
@@ -263,6 +297,17 @@ public static class Grants
         if (proposed.ProgrammeAreaId is { } areaId && await ProgrammeAreaStore.GetAsync(session, areaId, cancellationToken) is null)
         {
             errors.Add("programmeAreaId", $"there is no programme area with id {areaId}");
+        }
+
+        await DeliveryAreaStore.CheckAsync(session, proposed.AreaCodes, "areaCodes", errors, cancellationToken);
+        if (current is not null && !errors.Has("areaCodes"))
+        {
+            var dropped = (await DeliveryAreaStore.InUseOnGrantAsync(session, current.Id, cancellationToken))
+                .Where(code => !proposed.AreaCodes.Contains(code)).Order(StringComparer.Ordinal).ToList();
+            if (dropped.Count > 0)
+            {
+                errors.Add("areaCodes", $"must still include {string.Join(", ", dropped)}: the grant's partner agreements or spend name them; change those first");
+            }
         }
 
         if (errors.Any)

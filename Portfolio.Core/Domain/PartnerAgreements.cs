@@ -15,6 +15,9 @@ public sealed class PartnerAgreement : IVersioned
     public int Version { get; set; } = 1;
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The delivery areas the partner works in under this agreement (<c>partner_agreement_area</c>).</summary>
+    public IReadOnlyList<string> AreaCodes { get; set; } = [];
 }
 
 public sealed record PartnerAgreementFilter(long? GrantId = null, long? PartnerId = null);
@@ -54,13 +57,28 @@ public static class PartnerAgreementStore
 
     internal static readonly Sql Delete = Sql.Common("DELETE FROM partner_agreement WHERE id = @Id AND version = @ExpectedVersion");
 
-    public static Task<PartnerAgreement?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
-        session.QuerySingleOrDefaultAsync<PartnerAgreement>(SelectOne, new { Id = id }, cancellationToken);
+    /// <summary>The agreement with its delivery areas.</summary>
+    public static async Task<PartnerAgreement?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default)
+    {
+        var agreement = await session.QuerySingleOrDefaultAsync<PartnerAgreement>(SelectOne, new { Id = id }, cancellationToken);
+        if (agreement is not null)
+        {
+            agreement.AreaCodes = await DeliveryAreaStore.ForAgreementAsync(session, id, cancellationToken);
+        }
+
+        return agreement;
+    }
 
     public static async Task<Page<PartnerAgreement>> ListAsync(DbSession session, PartnerAgreementFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         var parameters = new { filter.GrantId, filter.PartnerId, page.Offset, page.Limit };
         var items = (await session.QueryAsync<PartnerAgreement>(SelectPage, parameters, cancellationToken)).ToList();
+        var areas = await DeliveryAreaStore.ForAgreementsAsync(session, cancellationToken);
+        foreach (var agreement in items)
+        {
+            agreement.AreaCodes = [.. areas[agreement.Id]];
+        }
+
         var total = await session.ExecuteScalarAsync<long>(CountFiltered, parameters, cancellationToken);
         return new Page<PartnerAgreement>(items, page.Page, page.PageSize, total);
     }
@@ -73,13 +91,25 @@ public static class PartnerAgreementStore
     public static async Task<bool> ExistsAsync(DbSession session, long grantId, long partnerId, CancellationToken cancellationToken = default) =>
         await session.ExecuteScalarAsync<long>(CountForGrantAndPartner, new { GrantId = grantId, PartnerId = partnerId }, cancellationToken) > 0;
 
-    public static Task<long> InsertAsync(DbSession session, PartnerAgreement agreement, ChangeContext change, CancellationToken cancellationToken = default) =>
-        session.ExecuteScalarAsync<long>(Insert, Parameters(agreement, change, 0), cancellationToken);
+    /// <summary>Inserts the agreement and its delivery areas.</summary>
+    public static async Task<long> InsertAsync(DbSession session, PartnerAgreement agreement, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var id = await session.ExecuteScalarAsync<long>(Insert, Parameters(agreement, change, 0), cancellationToken);
+        await DeliveryAreaStore.ReplaceForAgreementAsync(session, id, agreement.AreaCodes, cancellationToken);
+        return id;
+    }
 
+    /// <summary>Replaces the agreement and its delivery areas; false when missing or at another version.</summary>
     public static async Task<bool> UpdateAsync(DbSession session, long id, int expectedVersion, PartnerAgreement agreement, ChangeContext change, CancellationToken cancellationToken = default)
     {
         agreement.Id = id;
-        return await session.ExecuteAsync(Update, Parameters(agreement, change, expectedVersion), cancellationToken) == 1;
+        if (await session.ExecuteAsync(Update, Parameters(agreement, change, expectedVersion), cancellationToken) != 1)
+        {
+            return false;
+        }
+
+        await DeliveryAreaStore.ReplaceForAgreementAsync(session, id, agreement.AreaCodes, cancellationToken);
+        return true;
     }
 
     public static async Task<bool> DeleteAsync(DbSession session, long id, int expectedVersion, CancellationToken cancellationToken = default) =>
@@ -100,13 +130,15 @@ public static class PartnerAgreementStore
 }
 
 /// <summary>What a person sends to record or change a partner agreement.</summary>
+/// <param name="AreaCodes">The delivery areas of the work (among the grant's, when it names any); left out of a change, the agreement keeps its areas.</param>
 public sealed record PartnerAgreementInput(
     long GrantId,
     long PartnerId,
     Money.Money Amount,
     DateOnly StartDate,
     DateOnly EndDate,
-    [Text(2000, Multiline = true)] string? Purpose = null) : ICrossFieldRules
+    [Text(2000, Multiline = true)] string? Purpose = null,
+    [Items(44, ItemMaxLength = 20)] IReadOnlyList<string>? AreaCodes = null) : ICrossFieldRules
 {
     public void Check(FieldErrors errors)
     {
@@ -117,7 +149,7 @@ public sealed record PartnerAgreementInput(
     }
 }
 
-public sealed record PartnerAgreementView(long Id, long GrantId, long PartnerId, decimal Amount, DateOnly StartDate, DateOnly EndDate, string? Purpose, int Version, DateTime CreatedAt, DateTime UpdatedAt);
+public sealed record PartnerAgreementView(long Id, long GrantId, long PartnerId, decimal Amount, DateOnly StartDate, DateOnly EndDate, string? Purpose, IReadOnlyList<string> AreaCodes, int Version, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>Money a grant passes to a partner: within the grant's dates, and all of a grant's agreements within its award.</summary>
 public static class PartnerAgreements
@@ -127,7 +159,7 @@ public static class PartnerAgreements
         Entity = "partner agreement",
         AuditName = "partner-agreement",
         Load = PartnerAgreementStore.GetAsync,
-        Build = (input, _) => new PartnerAgreement
+        Build = (input, current) => new PartnerAgreement
         {
             GrantId = input.GrantId,
             PartnerId = input.PartnerId,
@@ -135,13 +167,29 @@ public static class PartnerAgreements
             StartDate = input.StartDate,
             EndDate = input.EndDate,
             Purpose = input.Purpose,
+            AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
         },
         Check = CheckAsync,
         Insert = PartnerAgreementStore.InsertAsync,
         Update = PartnerAgreementStore.UpdateAsync,
         Delete = PartnerAgreementStore.DeleteAsync,
-        View = a => new PartnerAgreementView(a.Id, a.GrantId, a.PartnerId, Money.Money.ToPounds(a.AmountPence), a.StartDate, a.EndDate, a.Purpose, a.Version, a.CreatedAt, a.UpdatedAt),
+        View = a => new PartnerAgreementView(a.Id, a.GrantId, a.PartnerId, Money.Money.ToPounds(a.AmountPence), a.StartDate, a.EndDate, a.Purpose, a.AreaCodes, a.Version, a.CreatedAt, a.UpdatedAt),
     };
+
+    /// <summary>
+    /// Why <paramref name="codes"/> do not fit a grant working in <paramref name="grantAreas"/>, or null: a grant that
+    /// names its areas holds its agreements and spend to them (a grant that names none holds them to nothing).
+    /// </summary>
+    public static string? OutsideGrantAreas(IEnumerable<string> codes, IReadOnlyList<string> grantAreas)
+    {
+        if (grantAreas.Count == 0)
+        {
+            return null;
+        }
+
+        var outside = codes.Where(c => !grantAreas.Contains(c)).ToList();
+        return outside.Count == 0 ? null : $"{string.Join(", ", outside)} {(outside.Count == 1 ? "is" : "are")} not among the grant's delivery areas ({string.Join(", ", grantAreas)}): add {(outside.Count == 1 ? "it" : "them")} to the grant first";
+    }
 
     private static async Task<Refusal?> CheckAsync(DbSession session, PartnerAgreement proposed, PartnerAgreement? current, PartnerAgreementInput input, ChangeContext change, CancellationToken cancellationToken)
     {
@@ -159,6 +207,12 @@ public static class PartnerAgreements
         if (await PartnerStore.GetAsync(session, proposed.PartnerId, cancellationToken) is null)
         {
             errors.Add("partnerId", $"there is no partner with id {proposed.PartnerId}");
+        }
+
+        await DeliveryAreaStore.CheckAsync(session, proposed.AreaCodes, "areaCodes", errors, cancellationToken);
+        if (grant is not null && !errors.Has("areaCodes") && OutsideGrantAreas(proposed.AreaCodes, await DeliveryAreaStore.ForGrantAsync(session, grant.Id, cancellationToken)) is { } outside)
+        {
+            errors.Add("areaCodes", outside);
         }
 
         if (errors.Any)

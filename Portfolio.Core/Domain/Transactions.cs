@@ -16,6 +16,9 @@ public sealed class SpendTransaction : IVersioned
     public string Description { get; set; } = "";
     public long? PartnerId { get; set; }
     public string? SourceReference { get; set; }
+
+    /// <summary>The delivery area the spend was in, if known.</summary>
+    public string? AreaCode { get; set; }
     public DateTime? VoidedAt { get; set; }
     public string? VoidedBy { get; set; }
     public string? VoidReason { get; set; }
@@ -35,7 +38,7 @@ public sealed record TransactionFilter(
 public static class TransactionStore
 {
     private const string Columns = """
-        id, grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference,
+        id, grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference, area_code,
         voided_at, voided_by, void_reason, version, created_at, created_by, updated_at
         """;
 
@@ -53,16 +56,16 @@ public static class TransactionStore
 
     internal static readonly Sql Insert = Sql.InsertReturningId("""
         INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id,
-                                       source_reference, version, created_at, created_by, updated_at)
+                                       source_reference, area_code, version, created_at, created_by, updated_at)
         VALUES (@GrantId, @TransactionDate, @AmountPence, @CategoryCode, @Description, @PartnerId,
-                @SourceReference, 1, @At, @Actor, @At)
+                @SourceReference, @AreaCode, 1, @At, @Actor, @At)
         """);
 
     internal static readonly Sql Update = Sql.Common("""
         UPDATE spend_transaction
         SET grant_id = @GrantId, transaction_date = @TransactionDate, amount_pence = @AmountPence,
             category_code = @CategoryCode, description = @Description, partner_id = @PartnerId,
-            source_reference = @SourceReference, version = version + 1, updated_at = @At
+            source_reference = @SourceReference, area_code = @AreaCode, version = version + 1, updated_at = @At
         WHERE id = @Id AND version = @ExpectedVersion AND voided_at IS NULL
         """);
 
@@ -152,6 +155,7 @@ public static class TransactionStore
         transaction.Description,
         transaction.PartnerId,
         transaction.SourceReference,
+        transaction.AreaCode,
         change.At,
         change.Actor,
         ExpectedVersion = expectedVersion,
@@ -160,6 +164,7 @@ public static class TransactionStore
 
 /// <summary>What a person or an import sends to record or change spend.</summary>
 /// <param name="ConfirmDuplicate">True to record a line that matches one already on the grant (same source reference, date, amount and category).</param>
+/// <param name="AreaCode">The delivery area of the spend; left out, a partner's spend takes its agreements' area when they name exactly one.</param>
 public sealed record TransactionInput(
     long GrantId,
     DateOnly Date,
@@ -168,7 +173,8 @@ public sealed record TransactionInput(
     [Text(500)] string Description,
     long? PartnerId,
     [Text(200)] string? SourceReference,
-    bool ConfirmDuplicate = false);
+    bool ConfirmDuplicate = false,
+    [Text(20)] string? AreaCode = null);
 
 /// <summary>Spend as people see it (and as the audit trail records it).</summary>
 public sealed record TransactionView(
@@ -180,6 +186,7 @@ public sealed record TransactionView(
     string Description,
     long? PartnerId,
     string? SourceReference,
+    string? AreaCode,
     bool Voided,
     DateTime? VoidedAt,
     string? VoidedBy,
@@ -201,7 +208,7 @@ public static class Spend
         Entity = "transaction",
         AuditName = "transaction",
         Load = TransactionStore.GetAsync,
-        Build = (input, _) => new SpendTransaction
+        Build = (input, current) => new SpendTransaction
         {
             GrantId = input.GrantId,
             TransactionDate = input.Date,
@@ -210,6 +217,8 @@ public static class Spend
             Description = input.Description,
             PartnerId = input.PartnerId,
             SourceReference = input.SourceReference,
+            AreaCode = input.AreaCode?.ToUpperInvariant()
+                ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.AreaCode : null),
         },
         Check = CheckAsync,
         Insert = TransactionStore.InsertAsync,
@@ -217,7 +226,7 @@ public static class Spend
         Void = TransactionStore.VoidAsync,
         ClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
         View = t => new TransactionView(
-            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference,
+            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode,
             t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
     };
 
@@ -237,6 +246,30 @@ public static class Spend
     public static string NoAgreement(long partnerId, long grantId) =>
         $"partner {partnerId} has no agreement on grant {grantId}: record the partner agreement first, or leave partnerId out if this is not partner-grant spend";
 
+    /// <summary>
+    /// Spend without an area to a partner whose agreements on the grant name exactly one takes that one; an area
+    /// named must be a delivery area, and one of the grant's when the grant names its areas.
+    /// </summary>
+    private static async Task CheckAreaAsync(DbSession session, SpendTransaction proposed, long grantId, FieldErrors errors, CancellationToken cancellationToken)
+    {
+        if (proposed.AreaCode is null && proposed.PartnerId is { } partnerId
+            && await DeliveryAreaStore.PartnerAreasOnGrantAsync(session, grantId, partnerId, cancellationToken) is [var only])
+        {
+            proposed.AreaCode = only;
+        }
+
+        if (proposed.AreaCode is not { } code)
+        {
+            return;
+        }
+
+        await DeliveryAreaStore.CheckAsync(session, [code], "areaCode", errors, cancellationToken);
+        if (!errors.Has("areaCode") && PartnerAgreements.OutsideGrantAreas([code], await DeliveryAreaStore.ForGrantAsync(session, grantId, cancellationToken)) is { } outside)
+        {
+            errors.Add("areaCode", outside);
+        }
+    }
+
     private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -254,6 +287,11 @@ public static class Spend
         if (proposed.PartnerId is { } partnerId && await PartnerStore.GetAsync(session, partnerId, cancellationToken) is null)
         {
             errors.Add("partnerId", $"there is no partner with id {partnerId}");
+        }
+
+        if (grant is not null)
+        {
+            await CheckAreaAsync(session, proposed, grant.Id, errors, cancellationToken);
         }
 
         if (errors.Any)

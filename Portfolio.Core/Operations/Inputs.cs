@@ -321,7 +321,8 @@ public sealed partial class InputShape
 
                 return value;
             case InputKind.Strings:
-                return CheckStrings(field, value as IReadOnlyList<string>, errors, key);
+                // A list that may be left out stays null, so an operation can tell "leave as it is" from "none".
+                return value is null && field.IsNullable ? null : CheckStrings(field, value as IReadOnlyList<string>, errors, key);
             case InputKind.Ids:
                 return CheckIds(field, value as IReadOnlyList<long>, errors, key);
             case InputKind.Objects:

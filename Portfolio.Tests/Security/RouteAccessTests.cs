@@ -111,6 +111,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "/api/audit", Access.Read),
         ("GET", "/api/audit/verify", Access.Admin),
         ("GET", "/api/cost-categories", Access.Read),
+        ("GET", "/api/delivery-areas", Access.Read),
         ("GET", "/api/api-keys", Access.Admin),
         ("GET", "/api/api-keys/{id}", Access.Admin),
         ("POST", "/api/api-keys", Access.Admin),

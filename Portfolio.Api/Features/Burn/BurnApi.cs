@@ -15,6 +15,7 @@ public static class BurnApi
         ["programme-area"] = BurnGrouping.ProgrammeArea,
         ["funder"] = BurnGrouping.Funder,
         ["partner"] = BurnGrouping.Partner,
+        ["area"] = BurnGrouping.Area,
     };
 
     /// <summary><c>Portfolio:Burn</c>: the RAG thresholds of the roll-up's totals (grants use their funder's), checked at start.</summary>
@@ -41,6 +42,7 @@ public static class BurnApi
                 QueryParameter.Id("funderId", "Only this funder's grants."),
                 QueryParameter.Id("programmeAreaId", "Only grants in this programme area."),
                 QueryParameter.Id("partnerId", "Only grants with an agreement with this partner."),
+                QueryParameter.Text("areaCode", "Only grants that name this delivery area (its ONS code, as GET /api/delivery-areas lists them).", 20),
                 QueryParameter.Code("status", "Only grants with this status.", Portfolio.Core.Domain.Codes.GrantStatuses)).WithTags("Burn").WithName("GetBurnRollup")
             .RequireAuthorization(Policies.Read).Produces<BurnRollupDto>().ProducesValidationProblem();
         return app;
@@ -74,7 +76,8 @@ public static class BurnApi
         var query = new QueryInput(request);
         var asOf = query.Date("asOf") ?? UkDate.Today(clock);
         var groupBy = query.Code("groupBy", [.. Groupings.Keys]) ?? "grant";
-        var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses), query.Id("partnerId"));
+        var filter = new BurnFilter(query.Id("funderId"), query.Id("programmeAreaId"), query.Code("status", Portfolio.Core.Domain.Codes.GrantStatuses), query.Id("partnerId"),
+            query.Text("areaCode", 20)?.Trim().ToUpperInvariant());
         if (query.Problem() is { } problem)
         {
             return problem;
@@ -91,7 +94,10 @@ public static class BurnApi
         return TypedResults.Ok(new BurnRollupDto(
             rollup.AsOf,
             groupBy,
-            rollup.Groups.Select(g => BurnRowDto.From(g.Id, g.Name, g.Grants, g.Totals, g.TimeElapsedPercent, g.Rag)).ToList(),
+            rollup.Groups.Select((g, i) => BurnRowDto.From(g.Id, g.Name, g.Grants, g.Totals, g.TimeElapsedPercent, g.Rag) with
+            {
+                AreaCode = rollup.AreaCodes.Count > 0 ? rollup.AreaCodes[i] : null,
+            }).ToList(),
             BurnRowDto.From(null, "portfolio", rollup.Groups.Sum(g => g.Grants), rollup.Portfolio, null, rollup.PortfolioRag),
             rollup.Failed.Select(f => new FailedGrantDto(f.GrantId, f.Reference, f.Reason)).ToList()));
     }
@@ -114,6 +120,10 @@ public sealed record BurnRowDto(
     decimal? RunRateForecast,
     string Rag)
 {
+    /// <summary>The delivery area's ONS code, in a roll-up by area (<c>groupBy=area</c>; the row's id is then null).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? AreaCode { get; init; }
+
     public static BurnRowDto From(long? id, string name, int grants, BurnTotals t, decimal? timeElapsed, Rag rag) => new(
         id, name, grants, Money.ToPounds(t.Award), Money.ToPounds(t.Budget), Money.ToPounds(t.Unallocated), Money.ToPounds(t.BudgetToDate),
         Money.ToPounds(t.ActualToDate), Money.ToPounds(t.Variance), t.VariancePercent, t.BurnPercent, timeElapsed,

@@ -97,7 +97,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
         await using (var session = await OpenAsync())
         {
             var difference = (await SpendTotals.CheckAsync(session)).Should().ContainSingle().Subject;
-            difference.Should().Be(new SpendTotalDifference(grant.Id, "staff", null, new DateOnly(2026, 5, 1), 7_501, 7_500, 1, 1));
+            difference.Should().Be(new SpendTotalDifference(grant.Id, "staff", null, null, new DateOnly(2026, 5, 1), 7_501, 7_500, 1, 1));
         }
 
         await Database.InTransactionAsync(async session => { await SpendTotals.RebuildAsync(session); return true; });
