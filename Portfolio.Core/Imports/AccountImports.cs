@@ -61,6 +61,7 @@ public sealed record ImportRowView(
     string? Category,
     string? Kind,
     long? PartnerId,
+    string? AreaCode,
     string? AccountCode,
     string? TrackingValue,
     string Description,
@@ -123,18 +124,18 @@ public static class AccountImports
 
     internal static readonly Sql InsertRow = new(
         """
-        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference)
-        VALUES (@ImportId, @Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AccountCode, @TrackingValue, @Description, @SourceReference)
+        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference)
+        VALUES (@ImportId, @Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AreaCode, @AccountCode, @TrackingValue, @Description, @SourceReference)
         """,
         """
-        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference)
-        SELECT @ImportId, r.line, r.status, r.reasons, r.kind, r.txn_date, r.amount_pence, r.grant_id, r.category_code, r.partner_id, r.account_code, r.tracking_value, r.description, r.source_reference
-        FROM unnest(@Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AccountCode, @TrackingValue, @Description, @SourceReference)
-             AS r(line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference)
+        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference)
+        SELECT @ImportId, r.line, r.status, r.reasons, r.kind, r.txn_date, r.amount_pence, r.grant_id, r.category_code, r.partner_id, r.area_code, r.account_code, r.tracking_value, r.description, r.source_reference
+        FROM unnest(@Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AreaCode, @AccountCode, @TrackingValue, @Description, @SourceReference)
+             AS r(line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference)
         """,
         """
-        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference)
-        VALUES (@ImportId, @Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AccountCode, @TrackingValue, @Description, @SourceReference)
+        INSERT INTO import_row (import_id, line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference)
+        VALUES (@ImportId, @Line, @Status, @Reasons, @Kind, @TxnDate, @AmountPence, @GrantId, @CategoryCode, @PartnerId, @AreaCode, @AccountCode, @TrackingValue, @Description, @SourceReference)
         """);
 
     /// <summary>
@@ -180,7 +181,7 @@ public static class AccountImports
         """);
 
     internal static readonly Sql SelectRows = Sql.Paged("""
-        SELECT line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference
+        SELECT line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference
         FROM import_row WHERE import_id = @Id AND status = COALESCE(@Status, status)
         ORDER BY CASE status WHEN 'refused' THEN 0 WHEN 'duplicate' THEN 1 WHEN 'ready' THEN 2 ELSE 3 END, line
         """);
@@ -188,7 +189,7 @@ public static class AccountImports
     internal static readonly Sql CountRows = Sql.Common("SELECT COUNT(*) FROM import_row WHERE import_id = @Id AND status = COALESCE(@Status, status)");
 
     internal static readonly Sql ReadyRows = Sql.Common("""
-        SELECT line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, account_code, tracking_value, description, source_reference
+        SELECT line, status, reasons, kind, txn_date, amount_pence, grant_id, category_code, partner_id, area_code, account_code, tracking_value, description, source_reference
         FROM import_row WHERE import_id = @Id AND status = 'ready' ORDER BY line
         """);
 
@@ -202,8 +203,8 @@ public static class AccountImports
 
     internal static readonly Sql InsertSpend = Sql.Common("""
         INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference,
-                                       version, created_at, created_by, updated_at, import_id, import_line)
-        SELECT grant_id, txn_date, amount_pence, category_code, description, partner_id, source_reference, 1, @At, @Actor, @At, import_id, line
+                                       area_code, version, created_at, created_by, updated_at, import_id, import_line)
+        SELECT grant_id, txn_date, amount_pence, category_code, description, partner_id, source_reference, area_code, 1, @At, @Actor, @At, import_id, line
         FROM import_row WHERE import_id = @Id AND status = 'ready' AND kind = 'spend' AND line > @After AND line <= @Through
         """);
 
@@ -613,6 +614,7 @@ public static class AccountImports
                         GrantId = rows.Select(r => r.GrantId).ToArray(),
                         CategoryCode = rows.Select(r => r.CategoryCode).ToArray(),
                         PartnerId = rows.Select(r => r.PartnerId).ToArray(),
+                        AreaCode = rows.Select(r => r.AreaCode).ToArray(),
                         AccountCode = rows.Select(r => r.AccountCode).ToArray(),
                         TrackingValue = rows.Select(r => r.TrackingValue).ToArray(),
                         Description = rows.Select(r => r.Description).ToArray(),
@@ -624,7 +626,7 @@ public static class AccountImports
                     await session.ExecuteAsync(InsertRow, rows.Select(r => new
                     {
                         ImportId = id, r.Line, r.Status, r.Reasons, r.Kind, r.TxnDate, r.AmountPence, r.GrantId, r.CategoryCode, r.PartnerId,
-                        r.AccountCode, r.TrackingValue, r.Description, r.SourceReference,
+                        r.AreaCode, r.AccountCode, r.TrackingValue, r.Description, r.SourceReference,
                     }), cancellationToken);
                 }
             }
@@ -701,6 +703,7 @@ internal sealed class RowRecord
     public long? GrantId { get; set; }
     public string? CategoryCode { get; set; }
     public long? PartnerId { get; set; }
+    public string? AreaCode { get; set; }
     public string? AccountCode { get; set; }
     public string? TrackingValue { get; set; }
     public string Description { get; set; } = "";
@@ -710,5 +713,5 @@ internal sealed class RowRecord
 
     public ImportRowView View() => new(
         Line, Status, Reasons is null ? [] : Reasons.Split(ReasonSeparator), TxnDate, AmountPence is { } p ? Money.Money.ToPounds(p) : null,
-        GrantId, CategoryCode, Kind, PartnerId, AccountCode, TrackingValue, Description, SourceReference);
+        GrantId, CategoryCode, Kind, PartnerId, AreaCode, AccountCode, TrackingValue, Description, SourceReference);
 }

@@ -21,6 +21,13 @@ internal sealed class ImportJudge
 
     internal static readonly Sql Agreements = Sql.Common("SELECT DISTINCT grant_id, partner_id FROM partner_agreement");
 
+    internal static readonly Sql GrantAreas = Sql.Common("SELECT grant_id, area_code FROM grant_area");
+
+    internal static readonly Sql AgreementAreas = Sql.Common("""
+        SELECT DISTINCT a.grant_id, a.partner_id, aa.area_code
+        FROM partner_agreement_area aa JOIN partner_agreement a ON a.id = aa.agreement_id
+        """);
+
     internal static readonly Sql IncomeByGrant = Sql.Common("SELECT grant_id, SUM(amount_pence) AS amount FROM payment WHERE voided_at IS NULL GROUP BY grant_id");
 
     private const string NoReference = "(no reference)";
@@ -37,12 +44,16 @@ internal sealed class ImportJudge
     private readonly HashSet<string> _categories;
     private readonly HashSet<(long Grant, long Partner)> _agreements;
     private readonly Dictionary<long, long> _income;
+    private readonly ILookup<long, string> _grantAreas;
+    private readonly ILookup<(long Grant, long Partner), string> _partnerAreas;
     private readonly Dictionary<long, ClosedPeriodSet> _closed = [];
     private readonly HashSet<long> _locked = [];
 
     private ImportJudge(DbSession session, ChangeContext change, ImportRulesView rules, IEnumerable<GrantFacts> grants, IEnumerable<string> categories,
-        IEnumerable<(long, long)> agreements, Dictionary<long, long> income)
+        IEnumerable<(long, long)> agreements, Dictionary<long, long> income, ILookup<long, string> grantAreas, ILookup<(long, long), string> partnerAreas)
     {
+        _grantAreas = grantAreas;
+        _partnerAreas = partnerAreas;
         _session = session;
         _change = change;
         _accounts = rules.Accounts.GroupBy(a => ExportValues.Key(a.Code)).ToDictionary(g => g.Key, g => g.First());
@@ -60,7 +71,10 @@ internal sealed class ImportJudge
         var categories = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => c.Code);
         var agreements = (await session.QueryAsync<AgreementRow>(Agreements, cancellationToken: cancellationToken)).Select(a => (a.GrantId, a.PartnerId));
         var income = (await session.QueryAsync<IncomeRow>(IncomeByGrant, cancellationToken: cancellationToken)).ToDictionary(r => r.GrantId, r => r.Amount);
-        return new ImportJudge(session, change, rules, grants, categories, agreements, income);
+        var grantAreas = (await session.QueryAsync<AreaRow>(GrantAreas, cancellationToken: cancellationToken))
+            .OrderBy(a => a.AreaCode, StringComparer.Ordinal).ToLookup(a => a.GrantId, a => a.AreaCode);
+        var partnerAreas = (await session.QueryAsync<AreaRow>(AgreementAreas, cancellationToken: cancellationToken)).ToLookup(a => (a.GrantId, a.PartnerId), a => a.AreaCode);
+        return new ImportJudge(session, change, rules, grants, categories, agreements, income, grantAreas, partnerAreas);
     }
 
     /// <summary>What the row would record, or why it is refused or ignored (duplicates are found afterwards, over the whole file).</summary>
@@ -120,9 +134,12 @@ internal sealed class ImportJudge
             return Ignore(row, "the amount is zero");
         }
 
-        var grant = FindGrant(line, reasons, out var partnerId);
+        var grant = FindGrant(line, reasons, out var partnerId, out var areaCode);
         row.GrantId = grant?.Id;
         row.PartnerId = row.Kind == AccountKinds.Spend ? partnerId : null;
+        // As spend recorded one at a time: the rule's area, else the partner's when its agreements on the grant name one.
+        row.AreaCode = row.Kind != AccountKinds.Spend ? null
+            : areaCode ?? (grant is not null && row.PartnerId is { } p && _partnerAreas[(grant.Id, p)].ToList() is [var only] ? only : null);
         if (line.Description.Length > MaxDescription)
         {
             reasons.Add($"the description is {line.Description.Length} characters long, more than the {MaxDescription} a transaction keeps");
@@ -196,6 +213,12 @@ internal sealed class ImportJudge
             reasons.Add($"partnerId {Spend.NoAgreement(partner, grant.Id)}");
         }
 
+        if (row.Kind == AccountKinds.Spend && row.AreaCode is { } area
+            && PartnerAgreements.OutsideGrantAreas([area], [.. _grantAreas[grant.Id]]) is { } outside)
+        {
+            reasons.Add($"areaCode {outside}");
+        }
+
         if (row.Kind == AccountKinds.Income)
         {
             var total = _income.GetValueOrDefault(grant.Id) + pence;
@@ -215,16 +238,17 @@ internal sealed class ImportJudge
         }
     }
 
-    private GrantFacts? FindGrant(ExportLine line, List<string> reasons, out long? partnerId)
+    private GrantFacts? FindGrant(ExportLine line, List<string> reasons, out long? partnerId, out string? areaCode)
     {
         partnerId = null;
+        areaCode = null;
         if (line.Tracking.Count == 0)
         {
             reasons.Add("no tracking value (the grant's tracking category, class or department is empty), so no grant");
             return null;
         }
 
-        var found = new List<(GrantFacts Grant, long? Partner, string Value)>();
+        var found = new List<(GrantFacts Grant, long? Partner, string? Area, string Value)>();
         foreach (var value in line.Tracking)
         {
             var key = ExportValues.Key(value);
@@ -232,7 +256,7 @@ internal sealed class ImportJudge
             {
                 if (_grants.TryGetValue(rule.GrantId, out var ruled))
                 {
-                    found.Add((ruled, rule.PartnerId, value));
+                    found.Add((ruled, rule.PartnerId, rule.AreaCode, value));
                 }
                 else
                 {
@@ -241,7 +265,7 @@ internal sealed class ImportJudge
             }
             else if (_byReference.TryGetValue(key, out var byReference))
             {
-                found.Add((byReference, null, value));
+                found.Add((byReference, null, null, value));
             }
         }
 
@@ -263,6 +287,7 @@ internal sealed class ImportJudge
         }
 
         partnerId = grants[0].Partner;
+        areaCode = grants[0].Area;
         return grants[0].Grant;
     }
 
@@ -316,6 +341,13 @@ internal sealed class ImportJudge
     {
         public long GrantId { get; set; }
         public long PartnerId { get; set; }
+    }
+
+    private sealed class AreaRow
+    {
+        public long GrantId { get; set; }
+        public long PartnerId { get; set; }
+        public string AreaCode { get; set; } = "";
     }
 
     private sealed class IncomeRow

@@ -86,7 +86,7 @@ public static class ImportRules
 
         var saved = new StoredRules(
             [.. input.Accounts.Select(a => a with { Code = a.Code.Trim(), Kind = a.Kind.Trim().ToLowerInvariant(), Category = a.Kind.Trim().ToLowerInvariant() == AccountKinds.Spend ? a.Category?.Trim() : null })],
-            [.. input.Tracking.Select(t => t with { Value = t.Value.Trim() })],
+            [.. input.Tracking.Select(t => t with { Value = t.Value.Trim(), AreaCode = t.AreaCode?.Trim().ToUpperInvariant() })],
             input.Generic?.FirstOrDefault());
         var version = current.Version + 1;
         await session.ExecuteAsync(Insert, new { Version = version, Json = JsonSerializer.Serialize(saved, Json), change.At, change.Actor }, cancellationToken);
@@ -101,6 +101,7 @@ public static class ImportRules
         var categories = await CostCategoryStore.ListAsync(session, cancellationToken);
         var grants = (await session.QueryAsync<long>(GrantIds, cancellationToken: cancellationToken)).ToHashSet();
         var partners = (await session.QueryAsync<long>(PartnerIds, cancellationToken: cancellationToken)).ToHashSet();
+        var areas = (await DeliveryAreaStore.ListAsync(session, cancellationToken)).Select(a => a.Code).ToHashSet(StringComparer.Ordinal);
         var codes = new HashSet<string>();
         for (var i = 0; i < (input.Accounts.Count); i++)
         {
@@ -173,9 +174,9 @@ public static class ImportRules
                 errors.Add($"{field}.partnerId", $"there is no partner with id {partner}");
             }
 
-            if (rule.AreaCode is not null)
+            if (rule.AreaCode is { } area)
             {
-                errors.Add($"{field}.areaCode", "delivery areas are not recorded in Portfolio yet (they come with partners and places): leave areaCode out");
+                DeliveryAreaStore.Check(areas, [area.Trim().ToUpperInvariant()], $"{field}.areaCode", errors);
             }
         }
 

@@ -144,6 +144,36 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task ATrackingRulesArea_IsGivenToTheSpend_AndAnAreaOutsideTheGrantsIsRefused()
+    {
+        var funder = await CreateFunderAsync();
+        var inArea = await CreateAsync(Finance, "/api/grants", new { funderId = funder, programmeAreaId = LeadAreaId, reference = Unique.Text("TV"), title = "Thames Valley", amountAwarded = 120000m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000029" } });
+        var other = await CreateAsync(Finance, "/api/grants", new { funderId = funder, programmeAreaId = LeadAreaId, reference = Unique.Text("TV"), title = "Also Thames Valley", amountAwarded = 120000m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000029" } });
+        await RulesAsync(tracking: $$"""
+            {"value":"{{inArea["reference"]}}","grantId":{{inArea["id"]}},"areaCode":"e23000029"},
+            {"value":"{{other["reference"]}}","grantId":{{other["id"]}},"areaCode":"E23000032"}
+            """);
+
+        var import = await PreviewAsync(SampleExports.Csv(SampleExports.XeroCsv, (string)inArea["reference"]!, new UTF8Encoding(false)), "thames valley.csv");
+        Counts(import).Should().Be((11, 4, 0, 1, 6));
+        var ready = await RowsAsync(import, "ready");
+        ready.Where(r => (string)r!["kind"]! == "spend").Select(r => (string?)r!["areaCode"]).Should().Equal("E23000029", "E23000029", "E23000029");
+        ready.Single(r => (string)r!["kind"]! == "income")!["areaCode"].Should().BeNull("income has no area");
+        await CommitAsync(import);
+        var spend = (await BodyAsync(await Finance.GetAsync($"/api/transactions?grantId={inArea["id"]}&pageSize=50")))["items"]!.AsArray();
+        spend.Select(t => (string?)t!["areaCode"]).Should().Equal("E23000029", "E23000029", "E23000029");
+        await using (var session = await Database.OpenAsync())
+        {
+            (await SpendTotals.CheckAsync(session)).Should().BeEmpty();
+        }
+
+        var outside = await PreviewAsync(SampleExports.Csv(SampleExports.XeroCsv, (string)other["reference"]!, new UTF8Encoding(false)), "kent.csv");
+        Counts(outside).Should().Be((11, 1, 0, 4, 6), "the three spend lines are refused; the income line has no area");
+        (await RowsAsync(outside, "refused")).Where(r => (string?)r!["kind"] == "spend").Should().HaveCount(3)
+            .And.OnlyContain(r => r!["reasons"]!.AsArray().Any(reason => ((string)reason!).Contains("not among the grant's delivery areas", StringComparison.Ordinal)));
+    }
+
+    [Test]
     public async Task ARefusedRow_IsReady_OnceARuleIsAdded_AndPreviewedAgain()
     {
         await RulesAsync();
@@ -356,7 +386,7 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         ShouldBeProblem(await PutJsonAsync(Finance, "/api/import-mappings", """{"accounts":[],"tracking":[]}""", "\"999\""), 412);
         var bad = await PutJsonAsync(Finance, "/api/import-mappings", """
             {"accounts":[{"code":"7000","kind":"spend"},{"code":"07000","kind":"income"},{"code":"8000","kind":"gift"},{"code":"4100","kind":"income","category":"staff"}],
-             "tracking":[{"value":"X","grantId":999999,"partnerId":999999,"areaCode":"E23000001"}]}
+             "tracking":[{"value":"X","grantId":999999,"partnerId":999999,"areaCode":"E23000099"}]}
             """, $"\"{version}\"");
         ShouldBeProblem(bad, 400);
         var text = await bad.Content.ReadAsStringAsync();
