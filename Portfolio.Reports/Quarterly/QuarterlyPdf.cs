@@ -96,6 +96,22 @@ public static class QuarterlyPdf
             ], rows, new HashSet<int> { rows.Count - 1 });
         }
 
+        if (report.AreaRows.Count > 0)
+        {
+            layout.Heading("Delivery areas", 2);
+            layout.Paragraph("Agreed: the partner agreements in the area (an agreement in several areas is shared equally between them). Spent: spend recorded in the area.");
+            var areaRows = report.AreaRows
+                .Select(a => (IReadOnlyList<string>)[a.Name, Money.Format(a.Agreed), Money.Format(a.BudgetToDate), Money.Format(a.SpentInPeriod), Money.Format(a.SpentToDate), Money.Format(a.Variance)])
+                .Append(["Total", Money.Format(report.AreaRows.Sum(a => a.Agreed)), Money.Format(report.AreaRows.Sum(a => a.BudgetToDate)), Money.Format(report.AreaRows.Sum(a => a.SpentInPeriod)),
+                    Money.Format(report.AreaRows.Sum(a => a.SpentToDate)), Money.Format(report.AreaRows.Sum(a => a.Variance))])
+                .ToList();
+            layout.Table(
+            [
+                new("Delivery area", 2f), new("Agreed", 1f, CellAlign.Right), new("Budget to date", 1f, CellAlign.Right), new("Spent this period", 1f, CellAlign.Right),
+                new("Spent to date", 1f, CellAlign.Right), new("Variance", 1f, CellAlign.Right),
+            ], areaRows, new HashSet<int> { areaRows.Count - 1 });
+        }
+
         layout.Heading("Income", 2);
         var income = report.Income;
         if (income.InPeriod.Count == 0)

@@ -15,7 +15,15 @@ public sealed record QuarterlyReport(
     IReadOnlyList<TransactionRow> Transactions,
     IReadOnlyList<PartnerRow> Partners,
     IncomeSection Income,
-    IReadOnlyList<NoteRow> Notes);
+    IReadOnlyList<NoteRow> Notes,
+    IReadOnlyList<AreaRow>? Areas = null)
+{
+    /// <summary>
+    /// One row per delivery area, for a grant that spans more than one (empty otherwise, and in drafts kept before
+    /// areas were recorded).
+    /// </summary>
+    public IReadOnlyList<AreaRow> AreaRows => Areas ?? [];
+}
 
 public sealed record ReportHeader(
     ReportOrganisation Organisation,
@@ -116,6 +124,15 @@ public sealed record CategoryRow(
 public sealed record TrendRow(string Label, DateOnly Start, DateOnly End, long Budget, long Actual, long CumulativeBudget, long CumulativeActual);
 
 public sealed record TransactionRow(DateOnly Date, string Category, string Description, string? Partner, string? SourceReference, long Amount);
+
+/// <summary>
+/// One delivery area of the grant: the partner agreements in it (an agreement in several areas shared equally),
+/// their budget to date at the period's end, and the spend recorded in the area this period and to date.
+/// </summary>
+public sealed record AreaRow(string Code, string Name, long Agreed, long BudgetToDate, long SpentInPeriod, long SpentToDate)
+{
+    public long Variance => SpentToDate - BudgetToDate;
+}
 
 public sealed record PartnerRow(string Partner, long Agreed, long PaidInPeriod, long PaidToDate, long Remaining);
 

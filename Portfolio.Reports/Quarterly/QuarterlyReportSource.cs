@@ -102,6 +102,17 @@ public static class QuarterlyReportSource
             .Select(n => new NoteRow(n.CategoryCode is null ? null : categoryNames.GetValueOrDefault(n.CategoryCode, n.CategoryCode), n.NoteText, Actors.DisplayName(n.Author), n.CreatedAt))
             .ToList();
 
+        var areas = new List<AreaRow>();
+        if (grant.AreaCodes.Count > 1)
+        {
+            var atEnd = await BurnQueries.AreasOfGrantAsync(session, grantId, period.End, input.Thresholds, cancellationToken);
+            var beforeStart = (await BurnQueries.AreasOfGrantAsync(session, grantId, period.Start.AddDays(-1), input.Thresholds, cancellationToken))
+                .ToDictionary(a => a.Code, a => a.Group.Totals.ActualToDate, StringComparer.Ordinal);
+            areas.AddRange(atEnd.Select(a => new AreaRow(
+                a.Code, a.Name, a.Group.Totals.Budget, a.Group.Totals.BudgetToDate,
+                a.Group.Totals.ActualToDate - beforeStart.GetValueOrDefault(a.Code), a.Group.Totals.ActualToDate)));
+        }
+
         var totals = burn.Totals;
         var report = new QuarterlyReport(
             new ReportHeader(
@@ -116,7 +127,8 @@ public static class QuarterlyReportSource
             transactions,
             partners,
             income,
-            notes);
+            notes,
+            areas);
         return (ReportSourceOutcome.Ready, report);
     }
 

@@ -34,6 +34,11 @@ public static class QuarterlyWorkbook
         Trend(workbook.Worksheets.Add("Trend"), report);
         Transactions(workbook.Worksheets.Add("Transactions"), report);
         Partners(workbook.Worksheets.Add("Partners"), report);
+        if (report.AreaRows.Count > 0)
+        {
+            Areas(workbook.Worksheets.Add("Areas"), report);
+        }
+
         Income(workbook.Worksheets.Add("Income"), report);
         Notes(workbook.Worksheets.Add("Notes"), report);
         foreach (var sheet in workbook.Worksheets)
@@ -274,6 +279,30 @@ public static class QuarterlyWorkbook
         }
 
         Widths(sheet, 36, 18, 18, 18, 18);
+    }
+
+    /// <summary>One row per delivery area, with the variance as a live formula.</summary>
+    private static void Areas(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[] { "Delivery area", "ONS code", "Agreed with partners", "Budget to date", "Spent this period", "Spent to date", "Variance" };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var a in report.AreaRows)
+        {
+            Text(sheet.Cell(row, 1), a.Name);
+            Text(sheet.Cell(row, 2), a.Code);
+            MoneyValue(sheet.Cell(row, 3), a.Agreed);
+            MoneyValue(sheet.Cell(row, 4), a.BudgetToDate);
+            MoneyValue(sheet.Cell(row, 5), a.SpentInPeriod);
+            MoneyValue(sheet.Cell(row, 6), a.SpentToDate);
+            Formula(sheet.Cell(row, 7), $"F{row}-D{row}", MoneyFormat);
+            row++;
+        }
+
+        Table(sheet, "Areas", headers.Length, row - 1);
+        TotalsRow(sheet, row, 3, headers.Length, 2);
+        Text(sheet.Cell(row + 2, 1), "Agreed: the partner agreements in the area (an agreement in several areas is shared equally between them). Spent: spend recorded in the area.");
+        Widths(sheet, 30, 12, 20, 18, 18, 18, 18);
     }
 
     private static void Income(IXLWorksheet sheet, QuarterlyReport report)

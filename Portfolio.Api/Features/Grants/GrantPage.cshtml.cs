@@ -47,6 +47,11 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
 
     public IReadOnlyDictionary<long, string> PartnerNames { get; private set; } = new Dictionary<long, string>();
 
+    /// <summary>Delivery area names by ONS code.</summary>
+    public IReadOnlyDictionary<string, string> AreaNames { get; private set; } = new Dictionary<string, string>();
+
+    public string AreaList(IEnumerable<string> codes) => string.Join(", ", codes.Select(c => AreaNames.GetValueOrDefault(c, c)));
+
     public IReadOnlyList<ReportRun> Runs { get; private set; } = [];
 
     /// <summary>Whether the signed-in person may write notes on this grant (finance, admin, or a lead of its area).</summary>
@@ -93,6 +98,7 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
         PartnerNames = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id, p => p.Name);
         Runs = (await ReportRunStore.ListAsync(session, new ReportRunFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
+        AreaNames = (await DeliveryAreaStore.ListAsync(session, cancellationToken)).ToDictionary(a => a.Code, a => a.Name, StringComparer.Ordinal);
         CanRecord = User.MayWrite();
         CanWriteNotes = User.MayWrite()
             || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
