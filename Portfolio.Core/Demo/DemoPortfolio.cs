@@ -110,21 +110,41 @@ public static class DemoPortfolio
             ContactEmail = "team@access-advocacy.example",
         }, change, cancellationToken);
 
+        // Local perpetrator-intervention and victim-survivor services the Home Office programme funds, one police force area each.
+        var local = new List<(long PartnerId, string Area)>();
+        foreach (var (name, area, email) in new[]
+                 {
+                     ("Thames Valley Safer Families (demo)", ThamesValley, "referrals@tv-safer-families.example"),
+                     ("Greater Manchester Change Project (demo)", GreaterManchester, "info@gm-change.example"),
+                     ("South Wales Respect Service (demo)", SouthWales, "office@sw-respect.example"),
+                 })
+        {
+            local.Add((await PartnerStore.InsertAsync(session, new Partner
+            {
+                Name = name,
+                Kind = "specialist",
+                Communities = ["Victim-survivors", "People who cause harm"],
+                ContactEmail = email,
+            }, change, cancellationToken), area));
+        }
+
         var random = new Random(20261123);
         var grants = new[]
         {
             new DemoGrant(lottery, areas["DRIVE"], "NLCF-20250142", "Drive Project: three-year expansion", 230_000_000L,
                 new DateOnly(2025, 10, 1), new DateOnly(2028, 9, 30), ReportingCalendar.UkFinancialYear,
                 [("staff", 55), ("delivery", 20), ("partner-grants", 13), ("training", 5), ("evaluation", 4), ("overheads", 3)],
-                [(sahara, 30_000_000L)]),
+                [(sahara, 30_000_000L, [National])], [National]),
             new DemoGrant(homeOffice, areas["BYANDFOR"], "HO-VAWG-2025-017", "Domestic abuse services expansion programme", 5_300_000_000L,
                 new DateOnly(2025, 4, 1), new DateOnly(2029, 3, 31), ReportingCalendar.UkFinancialYear,
                 [("partner-grants", 70), ("staff", 15), ("delivery", 8), ("training", 3), ("evaluation", 2), ("overheads", 2)],
-                [(sahara, 200_000_000L), (rainbow, 150_000_000L)]),
+                [(sahara, 200_000_000L, [National]), (rainbow, 150_000_000L, [National]),
+                 (local[0].PartnerId, 600_000_000L, [local[0].Area]), (local[1].PartnerId, 500_000_000L, [local[1].Area]), (local[2].PartnerId, 400_000_000L, [local[2].Area])],
+                [National, ThamesValley, GreaterManchester, SouthWales]),
             new DemoGrant(esmee, areas["POLICY"], "EFF-24-1187", "Policy and influencing for survivors' voices", 45_000_000L,
                 new DateOnly(2025, 7, 1), new DateOnly(2028, 6, 30), ReportingCalendar.GrantAnniversary,
                 [("staff", 70), ("delivery", 15), ("evaluation", 10), ("overheads", 5)],
-                []),
+                [], [National]),
         };
 
         foreach (var demo in grants)
@@ -141,11 +161,12 @@ public static class DemoPortfolio
                 EndDate = demo.End,
                 Restricted = true,
                 Status = "active",
+                AreaCodes = demo.AreaCodes,
             }, change, cancellationToken);
             var periods = ReportingPeriods.For(demo.Calendar, demo.Start, demo.End);
             await BudgetStore.InsertVersionAsync(session, grantId, Profile(demo, periods), change, cancellationToken);
 
-            foreach (var (partnerId, amount) in demo.Agreements)
+            foreach (var (partnerId, amount, agreementAreas) in demo.Agreements)
             {
                 await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement
                 {
@@ -154,7 +175,8 @@ public static class DemoPortfolio
                     AmountPence = amount,
                     StartDate = demo.Start,
                     EndDate = demo.End,
-                    Purpose = "By-and-for specialist support and outreach",
+                    Purpose = agreementAreas.Contains(National) ? "By-and-for specialist support and outreach" : "Local perpetrator intervention and victim-survivor support",
+                    AreaCodes = agreementAreas,
                 }, change, cancellationToken);
             }
 
@@ -170,19 +192,19 @@ public static class DemoPortfolio
                 foreach (var (category, weight) in demo.Weights)
                 {
                     var actual = monthlyBudget * weight / 100 * random.Next(70, 125) / 100;
-                    var spends = new List<(long Amount, long? PartnerId, string Description)>();
+                    var spends = new List<(long Amount, long? PartnerId, string Description, string? Area)>();
                     if (category == "partner-grants")
                     {
-                        foreach (var (partnerId, agreed) in demo.Agreements)
+                        foreach (var (partnerId, agreed, agreementAreas) in demo.Agreements)
                         {
                             var instalment = agreed / months * random.Next(90, 111) / 100;
-                            spends.Add((instalment, partnerId, $"Partner grant instalment {Month(monthStart)}"));
+                            spends.Add((instalment, partnerId, $"Partner grant instalment {Month(monthStart)}", agreementAreas.Count == 1 ? agreementAreas[0] : null));
                             actual -= instalment;
                         }
 
                         if (actual > 0)
                         {
-                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}"));
+                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}", null));
                         }
                     }
                     else
@@ -190,7 +212,7 @@ public static class DemoPortfolio
                         var pieces = category == "staff" ? 1 : random.Next(1, 4);
                         for (var piece = 0; piece < pieces; piece++)
                         {
-                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart)));
+                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart), null));
                         }
                     }
 
@@ -204,6 +226,7 @@ public static class DemoPortfolio
                             CategoryCode = category,
                             Description = spends[i].Description,
                             PartnerId = spends[i].PartnerId,
+                            AreaCode = spends[i].Area,
                             SourceReference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}",
                         }, change, cancellationToken);
                     }
@@ -270,7 +293,13 @@ public static class DemoPortfolio
         DateOnly End,
         ReportingCalendar Calendar,
         IReadOnlyList<(string Category, int Weight)> Weights,
-        IReadOnlyList<(long PartnerId, long Amount)> Agreements);
+        IReadOnlyList<(long PartnerId, long Amount, IReadOnlyList<string> Areas)> Agreements,
+        IReadOnlyList<string> AreaCodes);
+
+    private const string National = DeliveryAreaStore.EnglandAndWales;
+    private const string ThamesValley = "E23000029";
+    private const string GreaterManchester = "E23000005";
+    private const string SouthWales = "W15000003";
 
     private static async Task SeedUsersAsync(DbSession session, Dictionary<string, long> areas, ChangeContext change, CancellationToken cancellationToken)
     {

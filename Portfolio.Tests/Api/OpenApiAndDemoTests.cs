@@ -152,7 +152,12 @@ public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
         }
 
         var agreements = await client.GetFromJsonAsync<JsonObject>("/api/partner-agreements");
-        agreements!["total"]!.GetValue<long>().Should().Be(3);
+        agreements!["total"]!.GetValue<long>().Should().Be(6, "two by-and-for partners under the Lottery and Home Office grants, three local providers under the Home Office's");
+        var homeOffice = grants.Single(g => (string)g!["reference"]! == "HO-VAWG-2025-017")!;
+        homeOffice["areaCodes"]!.AsArray().Select(c => (string)c!).Should().BeEquivalentTo(["K04000001", "E23000029", "E23000005", "W15000003"]);
+        var byArea = (await client.GetFromJsonAsync<JsonObject>("/api/burn?groupBy=area"))!["items"]!.AsArray();
+        byArea.Select(r => (string)r!["areaCode"]!).Should().BeEquivalentTo(["K04000001", "E23000029", "E23000005", "W15000003"]);
+        byArea.Should().OnlyContain(r => r!["actualToDate"]!.GetValue<decimal>() > 0m, "each area's partners have been paid");
         var partners = await client.GetFromJsonAsync<JsonObject>("/api/partners");
         partners!["items"]!.AsArray().Count(p => p!["kind"]!.GetValue<string>() == "by-and-for").Should().Be(2);
     }

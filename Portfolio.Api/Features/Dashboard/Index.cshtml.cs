@@ -11,7 +11,8 @@ namespace Portfolio.Api.Features.Dashboard;
 
 /// <summary>
 /// The dashboard: every live grant with its RAG, burn against time, figures to date and reports due; filtered by
-/// programme area, funder and partner; a programme lead's areas first; roll-ups by area, funder and partner.
+/// programme area, funder, partner and delivery area; a programme lead's areas first; roll-ups by programme area,
+/// funder, partner and delivery area.
 /// </summary>
 [Authorize(Policy = Policies.People)]
 public sealed class IndexModel(Database database, TimeProvider clock, RagThresholds thresholds) : PageModel
@@ -24,6 +25,9 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
 
     [BindProperty(SupportsGet = true)]
     public long? PartnerId { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? AreaCode { get; set; }
 
     /// <summary>Grants per page of the table (a lead's areas first, then the largest variances); the figures above it cover all.</summary>
     public const int GrantsPerPage = 50;
@@ -39,7 +43,7 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
 
     /// <summary>This dashboard's address at another page, keeping the filters.</summary>
     public string PageHref(int page) =>
-        $"/?programmeAreaId={ProgrammeAreaId}&funderId={FunderId}&partnerId={PartnerId}&page={page}";
+        $"/?programmeAreaId={ProgrammeAreaId}&funderId={FunderId}&partnerId={PartnerId}&areaCode={Uri.EscapeDataString(AreaCode ?? "")}&page={page}";
 
     public DateOnly Today { get; private set; }
 
@@ -49,7 +53,9 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
 
     public IReadOnlyList<Partner> Partners { get; private set; } = [];
 
-    public bool Filtered => ProgrammeAreaId is not null || FunderId is not null || PartnerId is not null;
+    public IReadOnlyList<DeliveryArea> DeliveryAreas { get; private set; } = [];
+
+    public bool Filtered => ProgrammeAreaId is not null || FunderId is not null || PartnerId is not null || AreaCode is not null;
 
     public async Task OnGetAsync()
     {
@@ -60,8 +66,10 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
         Areas = (await ProgrammeAreaStore.ListAsync(session, all, cancellationToken)).Items;
         Funders = (await FunderStore.ListAsync(session, all, cancellationToken)).Items;
         Partners = (await PartnerStore.ListAsync(session, all, cancellationToken)).Items;
+        DeliveryAreas = await DeliveryAreaStore.ListAsync(session, cancellationToken);
+        AreaCode = DeliveryAreas.FirstOrDefault(a => string.Equals(a.Code, AreaCode?.Trim(), StringComparison.OrdinalIgnoreCase))?.Code;
         var yourAreas = User.IsInRole(Roles.ProgrammeLead) ? User.Areas()?.ToList() : null;
-        View = await Dashboards.LoadAsync(session, new BurnFilter(FunderId, ProgrammeAreaId, null, PartnerId), Today, thresholds, yourAreas, cancellationToken);
+        View = await Dashboards.LoadAsync(session, new BurnFilter(FunderId, ProgrammeAreaId, null, PartnerId, AreaCode), Today, thresholds, yourAreas, cancellationToken);
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
         GrantsOnPage = View.Grants.Skip((PageNumber - 1) * GrantsPerPage).Take(GrantsPerPage).ToList();
     }

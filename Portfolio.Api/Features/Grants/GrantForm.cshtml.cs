@@ -19,6 +19,8 @@ public sealed class GrantFormModel(Database database) : FormPageModel
 
     public IReadOnlyList<(string Value, string Text)> AreaOptions { get; private set; } = [];
 
+    public IReadOnlyList<(string Value, string Text)> DeliveryAreaOptions { get; private set; } = [];
+
     public static readonly IReadOnlyList<(string Value, string Text)> StatusOptions =
         [("pipeline", "Pipeline (not yet started)"), ("active", "Active"), ("closed", "Closed")];
 
@@ -35,6 +37,7 @@ public sealed class GrantFormModel(Database database) : FormPageModel
         ["restricted"] = "Restricted funds",
         ["status"] = "Status",
         ["description"] = "Description",
+        ["areaCodes"] = "Delivery areas",
     };
 
     protected override string FirstField => "reference";
@@ -65,6 +68,7 @@ public sealed class GrantFormModel(Database database) : FormPageModel
             Values["restricted"] = g.Restricted ? "true" : "false";
             Values["status"] = g.Status;
             Values["description"] = g.Description;
+            Ticked["areaCodes"] = g.AreaCodes.ToHashSet(StringComparer.Ordinal);
         }
 
         return Page();
@@ -87,7 +91,9 @@ public sealed class GrantFormModel(Database database) : FormPageModel
         var input = new GrantInput(
             funderId ?? 1, ReadText("reference") ?? "", ReadText("title") ?? "", amount ?? Core.Money.Money.Zero,
             start ?? new DateOnly(2000, 1, 1), end ?? start ?? new DateOnly(2000, 1, 1), ReadId("programmeAreaId", required: false),
-            ReadText("description"), awardDate, Restricted: ReadText("restricted") != "false", Status: ReadText("status") ?? "active");
+            ReadText("description"), awardDate, Restricted: ReadText("restricted") != "false", Status: ReadText("status") ?? "active",
+            // Every area unticked is none: a form always says which areas it means.
+            AreaCodes: [.. Ticked.GetValueOrDefault("areaCodes") ?? []]);
         AddShapeErrors(input);
         if (HasErrors)
         {
@@ -105,5 +111,6 @@ public sealed class GrantFormModel(Database database) : FormPageModel
         var all = new PageRequest(1, PageRequest.MaxPageSize);
         FunderOptions = (await FunderStore.ListAsync(session, all, HttpContext.RequestAborted)).Items.Select(f => (f.Id.ToString(CultureInfo.InvariantCulture), f.Name)).ToList();
         AreaOptions = (await ProgrammeAreaStore.ListAsync(session, all, HttpContext.RequestAborted)).Items.Select(a => (a.Id.ToString(CultureInfo.InvariantCulture), a.Name)).ToList();
+        DeliveryAreaOptions = (await DeliveryAreaStore.ListAsync(session, HttpContext.RequestAborted)).Select(a => (a.Code, a.Name)).ToList();
     }
 }

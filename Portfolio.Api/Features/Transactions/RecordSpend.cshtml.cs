@@ -21,6 +21,9 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
 
     public IReadOnlyList<(string Value, string Text)> PartnerOptions { get; private set; } = [];
 
+    /// <summary>The grant's delivery areas, or every area when the grant names none.</summary>
+    public IReadOnlyList<(string Value, string Text)> AreaOptions { get; private set; } = [];
+
     /// <summary>Whether Core found the same line already recorded, so the form asks to confirm a second one.</summary>
     public bool AskToConfirmDuplicate { get; private set; }
 
@@ -32,6 +35,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         ["description"] = "Description",
         ["partnerId"] = "Partner",
         ["sourceReference"] = "Reference in the accounts",
+        ["areaCode"] = "Delivery area",
         ["confirmDuplicate"] = "Second line",
     };
 
@@ -55,7 +59,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         var partnerId = ReadId("partnerId", required: false);
         var input = new TransactionInput(
             grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("category") ?? "", ReadText("description") ?? "",
-            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"));
+            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"), ReadText("areaCode"));
         AddShapeErrors(input);
         if (HasErrors)
         {
@@ -89,6 +93,8 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         CategoryOptions = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => (c.Code, c.Name)).ToList();
         var agreed = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
             .Select(a => a.PartnerId).ToHashSet();
+        var areas = await DeliveryAreaStore.ListAsync(session, cancellationToken);
+        AreaOptions = areas.Where(a => Grant.AreaCodes.Count == 0 || Grant.AreaCodes.Contains(a.Code)).Select(a => (a.Code, a.Name)).ToList();
         PartnerOptions = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
             .Where(p => agreed.Contains(p.Id)).Select(p => (p.Id.ToString(CultureInfo.InvariantCulture), p.Name)).ToList();
         return true;
