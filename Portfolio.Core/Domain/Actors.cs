@@ -2,7 +2,7 @@ namespace Portfolio.Core.Domain;
 
 /// <summary>
 /// Who did something, as a person reads it. Actors are recorded as <c>key:{id}:{name}</c> (an API key),
-/// <c>user:{id}:{name}</c> (a person signed in to the web app), <c>jwt:{subject}</c> (a token) or <c>system:{job}</c>; reports and pages print the name, never the label.
+/// <c>user:{id}:{name}</c> (a person signed in to the web app), <c>partner:{id}:{name}</c> (a partner through its return link), <c>jwt:{subject}</c> (a token) or <c>system:{job}</c>; reports and pages print the name, never the label.
 /// </summary>
 public static class Actors
 {
@@ -11,7 +11,7 @@ public static class Actors
 
     public static string DisplayName(string actor)
     {
-        foreach (var (prefix, unnamed) in new[] { ("key:", "an API key"), ("user:", "a user") })
+        foreach (var (prefix, unnamed) in new[] { ("key:", "an API key"), ("user:", "a user"), ("partner:", "a partner") })
         {
             if (actor.StartsWith(prefix, StringComparison.Ordinal))
             {

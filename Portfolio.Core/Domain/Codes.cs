@@ -10,5 +10,7 @@ public static class Codes
     public static readonly IReadOnlyList<string> Roles = ["admin", "finance", "programme-lead", "viewer"];
     public static readonly IReadOnlyList<string> ReportRunStatuses = ["draft", "approved", "sent", "failed", "superseded", "cancelled"];
     public static readonly IReadOnlyList<string> DeliveryStatuses = ["pending", "sending", "sent", "failed"];
+    public static readonly IReadOnlyList<string> ReturnsDue = ["each-period", "final-period", "none"];
+    public static readonly IReadOnlyList<string> ReturnStatuses = ["draft", "submitted", "accepted", "sent-back"];
     public const string Currency = "GBP";
 }

@@ -19,6 +19,9 @@ public sealed class SpendTransaction : IVersioned
 
     /// <summary>The delivery area the spend was in, if known.</summary>
     public string? AreaCode { get; set; }
+
+    /// <summary>The partner agreement instalment this payment paid, if any.</summary>
+    public long? InstalmentId { get; set; }
     public DateTime? VoidedAt { get; set; }
     public string? VoidedBy { get; set; }
     public string? VoidReason { get; set; }
@@ -38,7 +41,7 @@ public sealed record TransactionFilter(
 public static class TransactionStore
 {
     private const string Columns = """
-        id, grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference, area_code,
+        id, grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference, area_code, instalment_id,
         voided_at, voided_by, void_reason, version, created_at, created_by, updated_at
         """;
 
@@ -56,16 +59,16 @@ public static class TransactionStore
 
     internal static readonly Sql Insert = Sql.InsertReturningId("""
         INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id,
-                                       source_reference, area_code, version, created_at, created_by, updated_at)
+                                       source_reference, area_code, instalment_id, version, created_at, created_by, updated_at)
         VALUES (@GrantId, @TransactionDate, @AmountPence, @CategoryCode, @Description, @PartnerId,
-                @SourceReference, @AreaCode, 1, @At, @Actor, @At)
+                @SourceReference, @AreaCode, @InstalmentId, 1, @At, @Actor, @At)
         """);
 
     internal static readonly Sql Update = Sql.Common("""
         UPDATE spend_transaction
         SET grant_id = @GrantId, transaction_date = @TransactionDate, amount_pence = @AmountPence,
             category_code = @CategoryCode, description = @Description, partner_id = @PartnerId,
-            source_reference = @SourceReference, area_code = @AreaCode, version = version + 1, updated_at = @At
+            source_reference = @SourceReference, area_code = @AreaCode, instalment_id = @InstalmentId, version = version + 1, updated_at = @At
         WHERE id = @Id AND version = @ExpectedVersion AND voided_at IS NULL
         """);
 
@@ -156,6 +159,7 @@ public static class TransactionStore
         transaction.PartnerId,
         transaction.SourceReference,
         transaction.AreaCode,
+        transaction.InstalmentId,
         change.At,
         change.Actor,
         ExpectedVersion = expectedVersion,
@@ -164,6 +168,7 @@ public static class TransactionStore
 
 /// <summary>What a person or an import sends to record or change spend.</summary>
 /// <param name="ConfirmDuplicate">True to record a line that matches one already on the grant (same source reference, date, amount and category).</param>
+/// <param name="InstalmentId">The instalment of the partner's agreement this payment pays (the same amount); left out of a change, kept.</param>
 /// <param name="AreaCode">The delivery area of the spend; left out, a partner's spend takes its agreements' area when they name exactly one.</param>
 public sealed record TransactionInput(
     long GrantId,
@@ -174,7 +179,8 @@ public sealed record TransactionInput(
     long? PartnerId,
     [Text(200)] string? SourceReference,
     bool ConfirmDuplicate = false,
-    [Text(20)] string? AreaCode = null);
+    [Text(20)] string? AreaCode = null,
+    long? InstalmentId = null);
 
 /// <summary>Spend as people see it (and as the audit trail records it).</summary>
 public sealed record TransactionView(
@@ -187,6 +193,7 @@ public sealed record TransactionView(
     long? PartnerId,
     string? SourceReference,
     string? AreaCode,
+    long? InstalmentId,
     bool Voided,
     DateTime? VoidedAt,
     string? VoidedBy,
@@ -219,6 +226,8 @@ public static class Spend
             SourceReference = input.SourceReference,
             AreaCode = input.AreaCode?.ToUpperInvariant()
                 ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.AreaCode : null),
+            InstalmentId = input.InstalmentId
+                ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.InstalmentId : null),
         },
         Check = CheckAsync,
         Insert = TransactionStore.InsertAsync,
@@ -226,7 +235,7 @@ public static class Spend
         Void = TransactionStore.VoidAsync,
         ClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
         View = t => new TransactionView(
-            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode,
+            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode, t.InstalmentId,
             t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
     };
 
@@ -270,6 +279,34 @@ public static class Spend
         }
     }
 
+    /// <summary>A payment pays one instalment of the partner's agreement on the grant, of the same amount, not paid already.</summary>
+    private static async Task CheckInstalmentAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, FieldErrors errors, CancellationToken cancellationToken)
+    {
+        if (proposed.InstalmentId is not { } instalmentId)
+        {
+            return;
+        }
+
+        var instalment = await InstalmentStore.GetAsync(session, instalmentId, cancellationToken);
+        var agreement = instalment is null ? null : await PartnerAgreementStore.GetAsync(session, instalment.AgreementId, cancellationToken);
+        if (instalment is null || agreement is null)
+        {
+            errors.Add("instalmentId", $"there is no instalment with id {instalmentId}");
+        }
+        else if (agreement.GrantId != proposed.GrantId || agreement.PartnerId != proposed.PartnerId)
+        {
+            errors.Add("instalmentId", $"instalment {instalmentId} is of partner {agreement.PartnerId}'s agreement on grant {agreement.GrantId}: name that partner and grant, or leave instalmentId out");
+        }
+        else if (instalment.AmountPence != proposed.AmountPence)
+        {
+            errors.Add("instalmentId", $"instalment {instalmentId} is {Money.Money.Format(instalment.AmountPence)}: a payment of {Money.Money.Format(proposed.AmountPence)} does not pay it");
+        }
+        else if (instalment.PaidByTransactionId is { } paidBy && paidBy != current?.Id)
+        {
+            errors.Add("instalmentId", $"instalment {instalmentId} was paid already, by transaction {paidBy}");
+        }
+    }
+
     private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -292,6 +329,7 @@ public static class Spend
         if (grant is not null)
         {
             await CheckAreaAsync(session, proposed, grant.Id, errors, cancellationToken);
+            await CheckInstalmentAsync(session, proposed, current, errors, cancellationToken);
         }
 
         if (errors.Any)

@@ -77,6 +77,7 @@ public static class Vocabularies
         ["role"] = Codes.Roles,
         ["currency"] = [Codes.Currency],
         ["reporting-calendar"] = Enum.GetValues<ReportingCalendar>().Select(c => c.ToCode()).ToArray(),
+        ["returns-due"] = Codes.ReturnsDue,
     };
 
     public static IReadOnlyList<string> Of(string name) =>
@@ -326,7 +327,7 @@ public sealed partial class InputShape
             case InputKind.Ids:
                 return CheckIds(field, value as IReadOnlyList<long>, errors, key);
             case InputKind.Objects:
-                return CheckObjects(field, value, errors, key);
+                return value is null && field.IsNullable ? null! : CheckObjects(field, value, errors, key);
             default:
                 return value;
         }

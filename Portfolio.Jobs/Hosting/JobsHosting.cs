@@ -28,6 +28,7 @@ public static class JobsHosting
     public const string SweepJobId = "report-delivery-sweep";
     public const string AnchorJobId = "audit-anchor";
     public const string IdempotencyPurgeJobId = "idempotency-purge";
+    public const string ReturnRemindersJobId = "partner-return-reminders";
 
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
@@ -115,6 +116,9 @@ public static class JobsHosting
         services.AddTransient<DeliverySweepJob>();
         services.AddTransient<Audit.AuditAnchorJob>();
         services.AddTransient<Housekeeping.IdempotencyPurgeJob>();
+        services.AddSingleton(PartnerReturns.PartnerReturnOptions.FromConfiguration(configuration));
+        services.AddTransient<PartnerReturns.PartnerReturnMailer>();
+        services.AddTransient<PartnerReturns.PartnerReturnReminderJob>();
 
         if (runServer)
         {
@@ -241,6 +245,8 @@ public static class JobsHosting
                 AnchorJobId, job => job.RunAsync(CancellationToken.None), "10 0 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             recurring.AddOrUpdate<Housekeeping.IdempotencyPurgeJob>(
                 IdempotencyPurgeJobId, job => job.RunAsync(CancellationToken.None), "20 0 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
+            recurring.AddOrUpdate<PartnerReturns.PartnerReturnReminderJob>(
+                ReturnRemindersJobId, job => job.RunAsync(CancellationToken.None), "0 9 * * *", new RecurringJobOptions { TimeZone = options.ScheduleTimeZone });
             if (options.ScheduleOnStart)
             {
                 jobs.Enqueue<ReportScheduleJob>(job => job.RunAsync(CancellationToken.None));

@@ -94,6 +94,14 @@ public static class QuarterlyPdf
             [
                 new("Partner", 2f), new("Agreed", 1f, CellAlign.Right), new("Paid this period", 1f, CellAlign.Right), new("Paid to date", 1f, CellAlign.Right), new("Remaining", 1f, CellAlign.Right),
             ], rows, new HashSet<int> { rows.Count - 1 });
+
+            layout.Paragraph("What partners report: their own figures from accepted returns, to the end of this period.");
+            layout.Table(
+            [
+                new("Partner", 2f), new("Paid to date", 1f, CellAlign.Right), new("Reported spent", 1f, CellAlign.Right), new("Unspent by partner", 1f, CellAlign.Right), new("People reached this period", 1f, CellAlign.Right),
+            ], report.Partners.Select(p => (IReadOnlyList<string>)[
+                p.Partner, Money.Format(p.PaidToDate), p.ReportedSpend is { } spent ? Money.Format(spent) : "no accepted return",
+                p.UnspentByPartner is { } unspent ? Money.Format(unspent) : "", p.PeopleReached?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? ""]).ToList());
         }
 
         if (report.AreaRows.Count > 0)

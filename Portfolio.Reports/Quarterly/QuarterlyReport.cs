@@ -134,7 +134,15 @@ public sealed record AreaRow(string Code, string Name, long Agreed, long BudgetT
     public long Variance => SpentToDate - BudgetToDate;
 }
 
-public sealed record PartnerRow(string Partner, long Agreed, long PaidInPeriod, long PaidToDate, long Remaining);
+/// <summary>
+/// One partner: agreed, paid this period and to date, what remains to pay; and, from its accepted returns, what it
+/// reports it spent to date (null: no accepted return yet), what it holds unspent, and people reached this period.
+/// </summary>
+public sealed record PartnerRow(string Partner, long Agreed, long PaidInPeriod, long PaidToDate, long Remaining, long? ReportedSpend = null, int? PeopleReached = null)
+{
+    /// <summary>Paid to the partner and not yet reported spent by it.</summary>
+    public long? UnspentByPartner => ReportedSpend is { } spent ? PaidToDate - spent : null;
+}
 
 public sealed record IncomeRow(DateOnly Date, string? Reference, long Amount);
 

@@ -89,8 +89,22 @@ public static class QuarterlyReportSource
             .Select(t => new TransactionRow(t.TransactionDate, categoryNames.GetValueOrDefault(t.CategoryCode, t.CategoryCode), t.Description, t.PartnerName, t.SourceReference, t.AmountPence))
             .ToList();
 
+        // What partners report back: accepted returns for this period and those before it.
+        var partnerOf = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken))
+            .Items.ToDictionary(a => a.Id, a => a.PartnerId);
+        var accepted = (await Core.PartnerReturns.PartnerReturns.AcceptedForGrantAsync(session, grantId, period.Start, cancellationToken))
+            .Where(r => partnerOf.ContainsKey(r.AgreementId))
+            .ToLookup(r => partnerOf[r.AgreementId]);
         var partners = (await session.QueryAsync<PartnerListing>(PartnerPayments, parameters, cancellationToken))
-            .Select(p => new PartnerRow(p.PartnerName, p.Agreed, p.PaidInPeriod, p.PaidToDate, p.Agreed - p.PaidToDate))
+            .Select(p =>
+            {
+                var returns = accepted[p.PartnerId].ToList();
+                var thisPeriod = returns.Where(r => r.PeriodStart == period.Start).ToList();
+                return new PartnerRow(
+                    p.PartnerName, p.Agreed, p.PaidInPeriod, p.PaidToDate, p.Agreed - p.PaidToDate,
+                    returns.Count == 0 ? null : returns.Sum(r => r.SpendPence),
+                    thisPeriod.Count == 0 ? null : thisPeriod.Sum(r => r.PeopleReached));
+            })
             .ToList();
 
         var payments = (await session.QueryAsync<PaymentListing>(Income, parameters, cancellationToken)).ToList();

@@ -255,7 +255,7 @@ public static class QuarterlyWorkbook
 
     private static void Partners(IXLWorksheet sheet, QuarterlyReport report)
     {
-        var headers = new[] { "Partner", "Agreed", "Paid this period", "Paid to date", "Remaining" };
+        var headers = new[] { "Partner", "Agreed", "Paid this period", "Paid to date", "Remaining", "Reported spent by partner", "Unspent by partner", "People reached this period" };
         Headers(sheet, headers);
         var row = 2;
         foreach (var p in report.Partners)
@@ -265,6 +265,21 @@ public static class QuarterlyWorkbook
             MoneyValue(sheet.Cell(row, 3), p.PaidInPeriod);
             MoneyValue(sheet.Cell(row, 4), p.PaidToDate);
             Formula(sheet.Cell(row, 5), $"B{row}-D{row}", MoneyFormat);
+            if (p.ReportedSpend is { } reported)
+            {
+                MoneyValue(sheet.Cell(row, 6), reported);
+                Formula(sheet.Cell(row, 7), $"D{row}-F{row}", MoneyFormat);
+            }
+            else
+            {
+                Text(sheet.Cell(row, 6), "no accepted return");
+            }
+
+            if (p.PeopleReached is { } people)
+            {
+                sheet.Cell(row, 8).Value = people;
+            }
+
             row++;
         }
 
@@ -275,10 +290,11 @@ public static class QuarterlyWorkbook
         else
         {
             Table(sheet, "Partners", headers.Length, row - 1);
-            TotalsRow(sheet, row, 2, headers.Length, 2);
+            TotalsRow(sheet, row, 2, 5, 2);
+            Text(sheet.Cell(row + 2, 1), "Reported spent: the partner's own figures from its accepted returns, to the end of this period. Unspent: paid to the partner and not yet reported spent.");
         }
 
-        Widths(sheet, 36, 18, 18, 18, 18);
+        Widths(sheet, 36, 18, 18, 18, 18, 22, 20, 18);
     }
 
     /// <summary>One row per delivery area, with the variance as a live formula.</summary>

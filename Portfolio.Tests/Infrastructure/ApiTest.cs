@@ -220,6 +220,12 @@ public abstract class ApiTest(DatabaseEngine engine)
         UNION ALL SELECT 'app_user_programme_area', COUNT(*) FROM app_user_programme_area
         UNION ALL SELECT 'audit_anchor', COUNT(*) FROM audit_anchor
         UNION ALL SELECT 'idempotency_record', COUNT(*) FROM idempotency_record
+        UNION ALL SELECT 'grant_area', COUNT(*) FROM grant_area
+        UNION ALL SELECT 'partner_agreement_area', COUNT(*) FROM partner_agreement_area
+        UNION ALL SELECT 'partner_instalment', COUNT(*) FROM partner_instalment
+        UNION ALL SELECT 'partner_return', COUNT(*) FROM partner_return
+        UNION ALL SELECT 'partner_return_link', COUNT(*) FROM partner_return_link
+        UNION ALL SELECT 'return versions', COALESCE(SUM(version), 0) FROM partner_return
         UNION ALL SELECT 'funder versions', COALESCE(SUM(version), 0) FROM funder
         UNION ALL SELECT 'grant versions', COALESCE(SUM(version), 0) FROM grant_award
         UNION ALL SELECT 'transaction versions', COALESCE(SUM(version), 0) FROM spend_transaction

@@ -52,17 +52,7 @@ public abstract class BrowserTest(DatabaseEngine engine) : ApiTest(engine)
         }
 
         Smtp = await SmtpTestServer.StartAsync();
-        return new Dictionary<string, string?>
-        {
-            ["Portfolio:Organisation:Name"] = "Test Partnership",
-            ["Portfolio:Email:Mode"] = "Smtp",
-            ["Portfolio:Email:From"] = "Reports <reports@partnership.example>",
-            ["Portfolio:Email:Smtp:Host"] = "127.0.0.1",
-            ["Portfolio:Email:Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Portfolio:Jobs:Schedule:OnStart"] = "false",
-            ["Portfolio:Jobs:RunInProcess"] = "true",
-            ["Portfolio:Jobs:Delivery:RetryDelaysSeconds"] = "1,1,1,2",
-        };
+        return Smtp.HostSettings();
     }
 
     [OneTimeTearDown]

@@ -95,6 +95,19 @@ public sealed class SmtpTestServer : IDisposable
         _process = null;
     }
 
+    /// <summary>The host settings that send email through this server (jobs in process, the schedule not run at start).</summary>
+    public IReadOnlyDictionary<string, string?> HostSettings() => new Dictionary<string, string?>
+    {
+        ["Portfolio:Organisation:Name"] = "Test Partnership",
+        ["Portfolio:Email:Mode"] = "Smtp",
+        ["Portfolio:Email:From"] = "Reports <reports@partnership.example>",
+        ["Portfolio:Email:Smtp:Host"] = "127.0.0.1",
+        ["Portfolio:Email:Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Portfolio:Jobs:Schedule:OnStart"] = "false",
+        ["Portfolio:Jobs:RunInProcess"] = "true",
+        ["Portfolio:Jobs:Delivery:RetryDelaysSeconds"] = "1,1,1,2",
+    };
+
     /// <summary>Every message the server has accepted so far.</summary>
     public IReadOnlyList<MimeMessage> Messages()
     {

@@ -60,6 +60,9 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "report-runs/{id}", Access.SignedIn),
         ("GET", "imports", Access.SignedIn),
         ("GET", "imports/{id}", Access.SignedIn),
+        ("GET", "partner-agreements/{id}/returns", Access.SignedIn),
+        ("GET", "partner-returns/{id}", Access.SignedIn),
+        ("GET", "returns/{agreementId}/{periodStart}/{token}", Access.Anyone),
         ("GET", "admin/users", Access.SignedIn),
         ("GET", "admin/users/invite", Access.SignedIn),
         ("GET", "admin/api-keys", Access.SignedIn),
@@ -145,6 +148,14 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/imports/{id}/preview", Access.Write),
         ("POST", "/api/imports/{id}/commit", Access.Write),
         ("POST", "/api/imports/{id}/reverse", Access.Write),
+        ("GET", "/api/partner-agreements/overdue-instalments", Access.Read),
+        ("GET", "/api/partner-agreements/{agreementId}/returns", Access.Read),
+        ("POST", "/api/partner-agreements/{agreementId}/returns/{periodStart}/link", Access.Write),
+        ("POST", "/api/partner-return-links/{id}/revoke", Access.Write),
+        ("GET", "/api/partner-returns", Access.Read),
+        ("GET", "/api/partner-returns/{id}", Access.Read),
+        ("POST", "/api/partner-returns/{id}/accept", Access.Notes),
+        ("POST", "/api/partner-returns/{id}/send-back", Access.Notes),
     ];
 
     [Test]
@@ -217,6 +228,8 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
         .Replace("{grantId}", "999999", StringComparison.Ordinal)
         .Replace("{noteId}", "999999", StringComparison.Ordinal)
+        .Replace("{agreementId}", "999999", StringComparison.Ordinal)
+        .Replace("{token}", "1.made-up", StringComparison.Ordinal)
         .Replace("{id}", "999999", StringComparison.Ordinal);
 
     private static string Normalise(string raw) => Regex.Replace(raw, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/') is { Length: > 0 } p ? p : "/";

@@ -25,7 +25,8 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         var partnerId = await CreatePartnerAsync();
         (await SendJsonAsync(Finance, HttpMethod.Put, $"/api/grants/{grantId}/budget",
             """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":1000.00},{"category":"staff","periodStart":"2026-07-01","amount":1000.00}]}""", "\"0\"", null)).EnsureSuccessStatusCode();
-        await CreateAsync(Finance, "/api/partner-agreements", new { grantId, partnerId, amount = 500m, startDate = "2026-04-01", endDate = "2027-03-31" });
+        var agreementId = (long)(await CreateAsync(Finance, "/api/partner-agreements", new { grantId, partnerId, amount = 500m, startDate = "2026-04-01", endDate = "2027-03-31", instalments = new[] { new { dueDate = "2026-04-15", amount = 500m } } }))["id"]!;
+        var returnId = await Portfolio.Tests.PartnerReturns.PartnerReturnsApiTests.SubmittedReturnAsync(Finance, Database, agreementId, "2026-04-01");
         var transactionId = (long)(await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-08-15", amount = 1500m, category = "staff", description = "Outreach" }))["id"]!;
         await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-08-20", amount = 100m, category = "partner-grants", description = "Partner", partnerId });
         var paymentId = (long)(await CreateAsync(Finance, "/api/payments", new { grantId, date = "2026-07-01", amount = 3000m, reference = "REMIT" }))["id"]!;
@@ -54,6 +55,8 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
                 _ when pattern.StartsWith("programme-areas/", StringComparison.Ordinal) => Id(areaId),
                 _ when pattern.StartsWith("report-runs/", StringComparison.Ordinal) => Id(runId),
                 _ when pattern.StartsWith("imports/", StringComparison.Ordinal) => Id(importId),
+                _ when pattern.StartsWith("partner-agreements/", StringComparison.Ordinal) => Id(agreementId),
+                _ when pattern.StartsWith("partner-returns/", StringComparison.Ordinal) => Id(returnId),
                 _ => throw new AssertionException($"EveryPageBrowserTests does not know which record's id to put in {pattern}: add it."),
             };
             path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{grantId}", Id(grantId), StringComparison.Ordinal).Replace("{noteId}", Id(noteId), StringComparison.Ordinal);

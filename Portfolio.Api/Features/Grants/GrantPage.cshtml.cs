@@ -50,7 +50,7 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
     /// <summary>Delivery area names by ONS code.</summary>
     public IReadOnlyDictionary<string, string> AreaNames { get; private set; } = new Dictionary<string, string>();
 
-    public string AreaList(IEnumerable<string> codes) => string.Join(", ", codes.Select(c => AreaNames.GetValueOrDefault(c, c)));
+    public string AreaList(IEnumerable<string> codes) => string.Join(", ", codes.Select(c => AreaNames.GetValueOrDefault(c, c)).Order(StringComparer.Ordinal));
 
     public IReadOnlyList<ReportRun> Runs { get; private set; } = [];
 

@@ -13,6 +13,7 @@ public static class PartnerAgreementsApi
         group.MapGet("/", ListAsync).ReadsPagedQuery(
             QueryParameter.Id("grantId", "Only agreements on this grant."),
             QueryParameter.Id("partnerId", "Only agreements with this partner.")).WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
+        group.MapGet("/overdue-instalments", OverdueAsync).WithName("ListOverdueInstalments").Produces<ListResponse<OverdueInstalmentDto>>();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>(201).ProducesValidationProblem().ProducesProblem(422);
@@ -29,6 +30,15 @@ public static class PartnerAgreementsApi
         BasePath = "/api/partner-agreements",
     };
 
+    /// <summary>Every unpaid instalment past its due date (UK today), oldest first.</summary>
+    private static async Task<IResult> OverdueAsync(Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var today = Core.Periods.UkDate.Today(clock);
+        var items = (await InstalmentStore.OverdueAsync(session, today, cancellationToken)).Select(i => OverdueInstalmentDto.Of(i, today)).ToList();
+        return TypedResults.Ok(new ListResponse<OverdueInstalmentDto>(items, 1, items.Count, items.Count));
+    }
+
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
@@ -44,3 +54,10 @@ public static class PartnerAgreementsApi
     }
 }
 
+
+/// <summary>An unpaid instalment past its due date: whose, how much, and how many days late.</summary>
+public sealed record OverdueInstalmentDto(long InstalmentId, long AgreementId, long GrantId, string GrantReference, long PartnerId, string PartnerName, DateOnly DueDate, decimal Amount, int DaysOverdue)
+{
+    public static OverdueInstalmentDto Of(OverdueInstalment i, DateOnly today) =>
+        new(i.Id, i.AgreementId, i.GrantId, i.GrantReference, i.PartnerId, i.PartnerName, i.DueDate, Core.Money.Money.ToPounds(i.AmountPence), today.DayNumber - i.DueDate.DayNumber);
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portfolio.Api.Features.Shared;
+using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+using Portfolio.Core.PartnerReturns;
+
+namespace Portfolio.Api.Features.PartnerReturns;
+
+/// <summary>
+/// The form a partner opens from its emailed link, with no account: its spend of the sub-grant in the period by cost
+/// category, people reached by community, and a short narrative; saved as a draft between visits, then submitted
+/// (Core's <see cref="Core.PartnerReturns.PartnerReturns.SaveAsync"/>). A changed, expired or revoked link is 404;
+/// a submitted return is shown, not changed.
+/// </summary>
+[AllowAnonymous]
+public sealed class ReturnFormModel(Database database, TimeProvider clock) : FormPageModel
+{
+    private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
+
+    public Partner Partner { get; private set; } = null!;
+
+    public Grant Grant { get; private set; } = null!;
+
+    public ReturnDue Due { get; private set; } = null!;
+
+    public PartnerReturn? Return { get; private set; }
+
+    public IReadOnlyList<CostCategory> Categories { get; private set; } = [];
+
+    /// <summary>The partner's spend of the grant to date (what it was paid under this agreement up to the period's end).</summary>
+    public long PaidInPeriod { get; private set; }
+
+    public bool OpenToPartner => ReturnStatus.OpenToPartner(Return?.Status);
+
+    protected override IReadOnlyDictionary<string, string> Labels => _labels;
+
+    protected override string FirstField => Categories.Count > 0 ? SpendField(Categories[0].Code) : "wentWell";
+
+    public static string SpendField(string category) => $"spend-{category}";
+
+    public static string ReachField(int index) => $"reach-{index}";
+
+    public async Task<IActionResult> OnGetAsync(long agreementId, string periodStart, string token)
+    {
+        if (await LoadAsync(agreementId, periodStart, token) is null)
+        {
+            return NotFound();
+        }
+
+        foreach (var line in Return?.Spend ?? [])
+        {
+            Values[SpendField(line.Category)] = ShowAmount(Core.Money.Money.ToPounds(line.Pence));
+        }
+
+        for (var i = 0; i < Partner.Communities.Count; i++)
+        {
+            Values[ReachField(i)] = Return?.Reach.FirstOrDefault(r => r.Community == Partner.Communities[i])?.People.ToString(CultureInfo.InvariantCulture);
+        }
+
+        Values["wentWell"] = Return?.WentWell;
+        Values["gotInTheWay"] = Return?.GotInTheWay;
+        Values["version"] = (Return?.Version ?? 0).ToString(CultureInfo.InvariantCulture);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(long agreementId, string periodStart, string token)
+    {
+        if (await LoadAsync(agreementId, periodStart, token) is not { } link)
+        {
+            return NotFound();
+        }
+
+        ReadPostedForm();
+        var submit = ReadText("action") == "submit";
+        var spend = Categories.Select(c => new ReturnSpendInput(c.Code, ReadText(SpendField(c.Code)) is null ? Core.Money.Money.Zero : ReadMoney(SpendField(c.Code)) ?? Core.Money.Money.Zero)).ToList();
+        var reach = Partner.Communities.Select((community, i) => new ReturnReachInput(community, ReadText(ReachField(i)) is null ? 0 : ReadWholeNumber(ReachField(i)) ?? 0)).ToList();
+        var input = new PartnerReturnInput(spend, reach, ReadText("wentWell"), ReadText("gotInTheWay"));
+        AddShapeErrors(input);
+        if (HasErrors)
+        {
+            return Page();
+        }
+
+        var change = new ChangeContext(Core.PartnerReturns.PartnerReturns.PartnerActor(Partner, link), clock.GetUtcNow().UtcDateTime);
+        var outcome = await UnitOfWork.RunAsync(
+            database, session => Core.PartnerReturns.PartnerReturns.SaveAsync(session, link, input, submit, ReadVersion() ?? 0, change, HttpContext.RequestAborted), HttpContext.RequestAborted);
+        if (outcome.Refused is { } refusal)
+        {
+            if (refusal is Conflict)
+            {
+                // Submitted meanwhile (another tab, another person with the link): show it as it now stands.
+                Return = await ReadReturnAsync(link);
+            }
+
+            return Refused(refusal);
+        }
+
+        TempData[Notice.Key] = submit
+            ? $"Your return for {Due.PeriodLabel} has been submitted. Thank you: the partnership will review it and tell you if anything needs changing."
+            : "Your draft has been saved. You can come back to this link to finish it.";
+        return Redirect(Request.Path);
+    }
+
+    protected override string FieldFor(string coreField)
+    {
+        if (TryIndex(coreField, "spend[", out var i) && i < Categories.Count)
+        {
+            return SpendField(Categories[i].Code);
+        }
+
+        return TryIndex(coreField, "reach[", out var r) ? ReachField(r) : coreField;
+    }
+
+    private static bool TryIndex(string field, string prefix, out int index)
+    {
+        index = -1;
+        var close = field.IndexOf(']', StringComparison.Ordinal);
+        return field.StartsWith(prefix, StringComparison.Ordinal) && close > prefix.Length
+            && int.TryParse(field.AsSpan(prefix.Length, close - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out index);
+    }
+
+    private async Task<ReturnLink?> LoadAsync(long agreementId, string periodStart, string token)
+    {
+        var cancellationToken = HttpContext.RequestAborted;
+        if (!DateOnly.TryParseExact(periodStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+        {
+            return null;
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        var link = await ReturnLinks.OpenAsync(session, agreementId, start, token, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (link is null || await ReturnSchedule.LoadAsync(session, agreementId, cancellationToken) is not { } loaded
+            || loaded.Due.FirstOrDefault(d => d.PeriodStart == start) is not { } due)
+        {
+            return null;
+        }
+
+        Due = due;
+        Partner = (await PartnerStore.GetAsync(session, loaded.Agreement.PartnerId, cancellationToken))!;
+        Grant = (await GrantStore.GetAsync(session, loaded.Agreement.GrantId, cancellationToken))!;
+        Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
+        Return = await Core.PartnerReturns.PartnerReturns.ForPeriodAsync(session, agreementId, start, cancellationToken);
+        PaidInPeriod = (await TransactionStore.ListAsync(session, new TransactionFilter(Grant.Id, due.PeriodStart, due.PeriodEnd, null, Partner.Id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken))
+            .Items.Where(t => t.VoidedAt is null).Sum(t => t.AmountPence);
+        foreach (var category in Categories)
+        {
+            _labels[SpendField(category.Code)] = category.Name;
+        }
+
+        for (var i = 0; i < Partner.Communities.Count; i++)
+        {
+            _labels[ReachField(i)] = Partner.Communities[i];
+        }
+
+        _labels["wentWell"] = "What went well";
+        _labels["gotInTheWay"] = "What got in the way";
+        return link;
+    }
+
+    private async Task<PartnerReturn?> ReadReturnAsync(ReturnLink link)
+    {
+        await using var session = await database.OpenAsync(HttpContext.RequestAborted);
+        return await Core.PartnerReturns.PartnerReturns.ForPeriodAsync(session, link.AgreementId, link.PeriodStart, HttpContext.RequestAborted);
+    }
+}
