@@ -58,6 +58,12 @@ public sealed record PortfolioBurn(
 public sealed record BurnGroup(long? Id, string Name, int Grants, BurnTotals Totals, RagThresholds Thresholds, decimal? TimeElapsedPercent)
 {
     public Rag Rag => Totals.RagWith(Thresholds);
+
+    /// <summary>
+    /// By partner or area: what partners report they spent, from their accepted returns for periods started by the
+    /// date (an agreement in several areas shared between them as its amount is); null for the other groupings.
+    /// </summary>
+    public long? ReportedByPartners { get; init; }
 }
 
 /// <summary>One delivery area's row of a roll-up (<see cref="BurnGroup"/> is keyed by number; an area by its ONS code).</summary>
@@ -190,6 +196,15 @@ public static class BurnQueries
         """);
 
     internal static readonly Sql AreaNames = Sql.Common("SELECT code, name FROM delivery_area");
+
+    /// <summary>Accepted partner returns of the grants in scope, for periods starting by <c>@AsOf</c>.</summary>
+    internal static readonly Sql AcceptedReturns = Sql.Common($"""
+        SELECT a.id AS agreement_id, a.partner_id, r.spend_json
+        FROM partner_return r
+        JOIN partner_agreement a ON a.id = r.agreement_id
+        JOIN grant_award g ON g.id = a.grant_id
+        WHERE r.status = 'accepted' AND r.period_start <= @AsOf AND {GrantFilter}
+        """);
 
     /// <summary>The calculation's inputs for one grant, or null when there is no such grant.</summary>
     public static async Task<(Grant Grant, Funder Funder, GrantBurnInput Input)?> LoadGrantAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
@@ -372,6 +387,7 @@ public static class BurnQueries
         var agreements = (await session.QueryAsync<AgreementRow>(Agreements, parameters, cancellationToken)).ToList();
         var actuals = (await session.QueryAsync<SumRow>(ActualsByPartner, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
         var names = (await session.QueryAsync<NameRow>(PartnerNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Id, r => r.Name);
+        var reported = (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToLookup(r => r.PartnerId, r => r.SpendPence);
         var partnerIds = agreements.Select(a => a.PartnerId).Concat(actuals.Keys).Distinct();
         return partnerIds.Select(id =>
         {
@@ -383,7 +399,7 @@ public static class BurnQueries
                 own.Sum(a => BurnCalculator.ToDateOver(a.AmountPence, a.StartDate, a.EndDate, asOf)),
                 actuals.GetValueOrDefault(id),
                 null);
-            return new BurnGroup(id, names.GetValueOrDefault(id, $"partner {id}"), own.Count, totals, thresholds, null);
+            return new BurnGroup(id, names.GetValueOrDefault(id, $"partner {id}"), own.Count, totals, thresholds, null) { ReportedByPartners = reported[id].Sum() };
         }).ToList();
     }
 
@@ -396,7 +412,8 @@ public static class BurnQueries
     {
         var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreas, parameters, cancellationToken)).ToList();
         var actuals = (await session.QueryAsync<AreaSumRow>(ActualsByArea, parameters, cancellationToken)).ToDictionary(r => r.AreaCode, r => r.Amount, StringComparer.Ordinal);
-        return await AreaTotalsAsync(session, rows, actuals, asOf, thresholds, cancellationToken);
+        var reported = (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToList();
+        return await AreaTotalsAsync(session, rows, actuals, reported, asOf, thresholds, cancellationToken);
     }
 
     /// <summary>
@@ -413,7 +430,7 @@ public static class BurnQueries
             actuals.TryAdd(code, 0);
         }
 
-        return [.. (await AreaTotalsAsync(session, rows, actuals, asOf, thresholds, cancellationToken)).OrderBy(a => a.Name, StringComparer.Ordinal)];
+        return [.. (await AreaTotalsAsync(session, rows, actuals, [], asOf, thresholds, cancellationToken)).OrderBy(a => a.Name, StringComparer.Ordinal)];
     }
 
     internal static readonly Sql AgreementAreasOfGrant = Sql.Common("""
@@ -428,8 +445,14 @@ public static class BurnQueries
         GROUP BY area_code
         """);
 
-    private static async Task<List<AreaBurnGroup>> AreaTotalsAsync(DbSession session, List<AgreementAreaRow> rows, Dictionary<string, long> actuals, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<List<AreaBurnGroup>> AreaTotalsAsync(
+        DbSession session, List<AgreementAreaRow> rows, Dictionary<string, long> actuals, IReadOnlyList<ReturnRow> reported, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
     {
+        // What partners report, shared between an agreement's areas as its amount is.
+        var areasOf = rows.GroupBy(r => r.AgreementId).ToDictionary(g => g.Key, g => g.Select(r => r.AreaCode).Order(StringComparer.Ordinal).ToList());
+        var reportedIn = reported.Where(r => areasOf.ContainsKey(r.AgreementId))
+            .SelectMany(r => areasOf[r.AgreementId].Zip(AreaShares.Split(r.SpendPence, areasOf[r.AgreementId].Count)))
+            .ToLookup(x => x.First, x => x.Second);
         var names = (await session.QueryAsync<AreaNameRow>(AreaNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Code, r => r.Name, StringComparer.Ordinal);
         var shares = rows.GroupBy(r => r.AgreementId).SelectMany(agreement =>
         {
@@ -444,8 +467,17 @@ public static class BurnQueries
             var budget = own.Sum(s => s.Amount);
             var totals = new BurnTotals(budget, budget, own.Sum(s => s.ToDate), actuals.GetValueOrDefault(code), null);
             var name = names.GetValueOrDefault(code, code);
-            return new AreaBurnGroup(code, name, new BurnGroup(null, name, own.Select(s => s.GrantId).Distinct().Count(), totals, thresholds, null));
+            return new AreaBurnGroup(code, name, new BurnGroup(null, name, own.Select(s => s.GrantId).Distinct().Count(), totals, thresholds, null) { ReportedByPartners = reportedIn[code].Sum() });
         }).ToList();
+    }
+
+    private sealed class ReturnRow
+    {
+        public long AgreementId { get; set; }
+        public long PartnerId { get; set; }
+        public string SpendJson { get; set; } = "[]";
+
+        public long SpendPence => (System.Text.Json.JsonSerializer.Deserialize<List<PartnerReturns.ReturnSpend>>(SpendJson) ?? []).Sum(s => s.Pence);
     }
 
     private sealed class AgreementAreaRow

@@ -2,6 +2,7 @@ using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
 using System.Globalization;
 using Portfolio.Core.Periods;
+using Portfolio.Core.PartnerReturns;
 
 namespace Portfolio.Core.Demo;
 
@@ -166,9 +167,13 @@ public static class DemoPortfolio
             var periods = ReportingPeriods.For(demo.Calendar, demo.Start, demo.End);
             await BudgetStore.InsertVersionAsync(session, grantId, Profile(demo, periods), change, cancellationToken);
 
+            // Each agreement is paid in quarterly instalments over its (the grant's) dates, due on the first day of each
+            // quarter; the year of spend below pays the ones that fell due, linked to them.
+            var scheduled = new Dictionary<long, (long AgreementId, IReadOnlyList<PartnerInstalment> Instalments, IReadOnlyList<string> Areas)>();
             foreach (var (partnerId, amount, agreementAreas) in demo.Agreements)
             {
-                await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement
+                var shares = Burn.AreaShares.Split(amount, periods.Count);
+                var agreementId = await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement
                 {
                     GrantId = grantId,
                     PartnerId = partnerId,
@@ -177,7 +182,9 @@ public static class DemoPortfolio
                     EndDate = demo.End,
                     Purpose = agreementAreas.Contains(National) ? "By-and-for specialist support and outreach" : "Local perpetrator intervention and victim-survivor support",
                     AreaCodes = agreementAreas,
+                    Instalments = [.. periods.Select((p, i) => new PartnerInstalment { DueDate = p.Start, AmountPence = shares[i] })],
                 }, change, cancellationToken);
+                scheduled[partnerId] = (agreementId, await InstalmentStore.ForAgreementAsync(session, agreementId, cancellationToken), agreementAreas);
             }
 
             // A year of spend from the grant's start (or from October 2025), varying around the profile. Partner
@@ -192,19 +199,26 @@ public static class DemoPortfolio
                 foreach (var (category, weight) in demo.Weights)
                 {
                     var actual = monthlyBudget * weight / 100 * random.Next(70, 125) / 100;
-                    var spends = new List<(long Amount, long? PartnerId, string Description, string? Area)>();
+                    var spends = new List<(long Amount, long? PartnerId, string Description, string? Area, long? Instalment)>();
                     if (category == "partner-grants")
                     {
-                        foreach (var (partnerId, agreed, agreementAreas) in demo.Agreements)
+                        // The instalment due this month, paid, except the Home Office programme's last one to Rainbow
+                        // Safe Space, left unpaid so the dashboard has an overdue instalment to show.
+                        foreach (var (partnerId, (_, instalments, agreementAreas)) in scheduled)
                         {
-                            var instalment = agreed / months * random.Next(90, 111) / 100;
-                            spends.Add((instalment, partnerId, $"Partner grant instalment {Month(monthStart)}", agreementAreas.Count == 1 ? agreementAreas[0] : null));
-                            actual -= instalment;
+                            if (instalments.FirstOrDefault(i => i.DueDate.Year == monthStart.Year && i.DueDate.Month == monthStart.Month) is not { } due
+                                || (partnerId == rainbow && month >= 9))
+                            {
+                                continue;
+                            }
+
+                            spends.Add((due.AmountPence, partnerId, $"Partner grant instalment due {Month(monthStart)}", agreementAreas.Count == 1 ? agreementAreas[0] : null, due.Id));
+                            actual -= due.AmountPence;
                         }
 
                         if (actual > 0)
                         {
-                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}", null));
+                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}", null, null));
                         }
                     }
                     else
@@ -212,7 +226,7 @@ public static class DemoPortfolio
                         var pieces = category == "staff" ? 1 : random.Next(1, 4);
                         for (var piece = 0; piece < pieces; piece++)
                         {
-                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart), null));
+                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart), null, null));
                         }
                     }
 
@@ -227,6 +241,7 @@ public static class DemoPortfolio
                             Description = spends[i].Description,
                             PartnerId = spends[i].PartnerId,
                             AreaCode = spends[i].Area,
+                            InstalmentId = spends[i].Instalment,
                             SourceReference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}",
                         }, change, cancellationToken);
                     }
@@ -246,6 +261,7 @@ public static class DemoPortfolio
             }
         }
 
+        await SeedReturnsAsync(session, change, cancellationToken);
         await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
         await SeedUsersAsync(session, areas, change, cancellationToken);
         await session.CommitAsync(cancellationToken);
@@ -300,6 +316,54 @@ public static class DemoPortfolio
     private const string ThamesValley = "E23000029";
     private const string GreaterManchester = "E23000005";
     private const string SouthWales = "W15000003";
+
+    /// <summary>
+    /// Partner returns in each state for the quarter to September 2026 (and an accepted one for the quarter before):
+    /// accepted, submitted, sent back, a draft, and one not started (so overdue once it is due).
+    /// </summary>
+    private static async Task SeedReturnsAsync(DbSession session, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
+        var partners = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id);
+        var homeOffice = agreements.Where(a => a.AreaCodes.Count == 1 && a.AreaCodes[0] != National).ToList();
+        var byAndFor = agreements.Where(a => a.AreaCodes.Contains(National)).ToList();
+        var states = new (PartnerAgreement? Agreement, DateOnly Period, string State)[]
+        {
+            (homeOffice.ElementAtOrDefault(0), new DateOnly(2026, 4, 1), ReturnStatus.Accepted),
+            (homeOffice.ElementAtOrDefault(0), new DateOnly(2026, 7, 1), ReturnStatus.Accepted),
+            (homeOffice.ElementAtOrDefault(1), new DateOnly(2026, 7, 1), ReturnStatus.Submitted),
+            (homeOffice.ElementAtOrDefault(2), new DateOnly(2026, 7, 1), ReturnStatus.SentBack),
+            (byAndFor.ElementAtOrDefault(0), new DateOnly(2026, 7, 1), ReturnStatus.Draft),
+        };
+        foreach (var (agreement, period, state) in states)
+        {
+            if (agreement is null)
+            {
+                continue;
+            }
+
+            var issued = await ReturnLinks.IssueAsync(session, agreement.Id, period, 60, change, cancellationToken);
+            if (issued.Value is not { } link)
+            {
+                continue;
+            }
+
+            var partner = partners[agreement.PartnerId];
+            var quarter = agreement.AmountPence / 12;
+            var input = new PartnerReturnInput(
+                [new ReturnSpendInput("staff", new Money.Money(quarter * 6 / 10)), new ReturnSpendInput("delivery", new Money.Money(quarter * 3 / 10))],
+                [.. partner.Communities.Select((c, i) => new ReturnReachInput(c, 40 + (i * 17)))],
+                "Referrals came through the new community routes and group sessions ran every week.",
+                state == ReturnStatus.Draft ? null : "Recruiting a second practitioner took longer than planned.");
+            var partnerChange = new ChangeContext(Portfolio.Core.PartnerReturns.PartnerReturns.PartnerActor(partner, link.Link), change.At);
+            var saved = await Portfolio.Core.PartnerReturns.PartnerReturns.SaveAsync(session, link.Link, input, submit: state != ReturnStatus.Draft, 0, partnerChange, cancellationToken);
+            if (saved.Value is { } made && state is ReturnStatus.Accepted or ReturnStatus.SentBack)
+            {
+                await Portfolio.Core.PartnerReturns.PartnerReturns.ReviewAsync(session, made.Id, made.Version, state == ReturnStatus.Accepted,
+                    new ReturnReviewInput(state == ReturnStatus.SentBack ? "Please split the venue hire out of staff costs." : null), change, cancellationToken);
+            }
+        }
+    }
 
     private static async Task SeedUsersAsync(DbSession session, Dictionary<string, long> areas, ChangeContext change, CancellationToken cancellationToken)
     {

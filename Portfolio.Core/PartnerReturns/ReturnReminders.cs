@@ -17,8 +17,6 @@ public static class ReturnReminders
     public const string Overdue = "overdue";
     public const int MaxAttempts = 5;
 
-    internal static readonly Sql AgreementsWithReturns = Sql.Common("SELECT id FROM partner_agreement WHERE returns_due <> 'none' ORDER BY id");
-
     internal static readonly Sql Claim = new(
         """
         INSERT INTO partner_return_reminder (agreement_id, period_start, kind, status, recipient, attempts, claimed_at)
@@ -57,7 +55,7 @@ public static class ReturnReminders
     public static async Task<IReadOnlyList<ReminderDue>> OwedAsync(DbSession session, DateOnly today, int daysBefore, CancellationToken cancellationToken = default)
     {
         var owed = new List<ReminderDue>();
-        foreach (var id in await session.QueryAsync<long>(AgreementsWithReturns, cancellationToken: cancellationToken))
+        foreach (var id in await session.QueryAsync<long>(ReturnSchedule.AgreementIds, cancellationToken: cancellationToken))
         {
             if (await ReturnSchedule.LoadAsync(session, id, cancellationToken) is not { } loaded
                 || await PartnerStore.GetAsync(session, loaded.Agreement.PartnerId, cancellationToken) is not { ContactEmail: { Length: > 0 } } partner)

@@ -158,6 +158,12 @@ public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
         var byArea = (await client.GetFromJsonAsync<JsonObject>("/api/burn?groupBy=area"))!["items"]!.AsArray();
         byArea.Select(r => (string)r!["areaCode"]!).Should().BeEquivalentTo(["K04000001", "E23000029", "E23000005", "W15000003"]);
         byArea.Should().OnlyContain(r => r!["actualToDate"]!.GetValue<decimal>() > 0m, "each area's partners have been paid");
+        var returns = (await client.GetFromJsonAsync<JsonObject>("/api/partner-returns"))!["items"]!.AsArray();
+        returns.Select(r => (string)r!["status"]!).Distinct().Should().BeEquivalentTo(["accepted", "submitted", "sent-back", "draft"]);
+        var overdue = (await client.GetFromJsonAsync<JsonObject>("/api/partner-agreements/overdue-instalments"))!["items"]!.AsArray();
+        overdue.Should().Contain(i => (string)i!["partnerName"]! == "Rainbow Safe Space (demo)", "the demo leaves one instalment unpaid");
+        var schedule = (await client.GetFromJsonAsync<JsonObject>($"/api/partner-agreements?grantId={homeOffice["id"]}"))!["items"]!.AsArray();
+        schedule.Should().OnlyContain(a => a!["instalments"]!.AsArray().Sum(i => i!["amount"]!.GetValue<decimal>()) == a["amount"]!.GetValue<decimal>(), "each schedule adds up to its agreement");
         var partners = await client.GetFromJsonAsync<JsonObject>("/api/partners");
         partners!["items"]!.AsArray().Count(p => p!["kind"]!.GetValue<string>() == "by-and-for").Should().Be(2);
     }

@@ -199,8 +199,31 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
         var pdf = Documents.PdfText(await (await Viewer.GetAsync($"/api/grants/{grantId}/reports/2026-04-01.pdf")).Content.ReadAsByteArrayAsync());
         pdf.Should().Contain("£2,500.00 £1,500.50 £999.50 40");
 
+        // And the partner roll-up: the same £1,500.50 beside what was paid.
+        var funderId = (await Viewer.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}"))!["funderId"]!;
+        var byPartner = await Viewer.GetFromJsonAsync<JsonObject>($"/api/burn?groupBy=partner&asOf=2026-12-02&funderId={funderId}");
+        byPartner!["items"]!.AsArray().Single(r => (long)r!["id"]! == partnerId)!["reportedByPartners"]!.GetValue<decimal>().Should().Be(1500.50m);
+
         var audit = await Admin.GetFromJsonAsync<JsonObject>($"/api/audit?entity=partner-return&entityId={returnId}&pageSize=50");
         audit!["items"]!.AsArray().Select(e => (string)e!["action"]!).Should().BeEquivalentTo(["create", "submit", "send-back", "submit", "accept"], "the draft, both submissions and both decisions");
+    }
+
+    [Test]
+    public async Task AnAcceptedReturn_ReachesTheAreaRollup_SharedBetweenItsAgreementsAreas()
+    {
+        var funderId = await CreateFunderAsync();
+        var grant = await CreateAsync(Finance, "/api/grants", new { funderId, reference = Unique.Text("G"), title = "Two areas", amountAwarded = 1000m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000029", "E23000032" } });
+        var partnerId = await CreatePartnerAsync();
+        var agreementId = (long)(await CreateAsync(Finance, "/api/partner-agreements", new { grantId = grant["id"], partnerId, amount = 100.01m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000029", "E23000032" } }))["id"]!;
+        var returnId = await SubmittedReturnAsync(Finance, Database, agreementId, "2026-04-01");
+        var before = await Viewer.GetFromJsonAsync<JsonObject>($"/api/burn?groupBy=area&asOf=2026-12-02&funderId={funderId}");
+        before!["items"]!.AsArray().Select(r => r!["reportedByPartners"]!.GetValue<decimal>()).Should().Equal([0m, 0m], "a submitted return is not yet accepted");
+        (await Finance.PostAsync($"/api/partner-returns/{returnId}/accept", null)).EnsureSuccessStatusCode();
+
+        var after = await Viewer.GetFromJsonAsync<JsonObject>($"/api/burn?groupBy=area&asOf=2026-12-02&funderId={funderId}");
+        // The return reports £50.00 spent: £25.00 in each of the agreement's two areas (as its £100.01 is shared £50.01 and £50.00).
+        after!["items"]!.AsArray().Select(r => ((string)r!["areaCode"]!, r["reportedByPartners"]!.GetValue<decimal>(), r["budget"]!.GetValue<decimal>()))
+            .Should().BeEquivalentTo([("E23000029", 25m, 50.01m), ("E23000032", 25m, 50.00m)]);
     }
 
     [Test]

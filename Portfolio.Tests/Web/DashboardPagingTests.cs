@@ -27,7 +27,7 @@ public sealed partial class DashboardPagingTests(DatabaseEngine engine) : ApiTes
         GrantIds(first).Should().HaveCount(50);
         GrantIds(second).Should().HaveCount(1);
         GrantIds(first).Concat(GrantIds(second)).Should().BeEquivalentTo(made, "every grant is on exactly one page");
-        first.Should().Contain("Live grants (51): 1 to 50").And.Contain("Page 1 of 2").And.Contain($"funderId={funderId}&amp;partnerId=&amp;page=2");
+        first.Should().Contain("Live grants (51): 1 to 50").And.Contain("Page 1 of 2").And.Contain($"funderId={funderId}&amp;partnerId=&amp;areaCode=&amp;page=2");
         second.Should().Contain("Live grants (51): 51 to 51").And.Contain("Page 2 of 2");
         Regex.Match(first, """data-figure="grants">(\d+)<""").Groups[1].Value.Should().Be("51", "the key figures cover every grant, not one page");
         (await browser.GetStringAsync($"/?funderId={funderId}&page=99")).Should().Contain("Page 2 of 2", "a page past the end shows the last");

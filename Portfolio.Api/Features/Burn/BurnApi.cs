@@ -97,6 +97,7 @@ public static class BurnApi
             rollup.Groups.Select((g, i) => BurnRowDto.From(g.Id, g.Name, g.Grants, g.Totals, g.TimeElapsedPercent, g.Rag) with
             {
                 AreaCode = rollup.AreaCodes.Count > 0 ? rollup.AreaCodes[i] : null,
+                ReportedByPartners = g.ReportedByPartners is { } reported ? Money.ToPounds(reported) : null,
             }).ToList(),
             BurnRowDto.From(null, "portfolio", rollup.Groups.Sum(g => g.Grants), rollup.Portfolio, null, rollup.PortfolioRag),
             rollup.Failed.Select(f => new FailedGrantDto(f.GrantId, f.Reference, f.Reason)).ToList()));
@@ -123,6 +124,10 @@ public sealed record BurnRowDto(
     /// <summary>The delivery area's ONS code, in a roll-up by area (<c>groupBy=area</c>; the row's id is then null).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? AreaCode { get; init; }
+
+    /// <summary>By partner or area: what partners report they spent, from their accepted returns (absent for the other groupings).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public decimal? ReportedByPartners { get; init; }
 
     public static BurnRowDto From(long? id, string name, int grants, BurnTotals t, decimal? timeElapsed, Rag rag) => new(
         id, name, grants, Money.ToPounds(t.Award), Money.ToPounds(t.Budget), Money.ToPounds(t.Unallocated), Money.ToPounds(t.BudgetToDate),

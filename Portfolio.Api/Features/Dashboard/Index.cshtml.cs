@@ -55,6 +55,12 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
 
     public IReadOnlyList<DeliveryArea> DeliveryAreas { get; private set; } = [];
 
+    /// <summary>Unpaid partner instalments past due, on the grants shown.</summary>
+    public IReadOnlyList<OverdueInstalment> OverdueInstalments { get; private set; } = [];
+
+    /// <summary>Partner returns past due and not submitted, on the grants shown.</summary>
+    public IReadOnlyList<Core.PartnerReturns.OverdueReturn> OverdueReturns { get; private set; } = [];
+
     public bool Filtered => ProgrammeAreaId is not null || FunderId is not null || PartnerId is not null || AreaCode is not null;
 
     public async Task OnGetAsync()
@@ -70,6 +76,9 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
         AreaCode = DeliveryAreas.FirstOrDefault(a => string.Equals(a.Code, AreaCode?.Trim(), StringComparison.OrdinalIgnoreCase))?.Code;
         var yourAreas = User.IsInRole(Roles.ProgrammeLead) ? User.Areas()?.ToList() : null;
         View = await Dashboards.LoadAsync(session, new BurnFilter(FunderId, ProgrammeAreaId, null, PartnerId, AreaCode), Today, thresholds, yourAreas, cancellationToken);
+        var shown = View.Grants.Select(g => g.Grant.Id).ToHashSet();
+        OverdueInstalments = [.. (await InstalmentStore.OverdueAsync(session, Today, cancellationToken)).Where(i => shown.Contains(i.GrantId))];
+        OverdueReturns = [.. (await Core.PartnerReturns.ReturnSchedule.OverdueAsync(session, Today, cancellationToken)).Where(r => shown.Contains(r.GrantId))];
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
         GrantsOnPage = View.Grants.Skip((PageNumber - 1) * GrantsPerPage).Take(GrantsPerPage).ToList();
     }
