@@ -80,6 +80,28 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
     }
 
     [Test]
+    public async Task TheSpendForm_RecordsAPaymentAgainstAnInstalment_AndRefusesTheWrongAmountBesideTheField()
+    {
+        var (grantId, partnerId) = await GrantAndPartnerAsync();
+        var agreement = await CreateAsync(Finance, "/api/partner-agreements", Agreement(grantId, partnerId, 1000m, (600m, "2026-04-15"), (400m, "2026-09-01")));
+        var instalment = (long)agreement["instalments"]![1]!["id"]!;
+        using var browser = await SignedInAsync("finance");
+        var form = await browser.GetStringAsync($"/grants/{grantId}/spend/new");
+        WebUtility.HtmlDecode(form).Should().Contain("Instalment paid").And.Contain("£400.00 due 1 Sep 2026");
+
+        async Task<string> PostAsync(string amount) => await (await browser.PostAsync($"/grants/{grantId}/spend/new", Form(
+            ("__RequestVerificationToken", Documents.AntiforgeryToken(form)), ("date-day", "2"), ("date-month", "9"), ("date-year", "2026"), ("amount", amount),
+            ("category", "partner-grants"), ("description", "Second instalment"), ("partnerId", partnerId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("instalmentId", instalment.ToString(System.Globalization.CultureInfo.InvariantCulture))))).Content.ReadAsStringAsync() is var html ? WebUtility.HtmlDecode(html) : "";
+
+        (await PostAsync("399.99")).Should().Contain("govuk-error-summary").And.Contain("Instalment paid instalment").And.Contain("is £400.00");
+        await PostAsync("400.00");
+        (await OverdueAsync(grantId)).Select(o => o.Id).Should().NotContain(instalment, "the payment paid it");
+        var read = await Viewer.GetFromJsonAsync<JsonObject>($"/api/partner-agreements/{agreement["id"]}");
+        read!["instalments"]![1]!["paidByTransactionId"].Should().NotBeNull();
+    }
+
+    [Test]
     public async Task ALink_IsEmailedToThePartner_OpensItsForm_AndIsRefusedWhenTamperedExpiredRevokedOrPointedElsewhere()
     {
         var (grantId, partnerId) = await GrantAndPartnerAsync();

@@ -21,6 +21,9 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
 
     public IReadOnlyList<(string Value, string Text)> PartnerOptions { get; private set; } = [];
 
+    /// <summary>The unpaid instalments of the grant's partner agreements, for a payment to say which it pays.</summary>
+    public IReadOnlyList<(string Value, string Text)> InstalmentOptions { get; private set; } = [];
+
     /// <summary>The grant's delivery areas, or every area when the grant names none.</summary>
     public IReadOnlyList<(string Value, string Text)> AreaOptions { get; private set; } = [];
 
@@ -36,6 +39,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         ["partnerId"] = "Partner",
         ["sourceReference"] = "Reference in the accounts",
         ["areaCode"] = "Delivery area",
+        ["instalmentId"] = "Instalment paid",
         ["confirmDuplicate"] = "Second line",
     };
 
@@ -59,7 +63,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         var partnerId = ReadId("partnerId", required: false);
         var input = new TransactionInput(
             grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("category") ?? "", ReadText("description") ?? "",
-            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"), ReadText("areaCode"));
+            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"), ReadText("areaCode"), ReadId("instalmentId", required: false));
         AddShapeErrors(input);
         if (HasErrors)
         {
@@ -91,12 +95,18 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
 
         (Grant, Periods) = (loaded.Grant, loaded.Periods);
         CategoryOptions = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => (c.Code, c.Name)).ToList();
-        var agreed = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
-            .Select(a => a.PartnerId).ToHashSet();
+        var agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
+        var agreed = agreements.Select(a => a.PartnerId).ToHashSet();
         var areas = await DeliveryAreaStore.ListAsync(session, cancellationToken);
         AreaOptions = areas.Where(a => Grant.AreaCodes.Count == 0 || Grant.AreaCodes.Contains(a.Code)).Select(a => (a.Code, a.Name)).ToList();
         PartnerOptions = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items
             .Where(p => agreed.Contains(p.Id)).Select(p => (p.Id.ToString(CultureInfo.InvariantCulture), p.Name)).ToList();
+        var names = PartnerOptions.ToDictionary(p => p.Value, p => p.Text);
+        InstalmentOptions = agreements
+            .SelectMany(a => a.Instalments.Where(i => i.PaidByTransactionId is null)
+                .Select(i => (i.DueDate, Option: (i.Id.ToString(CultureInfo.InvariantCulture),
+                    $"{names.GetValueOrDefault(a.PartnerId.ToString(CultureInfo.InvariantCulture))}: {Show.Money(i.AmountPence)} due {Show.Date(i.DueDate)}"))))
+            .OrderBy(x => x.DueDate).Select(x => x.Option).ToList();
         return true;
     }
 }
