@@ -80,6 +80,47 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
     }
 
     [Test]
+    public async Task TheAgreementForm_RecordsAreasAScheduleAndAReturnCycle_AndAnEditKeepsThePaidInstalment()
+    {
+        var funderId = await CreateFunderAsync();
+        var grant = await CreateAsync(Finance, "/api/grants", new { funderId, reference = Unique.Text("G"), title = "Areas", amountAwarded = 5000m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000029", "E23000032" } });
+        var grantId = (long)grant["id"]!;
+        var partnerId = await CreatePartnerAsync();
+        using var browser = await SignedInAsync("finance");
+        var path = $"/grants/{grantId}/agreements/new";
+        var form = await browser.GetStringAsync(path);
+        form.Should().Contain("Thames Valley").And.Contain("Kent").And.NotContain("Dyfed-Powys", "only the grant's areas are offered");
+
+        async Task<string> PostAsync(string url, string page, string schedule, string? version = null) => WebUtility.HtmlDecode(await (await browser.PostAsync(url, Form(
+            ("__RequestVerificationToken", Documents.AntiforgeryToken(page)), ("version", version ?? ""), ("partnerId", partnerId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("amount", "1,000.00"), ("startDate-day", "1"), ("startDate-month", "4"), ("startDate-year", "2026"), ("endDate-day", "31"), ("endDate-month", "3"), ("endDate-year", "2027"),
+            ("areaCodes", "E23000029"), ("instalments", schedule), ("returnsDue", "each-period"), ("returnLagDays", "45")))).Content.ReadAsStringAsync());
+
+        var before = await RowCountsAsync();
+        (await PostAsync(path, form, "01/04/2026 600.00\n01/10/2026 300.00")).Should().Contain("govuk-error-summary").And.Contain("£100.00 short");
+        (await PostAsync(path, form, "first of April 600")).Should().Contain("Payment schedule line 1 must be a date and an amount");
+        (await RowCountsAsync()).Should().Equal(before, "a refused form writes nothing");
+        (await PostAsync(path, form, "01/04/2026 600.00\n01/10/2026 400.00")).Should().Contain("recorded");
+
+        var agreement = (await Viewer.GetFromJsonAsync<JsonObject>($"/api/partner-agreements?grantId={grantId}"))!["items"]![0]!;
+        agreement["areaCodes"]!.AsArray().Select(c => (string)c!).Should().Equal("E23000029");
+        agreement["returnLagDays"]!.GetValue<int>().Should().Be(45);
+        agreement["instalments"]!.AsArray().Select(i => i!["amount"]!.GetValue<decimal>()).Should().Equal(600m, 400m);
+        var first = (long)agreement["instalments"]![0]!["id"]!;
+        await CreateAsync(Finance, "/api/transactions", Payment(grantId, partnerId, 600m, first));
+
+        var edit = $"/partner-agreements/{agreement["id"]}/edit";
+        var editForm = await browser.GetStringAsync(edit);
+        editForm.Should().Contain("01/04/2026 600.00");
+        (await PostAsync(edit, editForm, "01/04/2026 500.00\n01/10/2026 500.00", "1")).Should().Contain("was paid by transaction");
+        (await PostAsync(edit, editForm, "01/04/2026 600.00\n15/01/2027 400.00", "1")).Should().Contain("saved");
+        var changed = await Viewer.GetFromJsonAsync<JsonObject>($"/api/partner-agreements/{agreement["id"]}");
+        changed!["instalments"]![0]!["id"]!.GetValue<long>().Should().Be(first, "the unchanged line keeps its instalment");
+        changed["instalments"]![0]!["paidByTransactionId"].Should().NotBeNull();
+        changed["instalments"]![1]!["dueDate"]!.GetValue<string>().Should().Be("2027-01-15");
+    }
+
+    [Test]
     public async Task TheSpendForm_RecordsAPaymentAgainstAnInstalment_AndRefusesTheWrongAmountBesideTheField()
     {
         var (grantId, partnerId) = await GrantAndPartnerAsync();

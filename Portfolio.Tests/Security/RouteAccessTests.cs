@@ -61,6 +61,8 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "imports", Access.SignedIn),
         ("GET", "imports/{id}", Access.SignedIn),
         ("GET", "partner-agreements/{id}/returns", Access.SignedIn),
+        ("GET", "partner-agreements/{id}/edit", Access.SignedIn),
+        ("GET", "grants/{grantId}/agreements/new", Access.SignedIn),
         ("GET", "partner-returns/{id}", Access.SignedIn),
         ("GET", "returns/{agreementId}/{periodStart}/{token}", Access.Anyone),
         ("GET", "admin/users", Access.SignedIn),
