@@ -303,6 +303,8 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
         await SubmittedReturnAsync(Finance, Database, agreementId, "2026-04-01");
         var q1 = (await Finance.GetFromJsonAsync<JsonObject>($"/api/partner-returns?agreementId={agreementId}"))!["items"]![0]!;
         (await Finance.PostAsync($"/api/partner-returns/{q1["id"]}/accept", null)).EnsureSuccessStatusCode();
+        var owed = (await Viewer.GetFromJsonAsync<JsonObject>("/api/partner-agreements/overdue-returns"))!["items"]!.AsArray().Where(r => (long)r!["agreementId"]! == agreementId).ToList();
+        owed.Select(r => ((string)r!["periodLabel"]!, (string)r["status"]!, (int)r["daysOverdue"]!)).Should().Equal([("2026/27 Q2", "not started", 33)], "Q1 is accepted; Q2 was due 30 October");
         var before = _smtp.Messages().Select(m => m.MessageId).ToHashSet();
 
         var workers = Enumerable.Range(0, 2).Select(_ => App.Services.GetRequiredService<PartnerReturnReminderJob>()).ToList();

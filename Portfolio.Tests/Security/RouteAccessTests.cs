@@ -151,6 +151,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/imports/{id}/commit", Access.Write),
         ("POST", "/api/imports/{id}/reverse", Access.Write),
         ("GET", "/api/partner-agreements/overdue-instalments", Access.Read),
+        ("GET", "/api/partner-agreements/overdue-returns", Access.Read),
         ("GET", "/api/partner-agreements/{agreementId}/returns", Access.Read),
         ("POST", "/api/partner-agreements/{agreementId}/returns/{periodStart}/link", Access.Write),
         ("POST", "/api/partner-return-links/{id}/revoke", Access.Write),

@@ -14,6 +14,7 @@ public static class PartnerAgreementsApi
             QueryParameter.Id("grantId", "Only agreements on this grant."),
             QueryParameter.Id("partnerId", "Only agreements with this partner.")).WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
         group.MapGet("/overdue-instalments", OverdueAsync).WithName("ListOverdueInstalments").Produces<ListResponse<OverdueInstalmentDto>>();
+        group.MapGet("/overdue-returns", OverdueReturnsAsync).WithName("ListOverdueReturns").Produces<ListResponse<OverdueReturnDto>>();
         group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
         group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>(201).ProducesValidationProblem().ProducesProblem(422);
@@ -39,6 +40,17 @@ public static class PartnerAgreementsApi
         return TypedResults.Ok(new ListResponse<OverdueInstalmentDto>(items, 1, items.Count, items.Count));
     }
 
+    /// <summary>Every partner return past its due date (UK today) and neither submitted nor accepted, oldest first.</summary>
+    private static async Task<IResult> OverdueReturnsAsync(Database database, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        var today = Core.Periods.UkDate.Today(clock);
+        var items = (await Core.PartnerReturns.ReturnSchedule.OverdueAsync(session, today, cancellationToken))
+            .Select(r => new OverdueReturnDto(r.Due.AgreementId, r.GrantId, r.GrantReference, r.PartnerName, r.Due.PeriodStart, r.Due.PeriodLabel, r.Due.DueDate, r.Status, today.DayNumber - r.Due.DueDate.DayNumber))
+            .ToList();
+        return TypedResults.Ok(new ListResponse<OverdueReturnDto>(items, 1, items.Count, items.Count));
+    }
+
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
         var query = new QueryInput(request);
@@ -61,3 +73,6 @@ public sealed record OverdueInstalmentDto(long InstalmentId, long AgreementId, l
     public static OverdueInstalmentDto Of(OverdueInstalment i, DateOnly today) =>
         new(i.Id, i.AgreementId, i.GrantId, i.GrantReference, i.PartnerId, i.PartnerName, i.DueDate, Core.Money.Money.ToPounds(i.AmountPence), today.DayNumber - i.DueDate.DayNumber);
 }
+
+/// <summary>A partner return past its due date: whose, for which period, where it stands, and how many days late.</summary>
+public sealed record OverdueReturnDto(long AgreementId, long GrantId, string GrantReference, string PartnerName, DateOnly PeriodStart, string PeriodLabel, DateOnly DueDate, string Status, int DaysOverdue);
