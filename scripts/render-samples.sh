@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates docs/samples/: the demo portfolio's quarterly report for the lottery grant (2026/27 Q2) as .xlsx and
-# .pdf, and page 1 of the PDF as a PNG. Needs pdftoppm (scripts/setup.sh --with-samples installs poppler-utils).
+# Regenerates docs/samples/: the demo portfolio's quarterly reports for 2026/27 Q2 as .xlsx and .pdf, for the
+# lottery grant (demo-report-…) and the Home Office programme in four delivery areas with partner returns
+# (demo-home-office-…), and page 1 of the lottery PDF as a PNG. Needs pdftoppm (scripts/setup.sh --with-samples installs poppler-utils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v pdftoppm >/dev/null || { echo "render-samples: pdftoppm not found; run scripts/setup.sh --with-samples" >&2; exit 1; }
@@ -16,6 +17,7 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/nu
 mkdir -p docs/samples
 for ext in xlsx pdf; do
   curl -sf -H "X-Api-Key: $KEY" -o "docs/samples/demo-report-2026-27-Q2.$ext" "http://127.0.0.1:$PORT/api/grants/1/reports/2026-07-01.$ext"
+  curl -sf -H "X-Api-Key: $KEY" -o "docs/samples/demo-home-office-2026-27-Q2.$ext" "http://127.0.0.1:$PORT/api/grants/2/reports/2026-07-01.$ext"
 done
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile docs/samples/demo-report-2026-27-Q2.pdf docs/samples/demo-report-2026-27-Q2-page1
 ls -la docs/samples
