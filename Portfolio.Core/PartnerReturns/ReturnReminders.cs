@@ -4,7 +4,7 @@ using Portfolio.Core.Domain;
 namespace Portfolio.Core.PartnerReturns;
 
 /// <summary>A reminder a partner is owed: before its return is due, or once when it is overdue.</summary>
-public sealed record ReminderDue(PartnerAgreement Agreement, Partner Partner, ReturnDue Return, string Kind);
+public sealed record ReminderDue(long AgreementId, string Recipient, ReturnDue Return, string Kind);
 
 /// <summary>
 /// Reminders to partners, sent once each: a reminder is claimed by inserting its row (agreement, period, kind) in a
@@ -48,44 +48,22 @@ public static class ReturnReminders
         """);
 
     /// <summary>
-    /// The reminders owed at <paramref name="today"/>: for each return not yet submitted or accepted, one before it is
-    /// due (from <paramref name="daysBefore"/> days before its due date) and one once it is overdue, to partners with a
-    /// contact address. Whether one was sent already is the claim's business.
+    /// The reminders owed at <paramref name="today"/>: for each return not yet submitted or accepted whose period has
+    /// ended, one before it is due (from <paramref name="daysBefore"/> days before its due date) and one once it is
+    /// overdue, to partners with a contact address. Whether one was sent already is the claim's business. A grant whose
+    /// stored data cannot be computed is left out (<see cref="ReturnSchedule.OwedAsync"/>), never the whole run.
     /// </summary>
-    public static async Task<IReadOnlyList<ReminderDue>> OwedAsync(DbSession session, DateOnly today, int daysBefore, CancellationToken cancellationToken = default)
-    {
-        var owed = new List<ReminderDue>();
-        foreach (var id in await session.QueryAsync<long>(ReturnSchedule.AgreementIds, cancellationToken: cancellationToken))
-        {
-            if (await ReturnSchedule.LoadAsync(session, id, cancellationToken) is not { } loaded
-                || await PartnerStore.GetAsync(session, loaded.Agreement.PartnerId, cancellationToken) is not { ContactEmail: { Length: > 0 } } partner)
-            {
-                continue;
-            }
-
-            foreach (var due in loaded.Due.Where(d => d.PeriodEnd < today))
-            {
-                var kind = today > due.DueDate ? Overdue : today >= due.DueDate.AddDays(-daysBefore) ? Before : null;
-                if (kind is null)
-                {
-                    continue;
-                }
-
-                var made = await PartnerReturns.ForPeriodAsync(session, id, due.PeriodStart, cancellationToken);
-                if (made?.Status is not (ReturnStatus.Submitted or ReturnStatus.Accepted))
-                {
-                    owed.Add(new ReminderDue(loaded.Agreement, partner, due, kind));
-                }
-            }
-        }
-
-        return owed;
-    }
+    public static async Task<IReadOnlyList<ReminderDue>> OwedAsync(DbSession session, DateOnly today, int daysBefore, CancellationToken cancellationToken = default) =>
+        [.. (await ReturnSchedule.OwedAsync(session, cancellationToken)).Returns
+            .Where(r => r.Outstanding && r.Due.PeriodEnd < today && r.PartnerEmail is { Length: > 0 })
+            .Select(r => (Return: r, Kind: today > r.Due.DueDate ? Overdue : today >= r.Due.DueDate.AddDays(-daysBefore) ? Before : null))
+            .Where(x => x.Kind is not null)
+            .Select(x => new ReminderDue(x.Return.Due.AgreementId, x.Return.PartnerEmail!, x.Return.Due, x.Kind!))];
 
     /// <summary>Claims a reminder for this worker (its own transaction); false when another claimed it, or it was sent, already.</summary>
     public static async Task<bool> ClaimAsync(DbSession session, ReminderDue reminder, DateTime now, CancellationToken cancellationToken = default)
     {
-        var parameters = new { reminder.Agreement.Id, AgreementId = reminder.Agreement.Id, reminder.Return.PeriodStart, reminder.Kind, Recipient = reminder.Partner.ContactEmail, At = now };
+        var parameters = new { reminder.AgreementId, reminder.Return.PeriodStart, reminder.Kind, reminder.Recipient, At = now };
         return await session.ExecuteAsync(Claim, parameters, cancellationToken) == 1
             || await session.ExecuteAsync(Reclaim, parameters, cancellationToken) == 1;
     }
@@ -94,7 +72,7 @@ public static class ReturnReminders
     public static Task FinishAsync(DbSession session, ReminderDue reminder, string? error, DateTime now, CancellationToken cancellationToken = default) =>
         session.ExecuteAsync(Finish, new
         {
-            AgreementId = reminder.Agreement.Id,
+            reminder.AgreementId,
             reminder.Return.PeriodStart,
             reminder.Kind,
             Status = error is null ? "sent" : "failed",

@@ -71,7 +71,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
             }
             else
             {
-                LogFailed(logger, reminder.Agreement.Id, reminder.Return.PeriodStart, reminder.Kind, error, null);
+                LogFailed(logger, reminder.AgreementId, reminder.Return.PeriodStart, reminder.Kind, error, null);
             }
         }
 
@@ -80,7 +80,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
 
     private static async Task<(ReturnLink Link, string Token)> LinkAsync(DbSession session, ReminderDue reminder, DateTime now, int linkDays, CancellationToken cancellationToken)
     {
-        var live = (await ReturnLinks.ForAgreementAsync(session, reminder.Agreement.Id, cancellationToken))
+        var live = (await ReturnLinks.ForAgreementAsync(session, reminder.AgreementId, cancellationToken))
             .Where(l => l.PeriodStart == reminder.Return.PeriodStart && l.IsLive(now.AddDays(1)))
             .MaxBy(l => l.ExpiresAt);
         if (live is not null)
@@ -88,7 +88,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
             return (live, await ReturnLinks.TokenAsync(session, live, cancellationToken));
         }
 
-        var issued = await ReturnLinks.IssueAsync(session, reminder.Agreement.Id, reminder.Return.PeriodStart, linkDays, new ChangeContext(Actor, now), cancellationToken);
+        var issued = await ReturnLinks.IssueAsync(session, reminder.AgreementId, reminder.Return.PeriodStart, linkDays, new ChangeContext(Actor, now), cancellationToken);
         return issued.Value is { } made ? (made.Link, made.Token) : throw new InvalidOperationException($"no link could be made: {issued.Refused?.Detail}");
     }
 

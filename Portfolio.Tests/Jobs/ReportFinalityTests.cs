@@ -332,7 +332,15 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
             end.Id = await GrantStore.InsertAsync(session, end, A.Change());
             var start = A.Grant(funderId, start: new DateOnly(1, 1, 1));
             start.Id = await GrantStore.InsertAsync(session, start, A.Change());
+            // A partner agreement owing returns on the broken grant: the lists of returns owed must skip it, not fail.
+            var partnerId = await PartnerStore.InsertAsync(session, A.Partner(), A.Change());
+            await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement { GrantId = end.Id, PartnerId = partnerId, AmountPence = 100, StartDate = new DateOnly(2026, 4, 1), EndDate = new DateOnly(2027, 3, 31) }, A.Change());
             return (end.Id, start.Id);
+        });
+        var goodAgreement = await database.InTransactionAsync(async session =>
+        {
+            var partnerId = await PartnerStore.InsertAsync(session, A.Partner(), A.Change());
+            return await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement { GrantId = good.Id, PartnerId = partnerId, AmountPence = 100, StartDate = good.StartDate, EndDate = good.EndDate }, A.Change());
         });
         await using var app = JobsApp.Create(options, _smtp);
         using var client = app.Admin();
@@ -347,6 +355,16 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         single.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await single.Content.ReadAsStringAsync()).Should().Contain("Correct the grant's dates");
         (await client.GetAsync($"/api/grants/{longAgo}/reports/2026-04-01.pdf")).StatusCode.Should().Be(HttpStatusCode.Conflict);
+
+        var overdueReturns = await client.GetAsync("/api/partner-agreements/overdue-returns");
+        overdueReturns.StatusCode.Should().Be(HttpStatusCode.OK, "a broken grant's agreement is skipped");
+        (await JsonAsync(overdueReturns))["items"]!.AsArray().Should().Contain(r => (long)r!["agreementId"]! == goodAgreement)
+            .And.NotContain(r => (long)r!["grantId"]! == farFuture);
+        await using (var session = await database.OpenAsync())
+        {
+            var owed = await Portfolio.Core.PartnerReturns.ReturnSchedule.OwedAsync(session);
+            owed.Failed.Select(f => f.GrantId).Should().Equal([farFuture], "named as left out");
+        }
 
         (await ScheduleAsync(app)).Should().BeGreaterThan(0, "the good grant's ended period is still reported");
         (await JsonAsync(await client.GetAsync($"/api/report-runs?grantId={good.Id}")))["total"]!.GetValue<long>().Should().BeGreaterThan(0);

@@ -59,7 +59,7 @@ public sealed class IndexModel(Database database, TimeProvider clock, RagThresho
     public IReadOnlyList<OverdueInstalment> OverdueInstalments { get; private set; } = [];
 
     /// <summary>Partner returns past due and not submitted, on the grants shown.</summary>
-    public IReadOnlyList<Core.PartnerReturns.OverdueReturn> OverdueReturns { get; private set; } = [];
+    public IReadOnlyList<Core.PartnerReturns.OwedReturn> OverdueReturns { get; private set; } = [];
 
     public bool Filtered => ProgrammeAreaId is not null || FunderId is not null || PartnerId is not null || AreaCode is not null;
 
