@@ -195,8 +195,6 @@ public static class BurnQueries
         WHERE {GrantFilter}
         """);
 
-    internal static readonly Sql AreaNames = Sql.Common("SELECT code, name FROM delivery_area");
-
     /// <summary>Accepted partner returns of the grants in scope, for periods starting by <c>@AsOf</c>.</summary>
     internal static readonly Sql AcceptedReturns = Sql.Common($"""
         SELECT a.id AS agreement_id, a.partner_id, r.spend_json
@@ -250,7 +248,7 @@ public static class BurnQueries
         if (groupBy == BurnGrouping.Area)
         {
             var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
-            var areas = SortedAreas(await AreaGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken));
+            var areas = SortedAreas(await AreaGroupsAsync(session, parameters, await AcceptedReturnsAsync(session, parameters, cancellationToken), asOf, portfolioThresholds, cancellationToken));
             var total = areas.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Group.Totals);
             return new BurnRollup(asOf, groupBy, [.. areas.Select(a => a.Group)], total, total.RagWith(portfolioThresholds), unreadable)
             {
@@ -261,7 +259,7 @@ public static class BurnQueries
         if (groupBy == BurnGrouping.Partner)
         {
             var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
-            var partners = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+            var partners = await PartnerGroupsAsync(session, parameters, await AcceptedReturnsAsync(session, parameters, cancellationToken), asOf, portfolioThresholds, cancellationToken);
             var total = partners.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
             return new BurnRollup(asOf, groupBy, Sorted(partners), total, total.RagWith(portfolioThresholds), unreadable);
         }
@@ -283,8 +281,9 @@ public static class BurnQueries
     {
         var parameters = Parameters(filter, asOf);
         var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
-        var partners = await PartnerGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
-        var areas = await AreaGroupsAsync(session, parameters, asOf, portfolioThresholds, cancellationToken);
+        var reported = await AcceptedReturnsAsync(session, parameters, cancellationToken);
+        var partners = await PartnerGroupsAsync(session, parameters, reported, asOf, portfolioThresholds, cancellationToken);
+        var areas = await AreaGroupsAsync(session, parameters, reported, asOf, portfolioThresholds, cancellationToken);
         var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
         return new PortfolioBurn(
             asOf,
@@ -382,12 +381,12 @@ public static class BurnQueries
     /// By partner: budget is the partner's agreements (to date: each agreement pro rata by days, as a budget line
     /// is), actual is the spend recorded against the partner. Award is the agreements' total; there is no run rate.
     /// </summary>
-    private static async Task<List<BurnGroup>> PartnerGroupsAsync(DbSession session, object parameters, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<List<BurnGroup>> PartnerGroupsAsync(DbSession session, object parameters, IReadOnlyList<ReturnRow> accepted, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
     {
         var agreements = (await session.QueryAsync<AgreementRow>(Agreements, parameters, cancellationToken)).ToList();
         var actuals = (await session.QueryAsync<SumRow>(ActualsByPartner, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
         var names = (await session.QueryAsync<NameRow>(PartnerNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Id, r => r.Name);
-        var reported = (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToLookup(r => r.PartnerId, r => r.SpendPence);
+        var reported = accepted.ToLookup(r => r.PartnerId, r => r.SpendPence);
         var partnerIds = agreements.Select(a => a.PartnerId).Concat(actuals.Keys).Distinct();
         return partnerIds.Select(id =>
         {
@@ -408,13 +407,15 @@ public static class BurnQueries
     /// equally between them, in whole pence, the odd pence to the first codes, so the shares add up to the agreement),
     /// to date pro rata by days as for partners; actual is the spend recorded in the area. No run rate.
     /// </summary>
-    private static async Task<List<AreaBurnGroup>> AreaGroupsAsync(DbSession session, object parameters, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<List<AreaBurnGroup>> AreaGroupsAsync(DbSession session, object parameters, IReadOnlyList<ReturnRow> reported, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
     {
         var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreas, parameters, cancellationToken)).ToList();
         var actuals = (await session.QueryAsync<AreaSumRow>(ActualsByArea, parameters, cancellationToken)).ToDictionary(r => r.AreaCode, r => r.Amount, StringComparer.Ordinal);
-        var reported = (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToList();
         return await AreaTotalsAsync(session, rows, actuals, reported, asOf, thresholds, cancellationToken);
     }
+
+    private static async Task<IReadOnlyList<ReturnRow>> AcceptedReturnsAsync(DbSession session, object parameters, CancellationToken cancellationToken) =>
+        (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToList();
 
     /// <summary>
     /// One grant's figures by delivery area at <paramref name="asOf"/> (what its funder report shows), by the same
@@ -448,15 +449,16 @@ public static class BurnQueries
     private static async Task<List<AreaBurnGroup>> AreaTotalsAsync(
         DbSession session, List<AgreementAreaRow> rows, Dictionary<string, long> actuals, IReadOnlyList<ReturnRow> reported, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
     {
+        var byAgreement = rows.GroupBy(r => r.AgreementId).Select(g => g.OrderBy(a => a.AreaCode, StringComparer.Ordinal).ToList()).ToList();
+
         // What partners report, shared between an agreement's areas as its amount is.
-        var areasOf = rows.GroupBy(r => r.AgreementId).ToDictionary(g => g.Key, g => g.Select(r => r.AreaCode).Order(StringComparer.Ordinal).ToList());
+        var areasOf = byAgreement.ToDictionary(areas => areas[0].AgreementId, areas => areas.Select(a => a.AreaCode).ToList());
         var reportedIn = reported.Where(r => areasOf.ContainsKey(r.AgreementId))
             .SelectMany(r => areasOf[r.AgreementId].Zip(AreaShares.Split(r.SpendPence, areasOf[r.AgreementId].Count)))
             .ToLookup(x => x.First, x => x.Second);
-        var names = (await session.QueryAsync<AreaNameRow>(AreaNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Code, r => r.Name, StringComparer.Ordinal);
-        var shares = rows.GroupBy(r => r.AgreementId).SelectMany(agreement =>
+        var names = (await DeliveryAreaStore.ListAsync(session, cancellationToken)).ToDictionary(a => a.Code, a => a.Name, StringComparer.Ordinal);
+        var shares = byAgreement.SelectMany(areas =>
         {
-            var areas = agreement.OrderBy(a => a.AreaCode, StringComparer.Ordinal).ToList();
             var amounts = AreaShares.Split(areas[0].AmountPence, areas.Count);
             return areas.Select((a, i) => (a.AreaCode, a.GrantId, Amount: amounts[i], ToDate: BurnCalculator.ToDateOver(amounts[i], a.StartDate, a.EndDate, asOf)));
         }).ToList();
@@ -471,13 +473,14 @@ public static class BurnQueries
         }).ToList();
     }
 
+    /// <summary>An accepted return's agreement, partner and spend (read as <see cref="PartnerReturns.PartnerReturn"/> reads it).</summary>
     private sealed class ReturnRow
     {
         public long AgreementId { get; set; }
         public long PartnerId { get; set; }
         public string SpendJson { get; set; } = "[]";
 
-        public long SpendPence => (System.Text.Json.JsonSerializer.Deserialize<List<PartnerReturns.ReturnSpend>>(SpendJson) ?? []).Sum(s => s.Pence);
+        public long SpendPence => new PartnerReturns.PartnerReturn { SpendJson = SpendJson }.SpendPence;
     }
 
     private sealed class AgreementAreaRow
@@ -494,12 +497,6 @@ public static class BurnQueries
     {
         public string AreaCode { get; set; } = "";
         public long Amount { get; set; }
-    }
-
-    private sealed class AreaNameRow
-    {
-        public string Code { get; set; } = "";
-        public string Name { get; set; } = "";
     }
 
     private sealed class ActualRow
