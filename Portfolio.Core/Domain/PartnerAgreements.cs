@@ -104,10 +104,11 @@ public static class PartnerAgreementStore
         var parameters = new { filter.GrantId, filter.PartnerId, page.Offset, page.Limit };
         var items = (await session.QueryAsync<PartnerAgreement>(SelectPage, parameters, cancellationToken)).ToList();
         var areas = await DeliveryAreaStore.ForAgreementsAsync(session, cancellationToken);
+        var instalments = (await session.QueryAsync<PartnerInstalment>(InstalmentStore.ForFilteredAgreements, parameters, cancellationToken)).ToLookup(i => i.AgreementId);
         foreach (var agreement in items)
         {
             agreement.AreaCodes = [.. areas[agreement.Id]];
-            agreement.Instalments = await InstalmentStore.ForAgreementAsync(session, agreement.Id, cancellationToken);
+            agreement.Instalments = [.. instalments[agreement.Id]];
         }
 
         var total = await session.ExecuteScalarAsync<long>(CountFiltered, parameters, cancellationToken);
@@ -343,6 +344,13 @@ public static class InstalmentStore
         """;
 
     internal static readonly Sql ForAgreement = Sql.Common($"{Select} WHERE i.agreement_id = @Id ORDER BY i.due_date, i.id");
+
+    /// <summary>The instalments of the agreements a list's filter selects (one query for a page of agreements).</summary>
+    internal static readonly Sql ForFilteredAgreements = Sql.Common($"""
+        {Select}
+        WHERE i.agreement_id IN (SELECT id FROM partner_agreement WHERE (@GrantId IS NULL OR grant_id = @GrantId) AND (@PartnerId IS NULL OR partner_id = @PartnerId))
+        ORDER BY i.due_date, i.id
+        """);
     internal static readonly Sql One = Sql.Common($"{Select} WHERE i.id = @Id");
     internal static readonly Sql Insert = Sql.Common("INSERT INTO partner_instalment (agreement_id, due_date, amount_pence) VALUES (@AgreementId, @DueDate, @AmountPence)");
     internal static readonly Sql Update = Sql.Common("UPDATE partner_instalment SET due_date = @DueDate, amount_pence = @AmountPence WHERE id = @Id AND agreement_id = @AgreementId");
