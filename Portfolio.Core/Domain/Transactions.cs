@@ -80,6 +80,11 @@ public static class TransactionStore
           AND (@ExcludeId IS NULL OR id <> @ExcludeId)
         """);
 
+    internal static readonly Sql SumToPartner = Sql.Common("""
+        SELECT COALESCE(SUM(amount_pence), 0) FROM spend_transaction
+        WHERE grant_id = @GrantId AND partner_id = @PartnerId AND voided_at IS NULL AND transaction_date >= @From AND transaction_date <= @To
+        """);
+
     internal static readonly Sql Void = Sql.Common("""
         UPDATE spend_transaction
         SET voided_at = @At, voided_by = @Actor, void_reason = @Reason, version = version + 1, updated_at = @At
@@ -135,6 +140,10 @@ public static class TransactionStore
         await SpendTotals.AddAsync(session, before, -1, cancellationToken);
         return true;
     }
+
+    /// <summary>Live spend on a grant with a partner between two dates (both counted): what the partner was paid.</summary>
+    public static Task<long> PaidToPartnerAsync(DbSession session, long grantId, long partnerId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
+        session.ExecuteScalarAsync<long>(SumToPartner, new { GrantId = grantId, PartnerId = partnerId, From = from, To = to }, cancellationToken);
 
     /// <summary>The id of a live line that duplicates <paramref name="transaction"/> (same grant, source reference, date, amount and category), or null.</summary>
     public static Task<long?> FindDuplicateAsync(DbSession session, SpendTransaction transaction, long? excludeId, CancellationToken cancellationToken = default) =>

@@ -210,6 +210,7 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
         await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-05-10", amount = 2500m, category = "partner-grants", description = "Q1 instalment", partnerId });
         var path = new Uri((string)(await BodyAsync(await Finance.PostAsync($"/api/partner-agreements/{agreementId}/returns/2026-04-01/link", null)))["url"]!).AbsolutePath;
         using var partner = PartnerBrowser();
+        WebUtility.HtmlDecode(await partner.GetStringAsync(path)).Should().Contain("We paid you £2,500.00 under this agreement in the period.");
 
         // Bad figures are refused beside their fields and nothing is saved.
         var refused = await PostFormAsync(partner, path, ("action", "save"), ("spend-staff", "-5.00"), ("spend-delivery", "12.345"), ("reach-0", "many"));

@@ -30,7 +30,7 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
 
     public IReadOnlyList<CostCategory> Categories { get; private set; } = [];
 
-    /// <summary>The partner's spend of the grant to date (what it was paid under this agreement up to the period's end).</summary>
+    /// <summary>What the partner was paid on the grant in the period.</summary>
     public long PaidInPeriod { get; private set; }
 
     public bool OpenToPartner => ReturnStatus.OpenToPartner(Return?.Status);
@@ -143,8 +143,7 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         Grant = (await GrantStore.GetAsync(session, loaded.Agreement.GrantId, cancellationToken))!;
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
         Return = await Core.PartnerReturns.PartnerReturns.ForPeriodAsync(session, agreementId, start, cancellationToken);
-        PaidInPeriod = (await TransactionStore.ListAsync(session, new TransactionFilter(Grant.Id, due.PeriodStart, due.PeriodEnd, null, Partner.Id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken))
-            .Items.Where(t => t.VoidedAt is null).Sum(t => t.AmountPence);
+        PaidInPeriod = await TransactionStore.PaidToPartnerAsync(session, Grant.Id, Partner.Id, due.PeriodStart, due.PeriodEnd, cancellationToken);
         foreach (var category in Categories)
         {
             _labels[SpendField(category.Code)] = category.Name;
