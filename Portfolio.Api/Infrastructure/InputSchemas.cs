@@ -33,7 +33,18 @@ public static class InputSchemas
             return Task.CompletedTask;
         }
 
-        if (type.Namespace is not ("Portfolio.Core.Domain" or "Portfolio.Core.Operations") || !type.Name.EndsWith("Input", StringComparison.Ordinal) || schema.Properties is null)
+        if (type == typeof(Portfolio.Core.Results.Quantity))
+        {
+            schema.Type = JsonSchemaType.Number;
+            schema.Format = "decimal";
+            schema.MultipleOf = 0.01m;
+            schema.Properties?.Clear();
+            schema.Required?.Clear();
+            schema.Description = "A figure with at most two decimal places.";
+            return Task.CompletedTask;
+        }
+
+        if (type.Namespace is not ("Portfolio.Core.Domain" or "Portfolio.Core.Operations" or "Portfolio.Core.Results") || !type.Name.EndsWith("Input", StringComparison.Ordinal) || schema.Properties is null)
         {
             return Task.CompletedTask;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Portfolio.Core.Money;
+using Portfolio.Core.Results;
 using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Infrastructure;
@@ -227,6 +228,8 @@ public static class JsonBody
                 return date;
             case InputKind.Money:
                 return ReadMoney(value, key, errors);
+            case InputKind.Quantity:
+                return ReadQuantity(value, key, errors);
             case InputKind.Strings:
                 return ReadStrings(field, value, key, errors);
             case InputKind.Ids:
@@ -259,6 +262,23 @@ public static class JsonBody
         }
 
         return money;
+    }
+
+    private static Quantity? ReadQuantity(JsonElement value, string key, FieldErrors errors)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var number))
+        {
+            errors.Add(key, "must be a JSON number, such as 1250 or 12.5");
+            return null;
+        }
+
+        if (!Quantity.TryFrom(number, out var quantity, out var error))
+        {
+            errors.Add(key, error!);
+            return null;
+        }
+
+        return quantity;
     }
 
     private static IReadOnlyList<string>? ReadStrings(InputField field, JsonElement value, string key, FieldErrors errors)

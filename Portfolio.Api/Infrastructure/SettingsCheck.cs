@@ -15,6 +15,7 @@ public static class SettingsCheck
             () => DatabaseHosting.ReadOptions(configuration),
             () => JobsHosting.ReadOptions(configuration),
             () => JobsHosting.ReadReportOptions(configuration),
+            () => JobsHosting.ReadOpenDataOptions(configuration),
             () => Portfolio.Jobs.Imports.ImportOptions.FromConfiguration(configuration),
             () => EmailOptions.FromConfiguration(configuration),
             () => JwtOptions.FromConfiguration(configuration),

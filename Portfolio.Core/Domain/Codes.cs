@@ -12,5 +12,7 @@ public static class Codes
     public static readonly IReadOnlyList<string> DeliveryStatuses = ["pending", "sending", "sent", "failed"];
     public static readonly IReadOnlyList<string> ReturnsDue = ["each-period", "final-period", "none"];
     public static readonly IReadOnlyList<string> ReturnStatuses = ["draft", "submitted", "accepted", "sent-back"];
+    public static readonly IReadOnlyList<string> IndicatorSources = ["lead", "partners"];
+    public static readonly IReadOnlyList<string> IndicatorToDate = ["sum", "latest"];
     public const string Currency = "GBP";
 }

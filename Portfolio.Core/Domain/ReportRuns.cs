@@ -76,10 +76,18 @@ public sealed record ReportRunFilter(long? GrantId = null, string? Status = null
 /// </summary>
 public static class ReportRunStore
 {
-    /// <summary>A draft whose amber or red status waits for a variance note for its period.</summary>
+    /// <summary>
+    /// A draft whose amber or red status waits for a variance note for its period, or with an indicator below target
+    /// (or not recorded) when it was made that still has no note for the period.
+    /// </summary>
     private const string NeedsNote = """
-        (status = 'draft' AND rag IN ('amber', 'red')
-         AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))
+        (status = 'draft'
+         AND ((rag IN ('amber', 'red')
+               AND NOT EXISTS (SELECT 1 FROM variance_note n WHERE n.grant_id = report_run.grant_id AND n.period_start = report_run.period_start))
+              OR EXISTS (SELECT 1 FROM report_run_indicator_hold h
+                         WHERE h.report_run_id = report_run.id
+                           AND NOT EXISTS (SELECT 1 FROM indicator_actual a
+                                           WHERE a.indicator_id = h.indicator_id AND a.period_start = report_run.period_start AND a.note IS NOT NULL AND a.note <> ''))))
         """;
 
     private const string RunColumns = $$"""
@@ -135,6 +143,8 @@ public static class ReportRunStore
         INSERT INTO report_run (grant_id, period_start, period_end, period_label, status, due_date, generated_at, rag, figures_json, model_json, model_sha256, version, created_at)
         VALUES (@GrantId, @PeriodStart, @PeriodEnd, @PeriodLabel, @Status, @DueDate, @GeneratedAt, @Rag, @FiguresJson, @ModelJson, @ModelSha256, 1, @CreatedAt)
         """);
+
+    internal static readonly Sql InsertIndicatorHold = Sql.Common("INSERT INTO report_run_indicator_hold (report_run_id, indicator_id) VALUES (@RunId, @IndicatorId)");
 
     internal static readonly Sql Approve = Sql.Common("""
         UPDATE report_run SET status = 'approved', approved_at = @At, approved_by = @Actor, version = version + 1
@@ -308,6 +318,10 @@ public static class ReportRunStore
 
     public static Task ReopenForResendAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         session.ExecuteAsync(ReopenForResend, new { Id = id }, cancellationToken);
+
+    /// <summary>Records that the run's indicator was below target (or not recorded) when the run was made: it waits for a note.</summary>
+    public static Task InsertIndicatorHoldAsync(DbSession session, long runId, long indicatorId, CancellationToken cancellationToken = default) =>
+        session.ExecuteAsync(InsertIndicatorHold, new { RunId = runId, IndicatorId = indicatorId }, cancellationToken);
 
     public static async Task<long> InsertFileAsync(DbSession session, ReportFile file, CancellationToken cancellationToken = default)
     {

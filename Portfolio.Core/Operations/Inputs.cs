@@ -78,6 +78,8 @@ public static class Vocabularies
         ["currency"] = [Codes.Currency],
         ["reporting-calendar"] = Enum.GetValues<ReportingCalendar>().Select(c => c.ToCode()).ToArray(),
         ["returns-due"] = Codes.ReturnsDue,
+        ["indicator-source"] = Codes.IndicatorSources,
+        ["indicator-to-date"] = Codes.IndicatorToDate,
     };
 
     public static IReadOnlyList<string> Of(string name) =>
@@ -92,6 +94,7 @@ public enum InputKind
     Flag,
     Date,
     Money,
+    Quantity,
     Strings,
     Ids,
     Objects,
@@ -126,10 +129,11 @@ public sealed class InputField
             _ when type == typeof(bool) => InputKind.Flag,
             _ when type == typeof(DateOnly) => InputKind.Date,
             _ when type == typeof(Money.Money) => InputKind.Money,
+            _ when type == typeof(Results.Quantity) => InputKind.Quantity,
             _ when type == typeof(IReadOnlyList<string>) => InputKind.Strings,
             _ when type == typeof(IReadOnlyList<long>) => InputKind.Ids,
             _ when type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) => InputKind.Objects,
-            _ => throw new InvalidOperationException($"{parameter.Member.DeclaringType!.Name}.{parameter.Name}: inputs hold text, ids, whole numbers, flags, dates, money and lists of them, not {type.Name}."),
+            _ => throw new InvalidOperationException($"{parameter.Member.DeclaringType!.Name}.{parameter.Name}: inputs hold text, ids, whole numbers, flags, dates, money, quantities and lists of them, not {type.Name}."),
         };
         ItemType = Kind == InputKind.Objects ? type.GetGenericArguments()[0] : null;
         if (Kind is InputKind.Text && Text is null && !IsEmail && !IsOrgId && Code is null)

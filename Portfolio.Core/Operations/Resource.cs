@@ -235,7 +235,7 @@ public static class AuditEntities
 {
     public static readonly IReadOnlyList<string> All =
     [
-        "api-key", "budget", "funder", "grant", "import", "import-mapping", "partner", "partner-agreement", "partner-return", "partner-return-link",
+        "api-key", "budget", "funder", "grant", "grant-narrative", "import", "import-mapping", "indicator", "indicator-actual", "partner", "partner-agreement", "partner-return", "partner-return-link",
         "partner-return-reminder", "payment", "period", "portfolio",
         "programme-area", "report-delivery", "report-run", "transaction", "user", "variance-note",
     ];

@@ -14,6 +14,7 @@ public sealed class PartnerReturn : IVersioned
     public string Status { get; set; } = ReturnStatus.Draft;
     public string SpendJson { get; set; } = "[]";
     public string ReachJson { get; set; } = "[]";
+    public string ResultsJson { get; set; } = "[]";
     public string? WentWell { get; set; }
     public string? GotInTheWay { get; set; }
     public DateTime? SubmittedAt { get; set; }
@@ -36,6 +37,13 @@ public sealed class PartnerReturn : IVersioned
         set => ReachJson = JsonSerializer.Serialize(value);
     }
 
+    /// <summary>The partner's figures for the grant's indicators it delivers (hundredths).</summary>
+    public IReadOnlyList<ReturnResult> Results
+    {
+        get => JsonSerializer.Deserialize<List<ReturnResult>>(ResultsJson) ?? [];
+        set => ResultsJson = JsonSerializer.Serialize(value);
+    }
+
     public long SpendPence => Spend.Sum(s => s.Pence);
 
     public int PeopleReached => Reach.Sum(r => r.People);
@@ -43,6 +51,9 @@ public sealed class PartnerReturn : IVersioned
 
 /// <summary>The partner's spend of the sub-grant in one cost category, in pence.</summary>
 public sealed record ReturnSpend(string Category, long Pence);
+
+/// <summary>The partner's figure for one of the grant's indicators it delivers, in hundredths, with its breakdown by community.</summary>
+public sealed record ReturnResult(long IndicatorId, long Value, IReadOnlyList<Results.CommunityFigure> Breakdown);
 
 /// <summary>People reached in one community the partner serves.</summary>
 public sealed record ReturnReach(string Community, int People);
@@ -63,7 +74,11 @@ public sealed record PartnerReturnInput(
     [Items(20)] IReadOnlyList<ReturnSpendInput>? Spend = null,
     [Items(20)] IReadOnlyList<ReturnReachInput>? Reach = null,
     [Text(4000, Multiline = true)] string? WentWell = null,
-    [Text(4000, Multiline = true)] string? GotInTheWay = null);
+    [Text(4000, Multiline = true)] string? GotInTheWay = null,
+    [Items(40)] IReadOnlyList<ReturnResultInput>? Results = null);
+
+/// <summary>A figure for one of the grant's indicators the partner delivers; a breakdown by community where the indicator has one.</summary>
+public sealed record ReturnResultInput(long IndicatorId, Results.Quantity Value, [Items(20)] IReadOnlyList<Results.CommunityFigureInput>? Breakdown = null);
 
 public sealed record ReturnSpendInput([Text(40)] string Category, Money.Money Amount);
 
@@ -73,6 +88,8 @@ public sealed record ReturnReachInput([Text(100)] string Community, [WholeNumber
 public sealed record ReturnReviewInput([Text(2000, Multiline = true)] string? Comment = null);
 
 public sealed record ReturnSpendView(string Category, decimal Amount);
+
+public sealed record ReturnResultView(long IndicatorId, decimal Value, IReadOnlyList<Results.CommunityFigureView> Breakdown);
 
 public sealed record PartnerReturnView(
     long Id,
@@ -85,6 +102,7 @@ public sealed record PartnerReturnView(
     int PeopleReached,
     string? WentWell,
     string? GotInTheWay,
+    IReadOnlyList<ReturnResultView> Results,
     DateTime? SubmittedAt,
     DateTime? ReviewedAt,
     string? ReviewedBy,
@@ -105,7 +123,7 @@ public sealed record PartnerReturnFilter(long? AgreementId = null, long? GrantId
 public static class PartnerReturns
 {
     private const string Columns = """
-        id, agreement_id, period_start, status, spend_json, reach_json, went_well, got_in_the_way, submitted_at,
+        id, agreement_id, period_start, status, spend_json, reach_json, results_json, went_well, got_in_the_way, submitted_at,
         reviewed_at, reviewed_by, review_comment, version, created_at, updated_at
         """;
 
@@ -120,7 +138,7 @@ public static class PartnerReturns
         """;
 
     internal static readonly Sql SelectPage = Sql.Paged($"""
-        SELECT r.id, r.agreement_id, r.period_start, r.status, r.spend_json, r.reach_json, r.went_well, r.got_in_the_way, r.submitted_at,
+        SELECT r.id, r.agreement_id, r.period_start, r.status, r.spend_json, r.reach_json, r.results_json, r.went_well, r.got_in_the_way, r.submitted_at,
                r.reviewed_at, r.reviewed_by, r.review_comment, r.version, r.created_at, r.updated_at
         FROM partner_return r JOIN partner_agreement a ON a.id = r.agreement_id
         {Filter}
@@ -131,21 +149,21 @@ public static class PartnerReturns
 
     /// <summary>Accepted returns of a grant's agreements for periods starting on or before <c>@Through</c> (what its report sums).</summary>
     internal static readonly Sql AcceptedForGrant = Sql.Common($"""
-        SELECT r.id, r.agreement_id, r.period_start, r.status, r.spend_json, r.reach_json, r.went_well, r.got_in_the_way, r.submitted_at,
+        SELECT r.id, r.agreement_id, r.period_start, r.status, r.spend_json, r.reach_json, r.results_json, r.went_well, r.got_in_the_way, r.submitted_at,
                r.reviewed_at, r.reviewed_by, r.review_comment, r.version, r.created_at, r.updated_at
         FROM partner_return r JOIN partner_agreement a ON a.id = r.agreement_id
         WHERE a.grant_id = @GrantId AND r.status = 'accepted' AND r.period_start <= @Through
         """);
 
     internal static readonly Sql Insert = Sql.InsertReturningId("""
-        INSERT INTO partner_return (agreement_id, period_start, status, spend_json, reach_json, went_well, got_in_the_way, submitted_at, version, created_at, updated_at)
-        VALUES (@AgreementId, @PeriodStart, @Status, @SpendJson, @ReachJson, @WentWell, @GotInTheWay, @SubmittedAt, 1, @At, @At)
+        INSERT INTO partner_return (agreement_id, period_start, status, spend_json, reach_json, results_json, went_well, got_in_the_way, submitted_at, version, created_at, updated_at)
+        VALUES (@AgreementId, @PeriodStart, @Status, @SpendJson, @ReachJson, @ResultsJson, @WentWell, @GotInTheWay, @SubmittedAt, 1, @At, @At)
         """);
 
     /// <summary>The partner's change: only while the return is open to them (a draft, or sent back), at the version read.</summary>
     internal static readonly Sql UpdateByPartner = Sql.Common("""
         UPDATE partner_return
-        SET status = @Status, spend_json = @SpendJson, reach_json = @ReachJson, went_well = @WentWell, got_in_the_way = @GotInTheWay,
+        SET status = @Status, spend_json = @SpendJson, reach_json = @ReachJson, results_json = @ResultsJson, went_well = @WentWell, got_in_the_way = @GotInTheWay,
             submitted_at = @SubmittedAt, version = version + 1, updated_at = @At
         WHERE id = @Id AND version = @ExpectedVersion AND status IN ('draft', 'sent-back')
         """);
@@ -158,7 +176,9 @@ public static class PartnerReturns
 
     public static PartnerReturnView View(PartnerReturn r) => new(
         r.Id, r.AgreementId, r.PeriodStart, r.Status, r.Spend.Select(s => new ReturnSpendView(s.Category, Money.Money.ToPounds(s.Pence))).ToList(),
-        Money.Money.ToPounds(r.SpendPence), r.Reach, r.PeopleReached, r.WentWell, r.GotInTheWay, r.SubmittedAt, r.ReviewedAt,
+        Money.Money.ToPounds(r.SpendPence), r.Reach, r.PeopleReached, r.WentWell, r.GotInTheWay,
+        [.. r.Results.Select(x => new ReturnResultView(x.IndicatorId, x.Value * 0.01m, [.. x.Breakdown.Select(b => new Results.CommunityFigureView(b.Community, b.Value * 0.01m))]))],
+        r.SubmittedAt, r.ReviewedAt,
         r.ReviewedBy is null ? null : Actors.DisplayName(r.ReviewedBy), r.ReviewComment, r.Version, r.CreatedAt, r.UpdatedAt);
 
     public static Task<PartnerReturn?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
@@ -247,8 +267,46 @@ public static class PartnerReturns
             }
         }
 
+        var delivered = (await Results.IndicatorStore.ListForGrantAsync(session, agreement.GrantId, cancellationToken))
+            .Where(i => i.Source == Results.IndicatorSource.Partners)
+            .ToList();
+        var results = new List<ReturnResult>();
+        for (var i = 0; i < (input.Results?.Count ?? 0); i++)
+        {
+            var line = input.Results![i];
+            var indicator = delivered.FirstOrDefault(d => d.Id == line.IndicatorId);
+            if (indicator is null)
+            {
+                errors.Add($"results[{i}].indicatorId", delivered.Count == 0
+                    ? "the grant has no results its partners report on: leave results out"
+                    : $"must be one of the grant's results its partners report on: {string.Join(", ", delivered.Select(d => $"{d.Id} ({d.Name})"))}");
+                continue;
+            }
+
+            if (results.Any(r => r.IndicatorId == line.IndicatorId))
+            {
+                errors.Add($"results[{i}].indicatorId", "appears twice: give one figure per result");
+                continue;
+            }
+
+            if (line.Value.Hundredths < 0)
+            {
+                errors.Add($"results[{i}].value", "must not be negative");
+                continue;
+            }
+
+            var breakdown = new List<Results.CommunityFigure>();
+            Results.Indicators.CheckBreakdown(indicator, line.Breakdown, line.Value, errors, breakdown, $"results[{i}].", partner.Communities);
+            results.Add(new ReturnResult(line.IndicatorId, line.Value.Hundredths, breakdown));
+        }
+
         if (submit)
         {
+            foreach (var missing in delivered.Where(d => results.All(r => r.IndicatorId != d.Id)))
+            {
+                errors.Add("results", $"must give a figure for {missing.Name} ({missing.Unit}) before the return is submitted: 0 if none");
+            }
+
             if (string.IsNullOrWhiteSpace(input.WentWell))
             {
                 errors.Add("wentWell", "must say what went well before the return is submitted");
@@ -273,13 +331,14 @@ public static class PartnerReturns
             Status = submit ? ReturnStatus.Submitted : current?.Status ?? ReturnStatus.Draft,
             Spend = spend,
             Reach = reach,
+            Results = results,
             WentWell = input.WentWell,
             GotInTheWay = input.GotInTheWay,
             SubmittedAt = submit ? change.At : current?.SubmittedAt,
         };
         var parameters = new
         {
-            proposed.Id, proposed.AgreementId, proposed.PeriodStart, proposed.Status, proposed.SpendJson, proposed.ReachJson, proposed.WentWell,
+            proposed.Id, proposed.AgreementId, proposed.PeriodStart, proposed.Status, proposed.SpendJson, proposed.ReachJson, proposed.ResultsJson, proposed.WentWell,
             proposed.GotInTheWay, proposed.SubmittedAt, change.At, ExpectedVersion = expectedVersion,
         };
         long id;

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Portfolio.Core.Data;
 using Portfolio.Jobs.Email;
 using Portfolio.Jobs.ReportRuns;
+using Portfolio.Reports.OpenData;
 using Portfolio.Reports.Quarterly;
 
 namespace Portfolio.Jobs.Hosting;
@@ -33,6 +34,7 @@ public static class JobsHosting
     public static IServiceCollection AddPortfolioReports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(ReadReportOptions(configuration));
+        services.AddSingleton(ReadOpenDataOptions(configuration));
         services.AddSingleton<QuarterlyReports>();
         services.AddHostedService<ReportFontsCheck>();
         return services;
@@ -56,6 +58,18 @@ public static class JobsHosting
             new Settings(configuration, "Portfolio:Reports").Text("FontDirectory"));
         organisation.ThrowIfInvalid();
         return reports;
+    }
+
+    /// <summary><c>Portfolio:OpenData</c>: the 360Giving publisher <c>Prefix</c> (<c>360G-</c> and letters, digits or hyphens) and the <c>License</c> URL.</summary>
+    public static OpenDataOptions ReadOpenDataOptions(IConfiguration configuration)
+    {
+        var settings = new Settings(configuration, "Portfolio:OpenData");
+        var prefix = settings.Text("Prefix");
+        settings.Require(prefix is null || System.Text.RegularExpressions.Regex.IsMatch(prefix, "^360G-[A-Za-z0-9-]+$"), "Prefix",
+            "it must be the organisation's 360Giving publisher prefix, such as 360G-examplecharity");
+        var license = settings.Url("License");
+        settings.ThrowIfInvalid();
+        return new OpenDataOptions(prefix, license?.ToString() ?? OpenDataOptions.DefaultLicense);
     }
 
     /// <summary>At start: load the report fonts, and if they cannot be loaded say so, and what to do, in the log.</summary>

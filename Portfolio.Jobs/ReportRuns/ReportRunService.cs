@@ -4,8 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hangfire;
+using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Results;
 using Portfolio.Core.Periods;
 using Portfolio.Jobs.Email;
 using Portfolio.Reports.Quarterly;
@@ -193,6 +195,13 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                 return new RunResult(RunOutcome.NeedsVarianceNote, run,
                     $"The report for {run.PeriodLabel} is {run.Rag.ToUpperInvariant()}: add a variance note for the period starting {run.PeriodStart:yyyy-MM-dd} " +
                     $"(POST /api/grants/{run.GrantId}/variance-notes) explaining the variance, then approve again.");
+            }
+
+            if (await IndicatorsNeedingNoteAsync(session, run, cancellationToken) is { Count: > 0 } unexplained)
+            {
+                return new RunResult(RunOutcome.NeedsVarianceNote, run,
+                    $"The report for {run.PeriodLabel} has results below target or not recorded without a note: {string.Join("; ", unexplained.Select(r => $"{r.Name} ({r.Rag?.ToUpperInvariant() ?? "not recorded"})"))}. " +
+                    $"Record the actual or a note for each (PUT /api/grants/{run.GrantId}/indicators/{{indicatorId}}/actuals/{run.PeriodStart:yyyy-MM-dd}), then approve again.");
             }
 
             staleBecause = snapshot is null
@@ -526,7 +535,19 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         Compare("partner agreements or payments", snapshot.Partners, now.Partners);
         Compare("income", snapshot.Income, now.Income);
         Compare("the variance notes", snapshot.Notes, now.Notes);
+        Compare("spend by delivery area", snapshot.AreaRows, now.AreaRows);
+        Compare("the results or the narrative", snapshot.Results, now.Results);
         return changed.Count == 0 ? null : string.Join("; ", changed);
+    }
+
+    /// <summary>The grant's indicators for the run's period that are below target or not recorded and have no note, as the books stand.</summary>
+    private static async Task<IReadOnlyList<OutcomeRow>> IndicatorsNeedingNoteAsync(DbSession session, ReportRun run, CancellationToken cancellationToken)
+    {
+        var grant = await GrantPeriods.LoadAsync(session, run.GrantId, cancellationToken);
+        var outcomes = grant is null
+            ? null
+            : await Outcomes.ForPeriodAsync(session, grant, run.PeriodStart, new RagThresholds(grant.Funder.RagAmberPercent, grant.Funder.RagRedPercent), cancellationToken);
+        return outcomes?.Rows.Where(r => r.NeedsNote).ToList() ?? [];
     }
 
     private async Task<ReportRun> InsertRunAsync(DbSession session, QuarterlyReport report, RenderedFiles files, Grant grant, Funder funder, ChangeContext change, CancellationToken cancellationToken)
@@ -549,6 +570,11 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             CreatedAt = change.At,
         };
         await ReportRunStore.InsertAsync(session, run, cancellationToken);
+        foreach (var held in report.OutcomeRows.Where(r => r.Held))
+        {
+            await ReportRunStore.InsertIndicatorHoldAsync(session, run.Id, held.IndicatorId, cancellationToken);
+        }
+
         foreach (var file in FileRows(run.Id, grant.Reference, header.PeriodLabel, files, change.At))
         {
             await ReportRunStore.InsertFileAsync(session, file, cancellationToken);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Portfolio.Core.Money;
+using Portfolio.Core.Results;
 using Portfolio.Reports.Pdf;
 using SkiaSharp;
 
@@ -120,6 +121,49 @@ public static class QuarterlyPdf
             ], areaRows, new HashSet<int> { areaRows.Count - 1 });
         }
 
+        if (report.Results is { } results)
+        {
+            layout.Heading("Outcomes", 2);
+            if (report.OutcomeRows.Count == 0)
+            {
+                layout.Paragraph("No indicators are set for this grant.");
+            }
+            else
+            {
+                layout.Paragraph("To date: the periods' figures added up, or for a rate the latest period's. RAG compares actual to date with target to date, with the thresholds used for money.", 8f);
+                layout.Table(
+                [
+                    new("Indicator", 2.4f), new("Target this period", 1f, CellAlign.Right), new("Actual this period", 1f, CellAlign.Right),
+                    new("Target to date", 1f, CellAlign.Right), new("Actual to date", 1f, CellAlign.Right), new("RAG", 0.7f),
+                ], report.OutcomeRows.Select(r => (IReadOnlyList<string>)[
+                    $"{r.Name} ({r.Unit}{(r.HigherIsBetter ? "" : ", lower is better")})", Figure(r.PeriodTarget), Figure(r.PeriodActual, "not recorded"),
+                    Figure(r.TargetToDate), Figure(r.ActualToDate, "not recorded"), r.Rag?.ToUpperInvariant() ?? "no target"]).ToList());
+                foreach (var r in report.OutcomeRows.Where(r => r.Breakdown.Count > 0))
+                {
+                    layout.Paragraph($"{r.Name}, this period, by community served: " + string.Join("; ", r.Breakdown.Select(b => $"{b.Community} {Quantity.Format(b.Value)}")) + ".", 8.5f);
+                }
+
+                foreach (var r in report.OutcomeRows.Where(r => !string.IsNullOrWhiteSpace(r.Note)))
+                {
+                    layout.Paragraph($"{r.Name}: note", 8.5f, bold: true);
+                    layout.Paragraph(r.Note!);
+                }
+            }
+
+            if (results.Narrative is { } narrative)
+            {
+                layout.Heading($"Narrative (by {narrative.Author})", 2);
+                foreach (var (label, text) in new[] { ("What happened", narrative.WhatHappened), ("What changed", narrative.WhatChanged), ("What's next", narrative.WhatsNext) })
+                {
+                    if (!string.IsNullOrWhiteSpace(text))
+                    {
+                        layout.Paragraph(label, 8.5f, bold: true);
+                        layout.Paragraph(text);
+                    }
+                }
+            }
+        }
+
         layout.Heading("Income", 2);
         var income = report.Income;
         if (income.InPeriod.Count == 0)
@@ -225,6 +269,8 @@ public static class QuarterlyPdf
     public static string RagLegend(ReportSummary s) =>
         $"RAG compares the variance to date with the budget to date: GREEN within {Number(s.RagAmberPercent)}% either way, AMBER within {Number(s.RagRedPercent)}%, " +
         $"RED beyond {Number(s.RagRedPercent)}%. Underspend counts as much as overspend. Variance = actual - budget: a negative variance is an underspend, a positive one an overspend.";
+
+    private static string Figure(long? hundredths, string missing = "") => hundredths is { } value ? Quantity.Format(value) : missing;
 
     internal static void DrawTrendChart(SKCanvas canvas, SKRect rect, IReadOnlyList<TrendRow> trend, PdfTypefaces chartFaces)
     {

@@ -1,4 +1,5 @@
 using Portfolio.Core.Periods;
+using Portfolio.Core.Results;
 
 namespace Portfolio.Reports.Quarterly;
 
@@ -16,8 +17,12 @@ public sealed record QuarterlyReport(
     IReadOnlyList<PartnerRow> Partners,
     IncomeSection Income,
     IReadOnlyList<NoteRow> Notes,
-    IReadOnlyList<AreaRow>? Areas = null)
+    IReadOnlyList<AreaRow>? Areas = null,
+    OutcomeSection? Results = null)
 {
+    /// <summary>The grant's indicators for the period (empty when it has none, and in drafts kept before results were recorded).</summary>
+    public IReadOnlyList<OutcomeRow> OutcomeRows => Results?.Indicators ?? [];
+
     /// <summary>
     /// One row per delivery area, for a grant that spans more than one (empty otherwise, and in drafts kept before
     /// areas were recorded).
@@ -149,3 +154,8 @@ public sealed record IncomeRow(DateOnly Date, string? Reference, long Amount);
 public sealed record IncomeSection(IReadOnlyList<IncomeRow> InPeriod, long ReceivedInPeriod, long ReceivedToDate, long Award, long Outstanding);
 
 public sealed record NoteRow(string? Category, string Text, string Author, DateTime CreatedAt);
+
+/// <summary>What the money achieved this period: each indicator (figures in hundredths) and the lead's narrative.</summary>
+public sealed record OutcomeSection(IReadOnlyList<OutcomeRow> Indicators, NarrativeRow? Narrative);
+
+public sealed record NarrativeRow(string WhatHappened, string? WhatChanged, string? WhatsNext, string Author);

@@ -1,6 +1,7 @@
 using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
+using Portfolio.Core.Results;
 
 namespace Portfolio.Reports.Quarterly;
 
@@ -127,6 +128,11 @@ public static class QuarterlyReportSource
                 a.Group.Totals.ActualToDate - beforeStart.GetValueOrDefault(a.Code), a.Group.Totals.ActualToDate)));
         }
 
+        var outcomes = await Outcomes.ForPeriodAsync(session, new GrantPeriods(grant, funder, input.Periods), period.Start, input.Thresholds, cancellationToken);
+        var results = outcomes is null || (outcomes.Rows.Count == 0 && outcomes.Narrative is null)
+            ? null
+            : new OutcomeSection(outcomes.Rows, outcomes.Narrative is { } n ? new NarrativeRow(n.WhatHappened, n.WhatChanged, n.WhatsNext, Actors.DisplayName(n.Author)) : null);
+
         var totals = burn.Totals;
         var report = new QuarterlyReport(
             new ReportHeader(
@@ -142,7 +148,8 @@ public static class QuarterlyReportSource
             partners,
             income,
             notes,
-            areas);
+            areas,
+            results);
         return (ReportSourceOutcome.Ready, report);
     }
 

@@ -1,5 +1,6 @@
 using ClosedXML.Excel;
 using DocumentFormat.OpenXml.Packaging;
+using Portfolio.Core.Results;
 
 namespace Portfolio.Reports.Quarterly;
 
@@ -37,6 +38,11 @@ public static class QuarterlyWorkbook
         if (report.AreaRows.Count > 0)
         {
             Areas(workbook.Worksheets.Add("Areas"), report);
+        }
+
+        if (report.Results is not null)
+        {
+            Outcomes(workbook.Worksheets.Add("Outcomes"), report);
         }
 
         Income(workbook.Worksheets.Add("Income"), report);
@@ -319,6 +325,101 @@ public static class QuarterlyWorkbook
         TotalsRow(sheet, row, 3, headers.Length, 2);
         Text(sheet.Cell(row + 2, 1), "Agreed: the partner agreements in the area (an agreement in several areas is shared equally between them). Spent: spend recorded in the area.");
         Widths(sheet, 30, 12, 20, 18, 18, 18, 18);
+    }
+
+    /// <summary>Each indicator's target and actual for the period and to date with its RAG and note; the breakdowns; the narrative.</summary>
+    private static void Outcomes(IXLWorksheet sheet, QuarterlyReport report)
+    {
+        var headers = new[]
+        {
+            "Indicator", "Unit", "Reported by", "Baseline", "Target this period", "Actual this period", "Target to date", "Actual to date", "Total target", "RAG", "Note",
+        };
+        Headers(sheet, headers);
+        var row = 2;
+        foreach (var o in report.OutcomeRows)
+        {
+            Text(sheet.Cell(row, 1), o.Name);
+            Text(sheet.Cell(row, 2), o.Unit + (o.HigherIsBetter ? "" : " (lower is better)"));
+            Text(sheet.Cell(row, 3), o.Source == IndicatorSource.Partners ? "Partners' accepted returns" : "Programme lead");
+            Figure(sheet.Cell(row, 4), o.Baseline);
+            Figure(sheet.Cell(row, 5), o.PeriodTarget);
+            Figure(sheet.Cell(row, 6), o.PeriodActual, "not recorded");
+            Figure(sheet.Cell(row, 7), o.TargetToDate);
+            Figure(sheet.Cell(row, 8), o.ActualToDate, "not recorded");
+            Figure(sheet.Cell(row, 9), o.TotalTarget);
+            if (o.Rag is { } rag)
+            {
+                Text(sheet.Cell(row, 10), rag.ToUpperInvariant()).Style.Fill.SetBackgroundColor(RagColour(rag));
+            }
+            else
+            {
+                Text(sheet.Cell(row, 10), "no target");
+            }
+
+            Text(sheet.Cell(row, 11), o.Note).Style.Alignment.SetWrapText();
+            row++;
+        }
+
+        if (report.OutcomeRows.Count == 0)
+        {
+            Text(sheet.Cell(row++, 1), "No indicators are set for this grant.");
+        }
+        else
+        {
+            Table(sheet, "Outcomes", headers.Length, row - 1);
+        }
+
+        row++;
+        Text(sheet.Cell(row++, 1), "To date: the periods' figures added up, or for a rate the latest period's. RAG compares actual to date with target to date, with the funder's thresholds for money.");
+        var broken = report.OutcomeRows.Where(o => o.Breakdown.Count > 0).ToList();
+        if (broken.Count > 0)
+        {
+            row++;
+            Text(sheet.Cell(row++, 1), "Breakdown by community served, this period").Style.Font.SetBold();
+            foreach (var o in broken)
+            {
+                foreach (var line in o.Breakdown)
+                {
+                    Text(sheet.Cell(row, 1), o.Name);
+                    Text(sheet.Cell(row, 2), line.Community);
+                    Figure(sheet.Cell(row, 3), line.Value);
+                    row++;
+                }
+            }
+        }
+
+        if (report.Results?.Narrative is { } narrative)
+        {
+            row++;
+            Text(sheet.Cell(row++, 1), $"Narrative for {report.Header.PeriodLabel}, by {narrative.Author}").Style.Font.SetBold();
+            foreach (var (label, text) in new[] { ("What happened", narrative.WhatHappened), ("What changed", narrative.WhatChanged), ("What's next", narrative.WhatsNext) })
+            {
+                Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
+                sheet.Range(row, 2, row, headers.Length).Merge();
+                Text(sheet.Cell(row, 2), text ?? "").Style.Alignment.SetWrapText().Alignment.SetVertical(XLAlignmentVerticalValues.Top);
+                sheet.Row(row).Height = Math.Clamp(15 * (1 + ((text?.Length ?? 0) / 150)), 15, 400);
+                row++;
+            }
+        }
+
+        Widths(sheet, 40, 22, 24, 12, 14, 14, 14, 14, 14, 10, 60);
+    }
+
+    /// <summary>An indicator's figure (hundredths) as a number, whole where it is whole; <paramref name="missing"/> as text where there is none.</summary>
+    private static void Figure(IXLCell cell, long? hundredths, string? missing = null)
+    {
+        if (hundredths is not { } value)
+        {
+            if (missing is not null)
+            {
+                Text(cell, missing);
+            }
+
+            return;
+        }
+
+        cell.SetValue(value * 0.01m);
+        cell.Style.NumberFormat.Format = value % 100 == 0 ? "#,##0" : "#,##0.00";
     }
 
     private static void Income(IXLWorksheet sheet, QuarterlyReport report)
