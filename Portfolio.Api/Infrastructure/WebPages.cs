@@ -23,6 +23,7 @@ public static class WebPages
             options.Conventions.AddPageRoute("/Partners/PartnerForm", "partners/new");
             options.Conventions.AddPageRoute("/ProgrammeAreas/AreaForm", "programme-areas/new");
             options.Conventions.AddPageRoute("/PartnerAgreements/AgreementForm", "partner-agreements/{id:long}/edit");
+            options.Conventions.AddPageRoute("/Results/IndicatorForm", "grants/{grantId:long}/indicators/new");
         });
 
         // The stylesheet and script compress from 185 KB to 27 KB. Only these: compressing pages over HTTPS would let

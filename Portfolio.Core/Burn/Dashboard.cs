@@ -9,8 +9,8 @@ public sealed record ReportDue(DateOnly PeriodStart, string PeriodLabel, DateOnl
     public static DateOnly For(DateOnly periodEnd, int reportLagDays) => periodEnd.AddDays(reportLagDays);
 }
 
-/// <summary>One live grant on the dashboard: its figures, the next report due, the reports overdue.</summary>
-public sealed record DashboardGrant(GrantLine Grant, ReportDue? NextDue, IReadOnlyList<ReportDue> Overdue, bool InYourAreas);
+/// <summary>One live grant on the dashboard: its figures, the next report due, the reports overdue, and how its indicators stand (null: none).</summary>
+public sealed record DashboardGrant(GrantLine Grant, ReportDue? NextDue, IReadOnlyList<ReportDue> Overdue, bool InYourAreas, Results.OutcomeSummary? Results = null);
 
 /// <summary>What the dashboard shows: live grants (the signed-in lead's areas first) and the roll-ups.</summary>
 public sealed record Dashboard(PortfolioBurn Burn, IReadOnlyList<DashboardGrant> Grants)
@@ -35,6 +35,7 @@ public static class Dashboards
         var sent = (await session.QueryAsync<SentRow>(SentReports, cancellationToken: cancellationToken))
             .Select(r => (r.GrantId, r.PeriodStart))
             .ToHashSet();
+        var results = await Results.Outcomes.SummariesAsync(session, burn.Grants.ToDictionary(g => g.Id, g => (g.Periods, g.Thresholds)), today, cancellationToken);
         var grants = burn.Grants
             .Select(g =>
             {
@@ -46,7 +47,8 @@ public static class Dashboards
                     g,
                     unsent.Where(r => r.DueDate >= today).MinBy(r => r.DueDate),
                     unsent.Where(r => r.DueDate < today).ToList(),
-                    yourAreas is { Count: > 0 } && g.ProgrammeAreaId is { } area && yourAreas.Contains(area));
+                    yourAreas is { Count: > 0 } && g.ProgrammeAreaId is { } area && yourAreas.Contains(area),
+                    results.GetValueOrDefault(g.Id));
             })
             .OrderByDescending(g => g.InYourAreas)
             .ToList();

@@ -225,7 +225,14 @@ public abstract class ApiTest(DatabaseEngine engine)
         UNION ALL SELECT 'partner_instalment', COUNT(*) FROM partner_instalment
         UNION ALL SELECT 'partner_return', COUNT(*) FROM partner_return
         UNION ALL SELECT 'partner_return_link', COUNT(*) FROM partner_return_link
+        UNION ALL SELECT 'indicator', COUNT(*) FROM indicator
+        UNION ALL SELECT 'indicator_actual', COUNT(*) FROM indicator_actual
+        UNION ALL SELECT 'grant_narrative', COUNT(*) FROM grant_narrative
+        UNION ALL SELECT 'report_run_indicator_hold', COUNT(*) FROM report_run_indicator_hold
         UNION ALL SELECT 'return versions', COALESCE(SUM(version), 0) FROM partner_return
+        UNION ALL SELECT 'indicator versions', COALESCE(SUM(version), 0) FROM indicator
+        UNION ALL SELECT 'actual versions', COALESCE(SUM(version), 0) FROM indicator_actual
+        UNION ALL SELECT 'narrative versions', COALESCE(SUM(version), 0) FROM grant_narrative
         UNION ALL SELECT 'funder versions', COALESCE(SUM(version), 0) FROM funder
         UNION ALL SELECT 'grant versions', COALESCE(SUM(version), 0) FROM grant_award
         UNION ALL SELECT 'transaction versions', COALESCE(SUM(version), 0) FROM spend_transaction

@@ -43,6 +43,18 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
 
     public static string ReachField(int index) => $"reach-{index}";
 
+    /// <summary>The grant's indicators this partner reports on (delivered by partners).</summary>
+    public IReadOnlyList<Core.Results.Indicator> Indicators { get; private set; } = [];
+
+    /// <summary>The figure for an indicator; with a breakdown, one per community the partner serves.</summary>
+    public static string ResultField(long indicatorId, int? community = null) => community is { } c ? $"result-{indicatorId}-{c}" : $"result-{indicatorId}";
+
+    /// <summary>The indicators in the order the input lists them (to show Core's <c>results[i]</c> errors beside them).</summary>
+    private readonly List<Core.Results.Indicator> _sent = [];
+
+    /// <summary>For each indicator sent with a breakdown, the communities (by index) its lines are for, in order.</summary>
+    private readonly Dictionary<long, List<int>> _sentCommunities = [];
+
     public async Task<IActionResult> OnGetAsync(long agreementId, string periodStart, string token)
     {
         if (await LoadAsync(agreementId, periodStart, token) is null)
@@ -58,6 +70,20 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         for (var i = 0; i < Partner.Communities.Count; i++)
         {
             Values[ReachField(i)] = Return?.Reach.FirstOrDefault(r => r.Community == Partner.Communities[i])?.People.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var indicator in Indicators)
+        {
+            var saved = Return?.Results.FirstOrDefault(r => r.IndicatorId == indicator.Id);
+            if (!indicator.ByCommunity)
+            {
+                Values[ResultField(indicator.Id)] = saved is null ? null : Core.Results.Quantity.Format(saved.Value);
+            }
+
+            for (var c = 0; c < Partner.Communities.Count && indicator.ByCommunity; c++)
+            {
+                Values[ResultField(indicator.Id, c)] = saved?.Breakdown.FirstOrDefault(b => b.Community == Partner.Communities[c]) is { } figure ? Core.Results.Quantity.Format(figure.Value) : null;
+            }
         }
 
         Values["wentWell"] = Return?.WentWell;
@@ -77,7 +103,39 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         var submit = ReadText("action") == "submit";
         var spend = Categories.Select(c => new ReturnSpendInput(c.Code, ReadText(SpendField(c.Code)) is null ? Core.Money.Money.Zero : ReadMoney(SpendField(c.Code)) ?? Core.Money.Money.Zero)).ToList();
         var reach = Partner.Communities.Select((community, i) => new ReturnReachInput(community, ReadText(ReachField(i)) is null ? 0 : ReadWholeNumber(ReachField(i)) ?? 0)).ToList();
-        var input = new PartnerReturnInput(spend, reach, ReadText("wentWell"), ReadText("gotInTheWay"));
+        var results = new List<ReturnResultInput>();
+        foreach (var indicator in Indicators)
+        {
+            if (!indicator.ByCommunity)
+            {
+                if (ReadText(ResultField(indicator.Id)) is not null && ReadQuantity(ResultField(indicator.Id)) is { } value)
+                {
+                    results.Add(new ReturnResultInput(indicator.Id, value));
+                    _sent.Add(indicator);
+                }
+
+                continue;
+            }
+
+            var lines = new List<Core.Results.CommunityFigureInput>();
+            _sentCommunities[indicator.Id] = [];
+            for (var c = 0; c < Partner.Communities.Count; c++)
+            {
+                if (ReadText(ResultField(indicator.Id, c)) is not null && ReadQuantity(ResultField(indicator.Id, c)) is { } figure)
+                {
+                    lines.Add(new Core.Results.CommunityFigureInput(Partner.Communities[c], figure));
+                    _sentCommunities[indicator.Id].Add(c);
+                }
+            }
+
+            if (lines.Count > 0)
+            {
+                results.Add(new ReturnResultInput(indicator.Id, new Core.Results.Quantity(lines.Sum(l => l.Value.Hundredths)), lines));
+                _sent.Add(indicator);
+            }
+        }
+
+        var input = new PartnerReturnInput(spend, reach, ReadText("wentWell"), ReadText("gotInTheWay"), results);
         AddShapeErrors(input);
         if (HasErrors)
         {
@@ -111,7 +169,32 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
             return SpendField(Categories[i].Code);
         }
 
+        if (TryIndex(coreField, "results[", out var k) && k < _sent.Count)
+        {
+            var indicator = _sent[k];
+            var sent = _sentCommunities.GetValueOrDefault(indicator.Id) ?? [];
+            var community = coreField.IndexOf("breakdown[", StringComparison.Ordinal) is var at and >= 0 && TryIndex(coreField[at..], "breakdown[", out var b) && b < sent.Count
+                ? sent[b] : sent.FirstOrDefault();
+            return indicator.ByCommunity ? ResultField(indicator.Id, community) : ResultField(indicator.Id);
+        }
+
+        if (coreField == "results" && Indicators.Count > 0)
+        {
+            return Indicators[0].ByCommunity && Partner.Communities.Count > 0 ? ResultField(Indicators[0].Id, 0) : ResultField(Indicators[0].Id);
+        }
+
         return TryIndex(coreField, "reach[", out var r) ? ReachField(r) : coreField;
+    }
+
+    private Core.Results.Quantity? ReadQuantity(string id)
+    {
+        if (Core.Results.Quantity.TryParse(ReadText(id), out var quantity, out var error))
+        {
+            return quantity;
+        }
+
+        AddError(id, $"{Label(id)} {error}");
+        return null;
     }
 
     private static bool TryIndex(string field, string prefix, out int index)
@@ -152,6 +235,20 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         for (var i = 0; i < Partner.Communities.Count; i++)
         {
             _labels[ReachField(i)] = Partner.Communities[i];
+        }
+
+        Indicators = (await Core.Results.IndicatorStore.ListForGrantAsync(session, Grant.Id, cancellationToken)).Where(i => i.Source == Core.Results.IndicatorSource.Partners).ToList();
+        foreach (var indicator in Indicators)
+        {
+            if (!indicator.ByCommunity)
+            {
+                _labels[ResultField(indicator.Id)] = $"{indicator.Name} ({indicator.Unit})";
+            }
+
+            for (var c = 0; c < Partner.Communities.Count && indicator.ByCommunity; c++)
+            {
+                _labels[ResultField(indicator.Id, c)] = $"{indicator.Name}: {Partner.Communities[c]}";
+            }
         }
 
         _labels["wentWell"] = "What went well";

@@ -16,6 +16,7 @@ public static class Navigation
         if (user.MayWrite())
         {
             yield return ("/imports", "Imports");
+            yield return ("/exports", "Open data");
         }
 
         if (user.IsInRole(Roles.Admin))

@@ -10,6 +10,9 @@ public static class Show
 
     public static string Percent(decimal? percent) => BurnMath.FormatPercent(percent);
 
+    /// <summary>An indicator's figure (hundredths) as the report prints it (<c>1,250</c>, <c>4.5</c>), or <paramref name="missing"/>.</summary>
+    public static string Figure(long? hundredths, string missing = "") => hundredths is { } value ? Core.Results.Quantity.Format(value) : missing;
+
     public static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public static string Date(DateTime utc) => utc.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Portfolio.Api.Features.Shared;
+using Portfolio.Api.Infrastructure;
+using Portfolio.Core.Data;
+using Portfolio.Reports.OpenData;
+using Portfolio.Reports.Quarterly;
+
+namespace Portfolio.Api.Features.OpenData;
+
+/// <summary>
+/// Finance downloads the 360Giving data: the grants received and the sub-grants made, for a range of award dates,
+/// as the JSON package or the standard's spreadsheet, with what it holds summed first so it can be checked.
+/// </summary>
+[Authorize(Policy = Policies.Write)]
+public sealed class ExportsPageModel(Database database, ReportOptions reports, OpenDataOptions options, TimeProvider clock) : FormPageModel
+{
+    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    {
+        ["from"] = "Awarded from",
+        ["to"] = "Awarded to",
+    };
+
+    protected override string FirstField => "from";
+
+    public GivingPackage? Package { get; private set; }
+
+    public string? Refusal { get; private set; }
+
+    /// <summary>The query string the download links carry (the same range as the summary).</summary>
+    public string Query { get; private set; } = "";
+
+    public IReadOnlyList<GivingGrant> Received => Package?.Grants.Where(g => !g.Id.Contains("-subgrant-", StringComparison.Ordinal)).ToList() ?? [];
+
+    public IReadOnlyList<GivingGrant> SubGrants => Package?.Grants.Where(g => g.Id.Contains("-subgrant-", StringComparison.Ordinal)).ToList() ?? [];
+
+    public async Task OnGetAsync()
+    {
+        foreach (var (key, value) in Request.Query)
+        {
+            Values[key] = value.Count > 0 ? value[^1] : null;
+        }
+
+        var from = ReadDate("from", required: false);
+        var to = ReadDate("to", required: false);
+        if (from is { } f && to is { } t && f > t)
+        {
+            AddError("to", "Awarded to must not be before awarded from");
+        }
+
+        if (HasErrors)
+        {
+            return;
+        }
+
+        Query = string.Join("&", new[] { from is { } a ? $"from={a:yyyy-MM-dd}" : null, to is { } b ? $"to={b:yyyy-MM-dd}" : null }.Where(x => x is not null));
+        (Package, Refusal) = await OpenDataApi.ExportAsync(database, reports, options, from, to, clock, HttpContext.RequestAborted);
+    }
+}
