@@ -63,6 +63,11 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "partner-agreements/{id}/returns", Access.SignedIn),
         ("GET", "partner-agreements/{id}/edit", Access.SignedIn),
         ("GET", "grants/{grantId}/agreements/new", Access.SignedIn),
+        ("GET", "grants/{grantId}/indicators/new", Access.SignedIn),
+        ("GET", "grants/{grantId}/indicators/{indicatorId}/edit", Access.SignedIn),
+        ("GET", "grants/{grantId}/indicators/{indicatorId}/actuals/{periodStart}", Access.SignedIn),
+        ("GET", "grants/{grantId}/narratives/{periodStart}", Access.SignedIn),
+        ("GET", "exports", Access.SignedIn),
         ("GET", "partner-returns/{id}", Access.SignedIn),
         ("GET", "returns/{agreementId}/{periodStart}/{token}", Access.Anyone),
         ("GET", "admin/users", Access.SignedIn),
@@ -157,6 +162,17 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("POST", "/api/partner-return-links/{id}/revoke", Access.Write),
         ("GET", "/api/partner-returns", Access.Read),
         ("GET", "/api/partner-returns/{id}", Access.Read),
+        ("GET", "/api/grants/{grantId}/indicators", Access.Read),
+        ("POST", "/api/grants/{grantId}/indicators", Access.Notes),
+        ("GET", "/api/grants/{grantId}/indicators/{indicatorId}", Access.Read),
+        ("PUT", "/api/grants/{grantId}/indicators/{indicatorId}", Access.Notes),
+        ("GET", "/api/grants/{grantId}/indicators/{indicatorId}/actuals", Access.Read),
+        ("PUT", "/api/grants/{grantId}/indicators/{indicatorId}/actuals/{periodStart}", Access.Notes),
+        ("GET", "/api/grants/{grantId}/narratives", Access.Read),
+        ("PUT", "/api/grants/{grantId}/narratives/{periodStart}", Access.Notes),
+        ("GET", "/api/grants/{grantId}/outcomes", Access.Read),
+        ("GET", "/api/exports/360giving.json", Access.Write),
+        ("GET", "/api/exports/360giving.xlsx", Access.Write),
         ("POST", "/api/partner-returns/{id}/accept", Access.Notes),
         ("POST", "/api/partner-returns/{id}/send-back", Access.Notes),
     ];
@@ -231,6 +247,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
         .Replace("{grantId}", "999999", StringComparison.Ordinal)
         .Replace("{noteId}", "999999", StringComparison.Ordinal)
+        .Replace("{indicatorId}", "999999", StringComparison.Ordinal)
         .Replace("{agreementId}", "999999", StringComparison.Ordinal)
         .Replace("{token}", "1.made-up", StringComparison.Ordinal)
         .Replace("{id}", "999999", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Portfolio.Core.Data;
 using Portfolio.Tests.Core.Data;
@@ -31,6 +32,13 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-08-20", amount = 100m, category = "partner-grants", description = "Partner", partnerId });
         var paymentId = (long)(await CreateAsync(Finance, "/api/payments", new { grantId, date = "2026-07-01", amount = 3000m, reference = "REMIT" }))["id"]!;
         var noteId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/variance-notes", new { periodStart = "2026-07-01", category = "staff", text = "Started early." }))["id"]!;
+        var indicatorId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/indicators", new
+        {
+            name = "Survivors supported", unit = "people", higherIsBetter = true, byCommunity = true,
+            targets = new[] { new { periodStart = "2026-04-01", value = 40m }, new { periodStart = "2026-07-01", value = 40m } },
+        }))["id"]!;
+        (await Finance.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-07-01", new { value = 30m, note = "A caseworker left.", breakdown = new[] { new { community = "LGBT+", value = 30m } } })).EnsureSuccessStatusCode();
+        (await Finance.PutAsJsonAsync($"/api/grants/{grantId}/narratives/2026-07-01", new { whatHappened = "Outreach began.", whatsNext = "Recruit." })).EnsureSuccessStatusCode();
         var run = await PostJsonAsync(Finance, "/api/report-runs", $$"""{"grantId":{{grantId}},"periodStart":"2026-07-01"}""");
         run.EnsureSuccessStatusCode();
         var runId = (long)JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!;
@@ -59,14 +67,16 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
                 _ when pattern.StartsWith("partner-returns/", StringComparison.Ordinal) => Id(returnId),
                 _ => throw new AssertionException($"EveryPageBrowserTests does not know which record's id to put in {pattern}: add it."),
             };
-            path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{grantId}", Id(grantId), StringComparison.Ordinal).Replace("{noteId}", Id(noteId), StringComparison.Ordinal);
+            path = path.Replace("{id}", id, StringComparison.Ordinal).Replace("{grantId}", Id(grantId), StringComparison.Ordinal).Replace("{noteId}", Id(noteId), StringComparison.Ordinal)
+                .Replace("{indicatorId}", Id(indicatorId), StringComparison.Ordinal).Replace("{periodStart}", "2026-07-01", StringComparison.Ordinal);
             return pattern.EndsWith("notes/new", StringComparison.Ordinal) ? path + "?period=2026-07-01" : path;
         }
 
         var page = await SignInAsync(await CreateUserAsync("admin", "Ada Admin"));
         var paths = PageAccessTests.Pages.Select(p => Path(p.Pattern))
             .Concat(["/report-runs?show=needs-note", "/report-runs?show=sent", "/report-runs?show=failed", "/report-runs?show=overdue", "/report-runs?show=all",
-                     $"/grants/{grantId}?period=2026-04-01&category=staff", "/admin/audit?verify=true&checkTotals=true"])
+                     $"/grants/{grantId}?period=2026-04-01&category=staff", "/admin/audit?verify=true&checkTotals=true",
+                     "/exports?from-day=1&from-month=4&from-year=2026"])
             .ToList();
         var failures = new List<string>();
         foreach (var path in paths)

@@ -60,6 +60,11 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("partner-agreements/{id}/returns", PageAccess.People),
         ("partner-agreements/{id}/edit", PageAccess.Write),
         ("grants/{grantId}/agreements/new", PageAccess.Write),
+        ("grants/{grantId}/indicators/new", PageAccess.Notes),
+        ("grants/{grantId}/indicators/{indicatorId}/edit", PageAccess.Notes),
+        ("grants/{grantId}/indicators/{indicatorId}/actuals/{periodStart}", PageAccess.Notes),
+        ("grants/{grantId}/narratives/{periodStart}", PageAccess.Notes),
+        ("exports", PageAccess.Write),
         ("partner-returns/{id}", PageAccess.People),
         ("admin/users", PageAccess.Admin),
         ("admin/users/invite", PageAccess.Admin),
@@ -88,6 +93,10 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("partner-agreements/999999/returns?handler=Link&periodStart=2026-04-01", PageAccess.Write),
         ("partner-agreements/999999/edit", PageAccess.Write),
         ("grants/{id}/agreements/new", PageAccess.Write),
+        ("grants/{id}/indicators/new", PageAccess.Notes),
+        ("grants/{id}/indicators/999999/edit", PageAccess.Notes),
+        ("grants/{id}/indicators/999999/actuals/2026-04-01", PageAccess.Notes),
+        ("grants/{id}/narratives/2026-04-01", PageAccess.Notes),
         ("partner-agreements/999999/returns?handler=Revoke&linkId=999999", PageAccess.Write),
         ("partner-returns/999999", PageAccess.Notes),
         ("report-runs/999999?handler=Approve", PageAccess.Write),
@@ -123,6 +132,8 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
                     .Replace("{id}", grantId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{grantId}", grantId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{noteId}", "999999", StringComparison.Ordinal)
+                    .Replace("{indicatorId}", "999999", StringComparison.Ordinal)
+                    .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
                     + (pattern.EndsWith("/new", StringComparison.Ordinal) ? "?period=2026-04-01" : "");
                 using var response = await browser.GetAsync(path);
                 var status = (int)response.StatusCode;
