@@ -33,7 +33,7 @@ public static class InputSchemas
             return Task.CompletedTask;
         }
 
-        if (type == typeof(Portfolio.Core.Results.Quantity))
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(Portfolio.Core.Results.Quantity))
         {
             schema.Type = JsonSchemaType.Number;
             schema.Format = "decimal";

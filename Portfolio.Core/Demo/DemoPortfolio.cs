@@ -261,6 +261,7 @@ public static class DemoPortfolio
             }
         }
 
+        await SeedResultsAsync(session, lottery, homeOffice, change, cancellationToken);
         await SeedReturnsAsync(session, change, cancellationToken);
         await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
         await SeedUsersAsync(session, areas, change, cancellationToken);
@@ -318,6 +319,63 @@ public static class DemoPortfolio
     private const string SouthWales = "W15000003";
 
     /// <summary>
+    /// Indicators for the Home Office and Lottery grants, with the lead's actuals for the periods that have ended and a
+    /// narrative for the latest: most on target, one amber with a note, and one amber without (so its report waits for
+    /// a note), and one the partners deliver, summed from their returns.
+    /// </summary>
+    private static async Task SeedResultsAsync(DbSession session, long lotteryId, long homeOfficeId, ChangeContext change, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(change.At);
+        var lottery = (await GrantStore.GetByReferenceAsync(session, lotteryId, "NLCF-20250142", cancellationToken))!;
+        var homeOffice = (await GrantStore.GetByReferenceAsync(session, homeOfficeId, "HO-VAWG-2025-017", cancellationToken))!;
+        var plans = new (Grant Grant, Results.IndicatorInput Input, decimal[] Actuals, string? Note)[]
+        {
+            (homeOffice, Indicator("People supported by local services", "people", source: Results.IndicatorSource.Partners, byCommunity: true, target: 100m, from: new DateOnly(2026, 4, 1), grant: homeOffice), [], null),
+            (homeOffice, Indicator("People who cause harm completing the intervention", "people", target: 30m, grant: homeOffice), [24m, 28m, 31m, 33m, 29m, 22m],
+                "Two groups started late after a facilitator left; both are running again from October."),
+            (homeOffice, Indicator("Victim-survivors reporting feeling safer", "% of those asked", toDate: Results.IndicatorToDate.Latest, target: 70m, grant: homeOffice), [62m, 66m, 71m, 73m, 68m, 61.5m], null),
+            (lottery, Indicator("Families supported by Drive caseworkers", "families", target: 45m, grant: lottery), [38m, 47m, 52m, 44m], null),
+            (lottery, Indicator("Professionals trained in the Drive model", "people", target: 20m, grant: lottery), [12m, 18m, 25m, 15m],
+                "Two training sessions moved to October at the venue's request."),
+        };
+        foreach (var (grant, input, actuals, note) in plans)
+        {
+            var created = await Results.Indicators.CreateAsync(session, grant.Id, input, change, cancellationToken);
+            var ended = input.Targets.Select(t => t.PeriodStart).Where(start => start < today).ToList();
+            for (var i = 0; i < actuals.Length && i < ended.Count; i++)
+            {
+                var last = i == actuals.Length - 1;
+                await Results.Indicators.RecordActualAsync(session, grant.Id, created.Value!.Id, ended[i], null,
+                    new Results.IndicatorActualInput(Results.Quantity.From(actuals[i]), last ? note : null), change, today, cancellationToken);
+            }
+        }
+
+        foreach (var (grant, happened, changed, next) in new[]
+                 {
+                     (homeOffice, "Local services in Thames Valley, Greater Manchester and South Wales took referrals every week; the by-and-for partners ran outreach in four new community venues.",
+                         "Referrals from health visitors rose after joint training in July.", "Recruit a replacement facilitator and restart the paused groups."),
+                     (lottery, "Drive caseworkers supported 44 families, with multi-agency meetings held fortnightly.", "Training moved to the autumn at the venue's request.",
+                         "Deliver the two postponed training sessions in October."),
+                 })
+        {
+            var periods = (await GrantPeriods.LoadAsync(session, grant.Id, cancellationToken))!.Periods;
+            if (periods.LastOrDefault(p => p.End < today) is { } last)
+            {
+                await Results.Narratives.SaveAsync(session, grant.Id, last.Start, null, new Results.NarrativeInput(happened, changed, next), change, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>An indicator with the same target in each of the grant's periods from <paramref name="from"/> (its start by default).</summary>
+    private static Results.IndicatorInput Indicator(
+        string name, string unit, decimal target, Grant grant, string source = Results.IndicatorSource.Lead, string toDate = Results.IndicatorToDate.Sum, bool byCommunity = false, DateOnly? from = null)
+    {
+        var calendar = ReportingCalendar.UkFinancialYear;
+        var periods = ReportingPeriods.For(calendar, grant.StartDate, grant.EndDate).Where(p => p.Start >= (from ?? grant.StartDate));
+        return new Results.IndicatorInput(name, unit, true, null, [.. periods.Select(p => new Results.TargetInput(p.Start, Results.Quantity.From(target)))], null, source, toDate, byCommunity);
+    }
+
+    /// <summary>
     /// Partner returns in each state for the quarter to September 2026 (and an accepted one for the quarter before):
     /// accepted, submitted, sent back, a draft, and one not started (so overdue once it is due).
     /// </summary>
@@ -350,11 +408,19 @@ public static class DemoPortfolio
 
             var partner = partners[agreement.PartnerId];
             var quarter = agreement.AmountPence / 12;
+            var reach = partner.Communities.Select((c, i) => new ReturnReachInput(c, 40 + (i * 17))).ToList();
+            // The grant's results its partners report on: the people reached, by community.
+            var results = (await Results.IndicatorStore.ListForGrantAsync(session, agreement.GrantId, cancellationToken))
+                .Where(i => i.Source == Results.IndicatorSource.Partners)
+                .Select(i => new ReturnResultInput(i.Id, Results.Quantity.From(reach.Sum(r => r.People)),
+                    i.ByCommunity ? [.. reach.Select(r => new Results.CommunityFigureInput(r.Community, Results.Quantity.From(r.People)))] : null))
+                .ToList();
             var input = new PartnerReturnInput(
                 [new ReturnSpendInput("staff", new Money.Money(quarter * 6 / 10)), new ReturnSpendInput("delivery", new Money.Money(quarter * 3 / 10))],
-                [.. partner.Communities.Select((c, i) => new ReturnReachInput(c, 40 + (i * 17)))],
+                reach,
                 "Referrals came through the new community routes and group sessions ran every week.",
-                state == ReturnStatus.Draft ? null : "Recruiting a second practitioner took longer than planned.");
+                state == ReturnStatus.Draft ? null : "Recruiting a second practitioner took longer than planned.",
+                results);
             var partnerChange = new ChangeContext(Portfolio.Core.PartnerReturns.PartnerReturns.PartnerActor(partner, link.Link), change.At);
             var saved = await Portfolio.Core.PartnerReturns.PartnerReturns.SaveAsync(session, link.Link, input, submit: state != ReturnStatus.Draft, 0, partnerChange, cancellationToken);
             if (saved.Value is { } made && state is ReturnStatus.Accepted or ReturnStatus.SentBack)

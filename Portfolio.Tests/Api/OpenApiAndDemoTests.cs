@@ -91,7 +91,10 @@ public class OpenApiTests
     public async Task EveryRouteThatReadsAQuery_ReadsOnlyWhatItDeclares()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
-        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey, ["Portfolio:SeedDemo"] = "true" });
+        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?>
+        {
+            ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey, ["Portfolio:SeedDemo"] = "true", ["Portfolio:OpenData:Prefix"] = "360G-test",
+        });
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
         var grantId = (await client.GetFromJsonAsync<JsonObject>("/api/grants"))!["items"]![0]!["id"]!.GetValue<long>();
@@ -166,6 +169,22 @@ public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
         schedule.Should().OnlyContain(a => a!["instalments"]!.AsArray().Sum(i => i!["amount"]!.GetValue<decimal>()) == a["amount"]!.GetValue<decimal>(), "each schedule adds up to its agreement");
         var partners = await client.GetFromJsonAsync<JsonObject>("/api/partners");
         partners!["items"]!.AsArray().Count(p => p!["kind"]!.GetValue<string>() == "by-and-for").Should().Be(2);
+
+        // Results: indicators on the Home Office and Lottery grants, one summed from the partners' accepted returns.
+        var lottery = grants.Single(g => (string)g!["reference"]! == "NLCF-20250142")!;
+        foreach (var grant in new[] { homeOffice, lottery })
+        {
+            (await client.GetFromJsonAsync<JsonObject>($"/api/grants/{grant["id"]}/indicators"))!["total"]!.GetValue<long>().Should().BeGreaterThan(1);
+        }
+
+        var outcomes = (await client.GetFromJsonAsync<JsonObject>($"/api/grants/{homeOffice["id"]}/outcomes?periodStart=2026-07-01"))!;
+        var rows = outcomes["indicators"]!.AsArray();
+        var fromPartners = rows.Single(r => (string)r!["source"]! == "partners")!;
+        var accepted = returns.Where(r => (string)r!["status"]! == "accepted" && (string)r["periodStart"]! == "2026-07-01" && r["results"]!.AsArray().Count > 0).ToList();
+        accepted.Should().NotBeEmpty();
+        fromPartners["periodActual"]!.GetValue<decimal>().Should().Be(accepted.Sum(r => r!["results"]![0]!["value"]!.GetValue<decimal>()));
+        rows.Should().Contain(r => r!["needsNote"]!.GetValue<bool>(), "one indicator is below target without a note, so its report waits for one");
+        outcomes["narrative"]!["whatHappened"]!.GetValue<string>().Should().NotBeEmpty();
     }
 
     [Test]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ClosedXML.Excel;
 using Json.Schema;
+using Microsoft.Extensions.Configuration;
 using Portfolio.Core.Data;
 using Portfolio.Reports.OpenData;
 using Portfolio.Tests.Infrastructure;
@@ -181,6 +182,25 @@ public sealed class ThreeSixtyGivingTests(DatabaseEngine engine) : ApiTest(engin
         var many = json.Where(g => g!["beneficiaryLocation"] is JsonArray { Count: > 1 }).ToList();
         locations.RowsUsed().Skip(1).Select(r => r.Cell(1).GetString()).Distinct().Should().BeEquivalentTo(many.Select(g => (string)g!["id"]!));
         locations.Row(1).CellsUsed().Select(c => c.GetString()).Should().OnlyContain(t => known.Contains(t));
+    }
+
+    [Test]
+    public async Task WithoutAPublisherPrefix_TheExportSaysWhatToSet_AndABadPrefixStopsTheServiceStarting()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        await using (var app = new PortfolioApp(options, settings: new Dictionary<string, string?> { ["Portfolio:BootstrapAdminKey"] = BootstrapKey, ["Portfolio:SeedDemo"] = "false" }))
+        {
+            using var client = app.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", BootstrapKey);
+            var refused = await client.GetAsync("/api/exports/360giving.json");
+            ShouldBeProblem(refused, 422);
+            (await refused.Content.ReadAsStringAsync()).Should().Contain("Portfolio:OpenData:Prefix");
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Portfolio:OpenData:Prefix"] = "dapartnership" }).Build();
+        var bad = () => Portfolio.Jobs.Hosting.JobsHosting.ReadOpenDataOptions(configuration);
+        bad.Should().Throw<Portfolio.Jobs.Hosting.InvalidSettingsException>().Which.Problems.Should().ContainSingle(p => p.Contains("Prefix", StringComparison.Ordinal));
     }
 
     /// <summary>
