@@ -261,10 +261,12 @@ public static class DemoPortfolio
             }
         }
 
-        await SeedResultsAsync(session, lottery, homeOffice, change, cancellationToken);
+        await SeedUsersAsync(session, areas, change, cancellationToken);
+        // The lead of the by-and-for partnerships and the Drive Project writes the grants' results, as she would.
+        var amira = (await UserStore.FindByEmailAsync(session, "amira@partnership.example", cancellationToken))!;
+        await SeedResultsAsync(session, lottery, homeOffice, change with { Actor = $"user:{amira.Id}:{amira.Name}" }, cancellationToken);
         await SeedReturnsAsync(session, change, cancellationToken);
         await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
-        await SeedUsersAsync(session, areas, change, cancellationToken);
         await session.CommitAsync(cancellationToken);
         return true;
     }

@@ -25,6 +25,11 @@ public static class Actors
             return actor[(actor.IndexOf(':', StringComparison.Ordinal) + 1)..];
         }
 
-        return actor.StartsWith("system:", StringComparison.Ordinal) ? "Portfolio (automatic delivery)" : actor;
+        return actor switch
+        {
+            AutoDelivery => "Portfolio (automatic delivery)",
+            _ when actor.StartsWith("system:", StringComparison.Ordinal) => "Portfolio",
+            _ => actor,
+        };
     }
 }

@@ -12,6 +12,7 @@ public class ActorsTests
     [TestCase("user:7", "a user")]
     [TestCase("jwt:alice@example.org", "alice@example.org")]
     [TestCase("system:auto-delivery", "Portfolio (automatic delivery)")]
+    [TestCase("system:demo", "Portfolio")]
     [TestCase("someone else", "someone else")]
     public void DisplayName_IsThePersonsName(string actor, string expected) =>
         Actors.DisplayName(actor).Should().Be(expected);
