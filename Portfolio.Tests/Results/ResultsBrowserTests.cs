@@ -106,7 +106,12 @@ public sealed partial class ResultsBrowserTests(DatabaseEngine engine) : Browser
         await Expect(partner.Locator("main")).ToContainTextAsync("LGBT+ 12; Young people 5");
 
         var returnId = (long)(await Finance.GetFromJsonAsync<JsonObject>($"/api/partner-returns?agreementId={agreementId}"))!["items"]![0]!["id"]!;
-        (await Finance.PostAsync($"/api/partner-returns/{returnId}/accept", null)).EnsureSuccessStatusCode();
+        var finance = await SignInAsync(await CreateUserAsync("finance", "Farah Finance"));
+        await finance.GotoAsync($"/partner-returns/{returnId}");
+        await Expect(finance.Locator("#return")).ToContainTextAsync("Survivors in refuge");
+        await Expect(finance.Locator("#return")).ToContainTextAsync("17 people (LGBT+ 12; Young people 5)");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Accept return" }).ClickAsync();
+        await Expect(finance.Locator(".govuk-notification-banner--success")).ToContainTextAsync("accepted");
         var row = (await Viewer.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}/outcomes?periodStart=2026-07-01"))!["indicators"]![0]!;
         row["periodActual"]!.GetValue<decimal>().Should().Be(17m);
         row["breakdown"]!.AsArray().Select(b => ((string)b!["community"]!, b["value"]!.GetValue<decimal>())).Should().Equal(("LGBT+", 12m), ("Young people", 5m));

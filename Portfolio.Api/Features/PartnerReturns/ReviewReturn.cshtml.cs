@@ -23,6 +23,9 @@ public sealed class ReviewReturnModel(Database database) : FormPageModel
 
     public IReadOnlyList<CostCategory> Categories { get; private set; } = [];
 
+    /// <summary>The grant's indicators, to name the results the partner reports.</summary>
+    public IReadOnlyList<Core.Results.Indicator> Indicators { get; private set; } = [];
+
     public bool CanReview { get; private set; }
 
     protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string> { ["comment"] = "Comment for the partner" };
@@ -77,6 +80,7 @@ public sealed class ReviewReturnModel(Database database) : FormPageModel
         Partner = (await PartnerStore.GetAsync(session, Agreement.PartnerId, cancellationToken))!;
         Grant = (await GrantStore.GetAsync(session, Agreement.GrantId, cancellationToken))!;
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
+        Indicators = await Core.Results.IndicatorStore.ListForGrantAsync(session, Agreement.GrantId, cancellationToken);
         CanReview = User.MayWrite()
             || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
         return true;
