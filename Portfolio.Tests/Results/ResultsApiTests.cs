@@ -176,7 +176,7 @@ public sealed class ResultsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var grantId = (long)(await CreateGrantAsync())["id"]!;
         var indicator = await CreateAsync(Lead, $"/api/grants/{grantId}/indicators", Indicator("Survivors supported", ("2026-04-01", 100m), ("2026-07-01", 100m)));
         var indicatorId = (long)indicator["id"]!;
-        (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", new { value = 70m })).EnsureSuccessStatusCode();
+        (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", new { value = 85m })).EnsureSuccessStatusCode();
 
         var run = await BodyAsync(await Finance.PostAsJsonAsync("/api/report-runs", new { grantId, periodStart = "2026-04-01" }));
         run["rag"]!.GetValue<string>().Should().Be("green", "the money is on budget: only the result is below target");
@@ -184,9 +184,9 @@ public sealed class ResultsApiTests(DatabaseEngine engine) : ApiTest(engine)
         held!["items"]!.AsArray().Select(r => (long)r!["id"]!).Should().Equal((long)run["id"]!);
         var refused = await Finance.PostAsync($"/api/report-runs/{run["id"]}/approve", null);
         ShouldBeProblem(refused, 422);
-        (await refused.Content.ReadAsStringAsync()).Should().Contain("Survivors supported (RED)");
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("Survivors supported (AMBER)", "85 against 100 is 15 % short: amber");
 
-        (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", new { value = 70m, note = "The refuge closed for repairs in May." })).EnsureSuccessStatusCode();
+        (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", new { value = 85m, note = "The refuge closed for repairs in May." })).EnsureSuccessStatusCode();
         (await Finance.GetFromJsonAsync<JsonObject>($"/api/report-runs?grantId={grantId}&needsNote=true"))!["items"]!.AsArray().Should().BeEmpty();
         var stale = await Finance.PostAsync($"/api/report-runs/{run["id"]}/approve", null);
         stale.StatusCode.Should().Be(HttpStatusCode.Conflict, "the draft was made without the note");
