@@ -145,9 +145,7 @@ public static class ClosedPeriods
         }
 
         await GrantStore.LockAsync(session, grant.Grant.Id, cancellationToken);
-        return (await LoadAsync(session, grant.Grant.Id, cancellationToken)).ReasonFor(period) is { } reason
-            ? reason.Replace("Record an adjusting entry dated in an open period instead; an", "Its variance notes were sent with it and cannot change; an", StringComparison.Ordinal)
-            : null;
+        return (await LoadAsync(session, grant.Grant.Id, cancellationToken)).ReasonFor(period, "Its variance notes were sent with it and cannot change");
     }
 
     private static string Labels(IEnumerable<ReportingPeriod> periods) =>
@@ -184,8 +182,12 @@ public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.Cl
     /// <summary>No report of the grant has been approved: every period is open.</summary>
     public bool IsEmpty => runs.Count == 0;
 
-    /// <summary>Why records of <paramref name="period"/> may not change, or null when it is open.</summary>
-    public string? ReasonFor(ReportingPeriod period)
+    /// <summary>
+    /// Why records of <paramref name="period"/> may not change, or null when it is open. <paramref name="instead"/> is
+    /// the advice before the reopening line: for money, an adjusting entry; for what went with the report (notes,
+    /// results, a narrative), that it was sent and stays as sent.
+    /// </summary>
+    public string? ReasonFor(ReportingPeriod period, string instead = "Record an adjusting entry dated in an open period instead")
     {
         var run = ClosedBy(period);
         if (run is null)
@@ -197,7 +199,7 @@ public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.Cl
         var how = run.SentAt is null ? "approved for sending" : "sent to the funder";
         var by = run.PeriodStart == period.Start ? "its report" : $"the {run.PeriodLabel} report (report run {run.Id}), which covers it cumulatively,";
         return $"The {period.Label} period ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}) of grant {grantId} is closed: {by} was {how} on {when}. " +
-               $"Record an adjusting entry dated in an open period instead; an admin may reopen the period with a reason " +
+               $"{instead}; an admin may reopen the period with a reason " +
                $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
     }
 }

@@ -329,8 +329,7 @@ public static class Indicators
                 var now = targets.FirstOrDefault(t => t.PeriodStart == period.Start)?.Value;
                 if (was != now)
                 {
-                    return new Conflict(closed.ReasonFor(period)!.Replace(
-                        "Record an adjusting entry dated in an open period instead; an", "Its targets were sent with it and cannot change; an", StringComparison.Ordinal));
+                    return new Conflict(closed.ReasonFor(period, "Its targets were sent with it and cannot change")!);
                 }
             }
         }
@@ -445,9 +444,9 @@ public static class Indicators
             return new CannotApply($"The {period.Label} period starts on {period.Start:d MMMM yyyy}: its actual can be recorded once it has begun.");
         }
 
-        if ((await ClosedPeriods.LoadAsync(session, grantId, cancellationToken)).ReasonFor(period) is { } reason)
+        if ((await ClosedPeriods.LoadAsync(session, grantId, cancellationToken)).ReasonFor(period, "Its results were sent with it and cannot change") is { } reason)
         {
-            return new Conflict(reason.Replace("Record an adjusting entry dated in an open period instead; an", "Its results were sent with it and cannot change; an", StringComparison.Ordinal));
+            return new Conflict(reason);
         }
 
         var actual = new IndicatorActual

@@ -92,9 +92,9 @@ public static class Narratives
             return errors.ToRefusal();
         }
 
-        if ((await ClosedPeriods.LoadAsync(session, grantId, cancellationToken)).ReasonFor(period) is { } reason)
+        if ((await ClosedPeriods.LoadAsync(session, grantId, cancellationToken)).ReasonFor(period, "Its narrative was sent with it and cannot change") is { } reason)
         {
-            return new Conflict(reason.Replace("Record an adjusting entry dated in an open period instead; an", "Its narrative was sent with it and cannot change; an", StringComparison.Ordinal));
+            return new Conflict(reason);
         }
 
         var narrative = new GrantNarrative
