@@ -70,11 +70,11 @@ public static class Outcomes
         }
 
         var indicators = await IndicatorStore.ListForGrantAsync(session, grant.Grant.Id, cancellationToken);
-        var actuals = indicators.Count == 0 ? [] : await IndicatorStore.ActualsForGrantAsync(session, grant.Grant.Id, cancellationToken);
+        var actuals = (indicators.Count == 0 ? [] : await IndicatorStore.ActualsForGrantAsync(session, grant.Grant.Id, cancellationToken)).ToLookup(a => a.IndicatorId);
         var returns = indicators.Any(i => i.Source == IndicatorSource.Partners)
             ? (await PartnerReturns.PartnerReturns.AcceptedForGrantAsync(session, grant.Grant.Id, period.Start, cancellationToken)).Select(r => (r.PeriodStart, r.Results)).ToList()
             : [];
-        var rows = indicators.Select(i => Row(i, actuals, returns, period, thresholds)).ToList();
+        var rows = indicators.Select(i => Row(i, actuals[i.Id], returns, period, thresholds)).ToList();
         return new GrantOutcomes(period, rows, await Narratives.GetAsync(session, grant.Grant.Id, period.Start, cancellationToken));
     }
 
@@ -88,7 +88,7 @@ public static class Outcomes
             return new Dictionary<long, OutcomeSummary>();
         }
 
-        var actuals = (await session.QueryAsync<IndicatorActual>(IndicatorStore.ActualsLive, null, cancellationToken)).ToList();
+        var actuals = (await session.QueryAsync<IndicatorActual>(IndicatorStore.ActualsLive, null, cancellationToken)).ToLookup(a => a.IndicatorId);
         var returns = (await session.QueryAsync<ReturnResults>(AcceptedLiveResults, null, cancellationToken))
             .Select(r => (r.GrantId, Return: (r.PeriodStart, new PartnerReturn { ResultsJson = r.ResultsJson }.Results)))
             .ToLookup(r => r.GrantId, r => r.Return);
@@ -101,7 +101,8 @@ public static class Outcomes
                 continue;
             }
 
-            var rows = byGrant.Select(i => Row(i, actuals, returns[byGrant.Key].Where(r => r.PeriodStart <= last.Start).ToList(), last, thresholds)).ToList();
+            var grantReturns = returns[byGrant.Key].ToList();
+            var rows = byGrant.Select(i => Row(i, actuals[i.Id], grantReturns, last, thresholds)).ToList();
             summaries[byGrant.Key] = new OutcomeSummary(
                 byGrant.Key, last.Label, rows.Count(r => r.Rag == "green"), rows.Count(r => r.Rag == "amber"), rows.Count(r => r.Rag == "red"), rows.Count(r => r.Rag is null));
         }
@@ -110,10 +111,10 @@ public static class Outcomes
     }
 
     private static OutcomeRow Row(
-        Indicator indicator, IReadOnlyList<IndicatorActual> allActuals, IReadOnlyList<(DateOnly PeriodStart, IReadOnlyList<ReturnResult> Results)> returns, ReportingPeriod period,
+        Indicator indicator, IEnumerable<IndicatorActual> ofIndicator, IReadOnlyList<(DateOnly PeriodStart, IReadOnlyList<ReturnResult> Results)> returns, ReportingPeriod period,
         RagThresholds thresholds)
     {
-        var actuals = allActuals.Where(a => a.IndicatorId == indicator.Id && a.PeriodStart <= period.Start).ToList();
+        var actuals = ofIndicator.Where(a => a.PeriodStart <= period.Start).ToList();
         var figures = new SortedDictionary<DateOnly, long>();
         var breakdown = new List<CommunityFigure>();
         if (indicator.Source == IndicatorSource.Partners)

@@ -186,17 +186,6 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         return TryIndex(coreField, "reach[", out var r) ? ReachField(r) : coreField;
     }
 
-    private Core.Results.Quantity? ReadQuantity(string id)
-    {
-        if (Core.Results.Quantity.TryParse(ReadText(id), out var quantity, out var error))
-        {
-            return quantity;
-        }
-
-        AddError(id, $"{Label(id)} {error}");
-        return null;
-    }
-
     private static bool TryIndex(string field, string prefix, out int index)
     {
         index = -1;

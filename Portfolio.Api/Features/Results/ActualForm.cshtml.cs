@@ -125,17 +125,6 @@ public sealed class ActualFormModel(Database database, TimeProvider clock) : For
         return Redirect($"/grants/{grantId}?period={Period.Start:yyyy-MM-dd}#outcomes");
     }
 
-    private Quantity? ReadQuantity(string id)
-    {
-        if (Quantity.TryParse(ReadText(id), out var quantity, out var error))
-        {
-            return quantity;
-        }
-
-        AddError(id, $"{Label(id)} {error}");
-        return null;
-    }
-
     private async Task<bool> LoadAsync(long grantId, long indicatorId, string periodStart)
     {
         if (!DateOnly.TryParseExact(periodStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))

@@ -158,17 +158,6 @@ public sealed class IndicatorFormModel(Database database) : FormPageModel
         return Redirect($"/grants/{grantId}#outcomes");
     }
 
-    private Quantity? ReadQuantity(string id)
-    {
-        if (Quantity.TryParse(ReadText(id), out var quantity, out var error))
-        {
-            return quantity;
-        }
-
-        AddError(id, $"{Label(id)} {error}");
-        return null;
-    }
-
     private async Task<bool> LoadAsync(long grantId)
     {
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);

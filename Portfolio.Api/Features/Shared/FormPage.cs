@@ -106,6 +106,18 @@ public abstract class FormPageModel : PageModel
         return null;
     }
 
+    /// <summary>An indicator's figure (Core's <see cref="Core.Results.Quantity.TryParse"/>: at most two decimal places); null with an error beside the field otherwise.</summary>
+    protected Core.Results.Quantity? ReadQuantity(string id)
+    {
+        if (Core.Results.Quantity.TryParse(Values.GetValueOrDefault(id), out var quantity, out var error))
+        {
+            return quantity;
+        }
+
+        AddError(id, Labelled(id, error!));
+        return null;
+    }
+
     /// <summary>A whole number; null with an error beside the field when it is not one.</summary>
     protected int? ReadWholeNumber(string id)
     {
