@@ -102,7 +102,11 @@ public sealed class ResultsApiTests(DatabaseEngine engine) : ApiTest(engine)
         (await Lead.PutAsJsonAsync(Actual(days, "2026-04-01"), new { value = 6m })).EnsureSuccessStatusCode();
         (await Lead.PutAsJsonAsync(Actual(days, "2026-07-01"), new { value = 4.5m })).EnsureSuccessStatusCode();
         (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/narratives/2026-07-01", new { whatHappened = "Group work began in Slough.", whatsNext = "Recruit a replacement caseworker." })).EnsureSuccessStatusCode();
+        var beforeNarrative = await RowCountsAsync();
         ShouldBeProblem(await Lead.PutAsJsonAsync($"/api/grants/{grantId}/narratives/2026-07-01", new { whatChanged = "Nothing" }), 400, "whatHappened");
+        ShouldBeProblem(await Lead.PutAsJsonAsync($"/api/grants/{grantId}/narratives/2026-05-01", new { whatHappened = "x" }), 400, "periodStart");
+        ShouldBeProblem(await Viewer.PutAsJsonAsync($"/api/grants/{grantId}/narratives/2026-07-01", new { whatHappened = "x" }), 403);
+        (await RowCountsAsync()).Should().Equal(beforeNarrative, "a refused narrative writes nothing");
 
         var outcomes = (await Viewer.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}/outcomes?periodStart=2026-07-01"))!;
         outcomes["periodLabel"]!.GetValue<string>().Should().Be("2026/27 Q2");
