@@ -57,10 +57,11 @@ internal static class BurnBenchmark
             await command.ExecuteNonQueryAsync();
         }
 
-        // The generated rows bypass the store, so the kept monthly totals are recounted once, as after a bulk load.
+        // The generated rows bypass the store, so the kept spend and budget totals are recounted once, as after a bulk load.
         await database.InTransactionAsync(async session =>
         {
             await SpendTotals.RebuildAsync(session);
+            await BudgetTotals.RebuildAsync(session);
             return true;
         });
         await using (var connection = new NpgsqlConnection(connectionString))

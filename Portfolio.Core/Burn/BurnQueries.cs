@@ -83,8 +83,10 @@ public sealed record BurnRollup(DateOnly AsOf, BurnGrouping GroupBy, IReadOnlyLi
 public sealed record FailedGrant(long GrantId, string Reference, string Reason);
 
 /// <summary>
-/// Reads what the burn calculation needs. The database does the sums, with one grouped query for spend per
-/// request (never one per grant or per period), and the budget lines are read once for all grants.
+/// Reads what the burn calculation needs. For one grant, its lines and its spend by day; for a portfolio, the kept
+/// totals: spend per grant, partner and area from one grouped query over the kept monthly totals
+/// (<see cref="SpendTotals"/>), and the budget per grant and period (<see cref="BudgetTotals"/>) with only the
+/// period in progress read line by line; never a query per grant or per period.
 /// </summary>
 public static class BurnQueries
 {
@@ -114,51 +116,42 @@ public static class BurnQueries
         """);
 
     /// <summary>
-    /// The current budget's lines of the grants in scope. "Current" is the version with no newer one
-    /// (<c>NOT EXISTS</c>: on PostgreSQL a third of the time of comparing with a correlated <c>MAX</c>, which it
-    /// planned as a nested loop over every pair of grant and version). Read line by line: summing per period in SQL
-    /// first, to send fewer rows, took longer than sending them (docs/benchmarks.md).
+    /// The current budget of the grants in scope summed per period start: the kept totals (<see cref="BudgetTotals"/>),
+    /// a row per grant and period rather than a row per line.
     /// </summary>
-    internal static readonly Sql CurrentBudgetLines = Sql.Common($"""
-        SELECT bv.grant_id, bl.category_code, bl.period_start, bl.amount_pence
-        FROM budget_line bl
-        JOIN budget_version bv ON bv.id = bl.budget_version_id
-        JOIN grant_award g ON g.id = bv.grant_id
-        WHERE NOT EXISTS (SELECT 1 FROM budget_version newer WHERE newer.grant_id = bv.grant_id AND newer.version_number > bv.version_number)
-          AND {GrantFilter}
+    internal static readonly Sql BudgetByPeriod = Sql.Common($"""
+        SELECT bt.grant_id, bt.period_start, bt.amount_pence
+        FROM budget_total bt JOIN grant_award g ON g.id = bt.grant_id
+        WHERE {GrantFilter}
+        """);
+
+    /// <summary>The current budget's lines of the grants in scope with period starts from <c>@From</c> to <c>@To</c>: the periods in progress.</summary>
+    internal static readonly Sql BudgetLinesBetween = Sql.Common($"""
+        SELECT bt.grant_id, bl.category_code, bl.period_start, bl.amount_pence
+        FROM budget_total bt
+        JOIN budget_line bl ON bl.budget_version_id = bt.budget_version_id AND bl.period_start = bt.period_start
+        JOIN grant_award g ON g.id = bt.grant_id
+        WHERE bt.period_start >= @From AND bt.period_start <= @To AND {GrantFilter}
         """);
 
     /// <summary>
-    /// Actual to date per grant: the kept monthly totals (<see cref="SpendTotals"/>) for the months before the one
-    /// <c>@AsOf</c> falls in, and that month's transactions up to <c>@AsOf</c>. The same sum as over every transaction.
+    /// Actual to date per grant, partner (0: none) and delivery area ('': none), read once for every roll-up: the kept
+    /// monthly totals (<see cref="SpendTotals"/>) up to and including the month <c>@AsOf</c> falls in, less that
+    /// month's transactions dated after <c>@AsOf</c>. The same sum as over every transaction; for today's dashboard the
+    /// second part reads nothing, since spend cannot be recorded with a date after today.
     /// </summary>
-    internal static readonly Sql ActualsByGrant = Sql.Common($"""
-        SELECT x.grant_id AS group_id, SUM(x.amount) AS amount
+    internal static readonly Sql SpendToDate = Sql.Common($"""
+        SELECT x.grant_id, x.partner_id, x.area_code, SUM(x.amount) AS amount
         FROM (
-            SELECT s.grant_id, s.amount_pence AS amount
+            SELECT s.grant_id, s.partner_id, s.area_code, s.amount_pence AS amount
             FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
-            WHERE s.month_start < @MonthStart AND {GrantFilter}
+            WHERE s.month_start <= @MonthStart AND {GrantFilter}
             UNION ALL
-            SELECT t.grant_id, t.amount_pence
+            SELECT t.grant_id, COALESCE(t.partner_id, 0), COALESCE(t.area_code, ''), -t.amount_pence
             FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
-            WHERE t.voided_at IS NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
+            WHERE t.voided_at IS NULL AND t.transaction_date > @AsOf AND t.transaction_date < @NextMonthStart AND {GrantFilter}
         ) x
-        GROUP BY x.grant_id
-        """);
-
-    /// <summary>Actual to date per partner, from the kept monthly totals and the transactions of <c>@AsOf</c>'s month.</summary>
-    internal static readonly Sql ActualsByPartner = Sql.Common($"""
-        SELECT x.partner_id AS group_id, SUM(x.amount) AS amount
-        FROM (
-            SELECT s.partner_id, s.amount_pence AS amount
-            FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
-            WHERE s.partner_id <> 0 AND s.month_start < @MonthStart AND {GrantFilter}
-            UNION ALL
-            SELECT t.partner_id, t.amount_pence
-            FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
-            WHERE t.voided_at IS NULL AND t.partner_id IS NOT NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
-        ) x
-        GROUP BY x.partner_id
+        GROUP BY x.grant_id, x.partner_id, x.area_code
         """);
 
     internal static readonly Sql Agreements = Sql.Common($"""
@@ -170,21 +163,6 @@ public static class BurnQueries
         """);
 
     internal static readonly Sql PartnerNames = Sql.Common("SELECT id, name FROM partner");
-
-    /// <summary>Actual to date per delivery area, from the kept monthly totals and the transactions of <c>@AsOf</c>'s month.</summary>
-    internal static readonly Sql ActualsByArea = Sql.Common($"""
-        SELECT x.area_code, SUM(x.amount) AS amount
-        FROM (
-            SELECT s.area_code, s.amount_pence AS amount
-            FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
-            WHERE s.area_code <> '' AND s.month_start < @MonthStart AND {GrantFilter}
-            UNION ALL
-            SELECT t.area_code, t.amount_pence
-            FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
-            WHERE t.voided_at IS NULL AND t.area_code IS NOT NULL AND t.transaction_date >= @MonthStart AND t.transaction_date <= @AsOf AND {GrantFilter}
-        ) x
-        GROUP BY x.area_code
-        """);
 
     /// <summary>Each agreement of the grants in scope with its delivery areas (one row per agreement and area).</summary>
     internal static readonly Sql AgreementAreas = Sql.Common($"""
@@ -244,13 +222,14 @@ public static class BurnQueries
     /// <summary>The portfolio grouped by grant, programme area, funder or partner, sorted by the size of the variance.</summary>
     public static async Task<BurnRollup> RollupAsync(DbSession session, BurnFilter filter, BurnGrouping groupBy, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
     {
-        var parameters = Parameters(filter, asOf);
+        var scope = Scope.Of(filter, asOf);
+        var (inScope, failed) = await GrantsInScopeAsync(session, scope, cancellationToken);
+        var spend = await SpendToDateAsync(session, scope, cancellationToken);
         if (groupBy == BurnGrouping.Area)
         {
-            var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
-            var areas = SortedAreas(await AreaGroupsAsync(session, parameters, await AcceptedReturnsAsync(session, parameters, cancellationToken), asOf, portfolioThresholds, cancellationToken));
+            var areas = SortedAreas(await AreaGroupsAsync(session, scope, spend, await AcceptedReturnsAsync(session, scope, cancellationToken), portfolioThresholds, cancellationToken));
             var total = areas.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Group.Totals);
-            return new BurnRollup(asOf, groupBy, [.. areas.Select(a => a.Group)], total, total.RagWith(portfolioThresholds), unreadable)
+            return new BurnRollup(asOf, groupBy, [.. areas.Select(a => a.Group)], total, total.RagWith(portfolioThresholds), failed)
             {
                 AreaCodes = [.. areas.Select(a => a.Code)],
             };
@@ -258,13 +237,12 @@ public static class BurnQueries
 
         if (groupBy == BurnGrouping.Partner)
         {
-            var (_, unreadable) = await GrantInputsAsync(session, parameters, cancellationToken);
-            var partners = await PartnerGroupsAsync(session, parameters, await AcceptedReturnsAsync(session, parameters, cancellationToken), asOf, portfolioThresholds, cancellationToken);
+            var partners = await PartnerGroupsAsync(session, scope, spend, await AcceptedReturnsAsync(session, scope, cancellationToken), portfolioThresholds, cancellationToken);
             var total = partners.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
-            return new BurnRollup(asOf, groupBy, Sorted(partners), total, total.RagWith(portfolioThresholds), unreadable);
+            return new BurnRollup(asOf, groupBy, Sorted(partners), total, total.RagWith(portfolioThresholds), failed);
         }
 
-        var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
+        var grants = await GrantLinesAsync(session, scope, inScope, spend, failed, cancellationToken);
         var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
         var groups = groupBy switch
         {
@@ -279,11 +257,13 @@ public static class BurnQueries
     /// <summary>Every grant and the roll-ups by programme area, funder and partner, reading spend once.</summary>
     public static async Task<PortfolioBurn> PortfolioAsync(DbSession session, BurnFilter filter, DateOnly asOf, RagThresholds portfolioThresholds, CancellationToken cancellationToken = default)
     {
-        var parameters = Parameters(filter, asOf);
-        var (grants, failed) = await GrantLinesAsync(session, parameters, asOf, cancellationToken);
-        var reported = await AcceptedReturnsAsync(session, parameters, cancellationToken);
-        var partners = await PartnerGroupsAsync(session, parameters, reported, asOf, portfolioThresholds, cancellationToken);
-        var areas = await AreaGroupsAsync(session, parameters, reported, asOf, portfolioThresholds, cancellationToken);
+        var scope = Scope.Of(filter, asOf);
+        var (inScope, failed) = await GrantsInScopeAsync(session, scope, cancellationToken);
+        var spend = await SpendToDateAsync(session, scope, cancellationToken);
+        var grants = await GrantLinesAsync(session, scope, inScope, spend, failed, cancellationToken);
+        var reported = await AcceptedReturnsAsync(session, scope, cancellationToken);
+        var partners = await PartnerGroupsAsync(session, scope, spend, reported, portfolioThresholds, cancellationToken);
+        var areas = await AreaGroupsAsync(session, scope, spend, reported, portfolioThresholds, cancellationToken);
         var portfolio = grants.Aggregate(BurnTotals.Zero, (sum, g) => sum + g.Totals);
         return new PortfolioBurn(
             asOf,
@@ -297,8 +277,20 @@ public static class BurnQueries
             failed);
     }
 
-    private static object Parameters(BurnFilter filter, DateOnly asOf) =>
-        new { filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, filter.AreaCode, AsOf = asOf, MonthStart = SpendTotals.MonthOf(asOf) };
+    /// <summary>A roll-up's parameters: the filter, the day, and the dates its kept totals are read by.</summary>
+    private sealed record Scope(long? FunderId, long? ProgrammeAreaId, string? Status, long? PartnerId, string? AreaCode, DateOnly AsOf)
+    {
+        public static Scope Of(BurnFilter filter, DateOnly asOf) => new(filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, filter.AreaCode, asOf);
+
+        public DateOnly MonthStart => SpendTotals.MonthOf(AsOf);
+
+        public DateOnly NextMonthStart => MonthStart.AddMonths(1);
+
+        /// <summary>The first and last period start whose budget lines are read one by one (<see cref="BudgetLinesBetween"/>).</summary>
+        public DateOnly From { get; init; }
+
+        public DateOnly To { get; init; }
+    }
 
     private static List<BurnGroup> Sorted(IEnumerable<BurnGroup> groups) => groups
         .OrderByDescending(g => Math.Abs(g.Totals.Variance))
@@ -320,24 +312,20 @@ public static class BurnQueries
         .Select(group => Sum(group.Key.Id, group.Key.Name, group.Select(g => g.Totals), group.Key.Thresholds))
         .ToList();
 
-    /// <summary>The filtered grants' inputs; a grant whose stored data is impossible is listed as failed, not thrown.</summary>
-    private static async Task<(List<(GrantRow Row, GrantBurnInput Input)> Grants, List<FailedGrant> Failed)> GrantInputsAsync(DbSession session, object parameters, CancellationToken cancellationToken)
+    /// <summary>A grant in scope with its reporting periods, and the one in progress on the day (null: none).</summary>
+    private sealed record ScopedGrant(GrantRow Row, IReadOnlyList<ReportingPeriod> Periods, ReportingPeriod? InProgress);
+
+    /// <summary>The filtered grants with their periods; a grant whose stored data is impossible is listed as failed, not thrown.</summary>
+    private static async Task<(List<ScopedGrant> Grants, List<FailedGrant> Failed)> GrantsInScopeAsync(DbSession session, Scope scope, CancellationToken cancellationToken)
     {
-        var grants = (await session.QueryAsync<GrantRow>(Grants, parameters, cancellationToken)).ToList();
-        var lines = (await session.QueryAsync<LineRow>(CurrentBudgetLines, parameters, cancellationToken)).ToLookup(l => l.GrantId);
+        var grants = new List<ScopedGrant>();
         var failed = new List<FailedGrant>();
-        var inputs = new List<(GrantRow Row, GrantBurnInput Input)>();
-        foreach (var g in grants)
+        foreach (var g in await session.QueryAsync<GrantRow>(Grants, scope, cancellationToken))
         {
             try
             {
-                inputs.Add((g, new GrantBurnInput(
-                    g.AmountAwardedPence,
-                    g.StartDate,
-                    g.EndDate,
-                    GrantPeriods.PeriodsOf(g.Id, GrantPeriods.CalendarOf(g.Id, g.ReportingCalendar), g.StartDate, g.EndDate),
-                    new RagThresholds(g.RagAmberPercent, g.RagRedPercent),
-                    lines[g.Id].Select(l => new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)).ToList())));
+                var periods = GrantPeriods.PeriodsOf(g.Id, GrantPeriods.CalendarOf(g.Id, g.ReportingCalendar), g.StartDate, g.EndDate);
+                grants.Add(new ScopedGrant(g, periods, periods.FirstOrDefault(p => p.Start <= scope.AsOf && scope.AsOf < p.End)));
             }
             catch (GrantDataException ex)
             {
@@ -345,22 +333,60 @@ public static class BurnQueries
             }
         }
 
-        return (inputs, failed);
+        return (grants, failed);
     }
 
-    private static async Task<(List<GrantLine> Grants, List<FailedGrant> Failed)> GrantLinesAsync(DbSession session, object parameters, DateOnly asOf, CancellationToken cancellationToken)
+    /// <summary>What stands for all of a period's lines in a budget read from the kept totals: a period total, not a cost category.</summary>
+    private const string WholePeriod = "(period total)";
+
+    /// <summary>
+    /// Each grant's current budget as its totals need it: a period's lines summed (the kept totals), except in the
+    /// period in progress, whose lines are read one by one because each is pro-rated by days and rounded to the
+    /// penny on its own. A period ended or not yet begun counts all or none of its lines, so budget to date is the
+    /// same, to the penny, as over every line (<see cref="BurnCalculator.BudgetToDate"/>); a line with a start
+    /// inside the period in progress, not on its first day, belongs to it there too.
+    /// </summary>
+    private static async Task<ILookup<long, BudgetAmount>> BudgetsAsync(DbSession session, Scope scope, IReadOnlyList<ScopedGrant> grants, CancellationToken cancellationToken)
     {
-        var (inputs, failed) = await GrantInputsAsync(session, parameters, cancellationToken);
-        var actuals = (await session.QueryAsync<SumRow>(ActualsByGrant, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
+        var inProgress = grants.Where(g => g.InProgress is not null).ToDictionary(g => g.Row.Id, g => g.InProgress!);
+        bool Pending(long grantId, DateOnly periodStart) => inProgress.TryGetValue(grantId, out var p) && p.Contains(periodStart);
+        var totals = (await session.QueryAsync<PeriodTotalRow>(BudgetByPeriod, scope, cancellationToken))
+            .Where(t => !Pending(t.GrantId, t.PeriodStart))
+            .Select(t => (t.GrantId, Amount: new BudgetAmount(WholePeriod, t.PeriodStart, t.AmountPence)));
+        var lines = inProgress.Count == 0
+            ? []
+            : (await session.QueryAsync<LineRow>(BudgetLinesBetween, scope with { From = inProgress.Values.Min(p => p.Start), To = inProgress.Values.Max(p => p.End) }, cancellationToken))
+                .Where(l => Pending(l.GrantId, l.PeriodStart))
+                .Select(l => (l.GrantId, Amount: new BudgetAmount(l.CategoryCode, l.PeriodStart, l.AmountPence)));
+        return totals.Concat(lines).ToLookup(x => x.GrantId, x => x.Amount);
+    }
+
+    /// <summary>Actual to date of the grants in scope, by grant, partner and area, from one read (<see cref="SpendToDate"/>).</summary>
+    private sealed record SpendSums(IReadOnlyDictionary<long, long> ByGrant, IReadOnlyDictionary<long, long> ByPartner, IReadOnlyDictionary<string, long> ByArea);
+
+    private static async Task<SpendSums> SpendToDateAsync(DbSession session, Scope scope, CancellationToken cancellationToken)
+    {
+        var rows = (await session.QueryAsync<SpendRow>(SpendToDate, scope, cancellationToken)).ToList();
+        return new SpendSums(
+            rows.GroupBy(r => r.GrantId).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount)),
+            rows.Where(r => r.PartnerId != 0).GroupBy(r => r.PartnerId).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount)),
+            rows.Where(r => r.AreaCode.Length > 0).GroupBy(r => r.AreaCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount), StringComparer.Ordinal));
+    }
+
+    private static async Task<List<GrantLine>> GrantLinesAsync(
+        DbSession session, Scope scope, IReadOnlyList<ScopedGrant> grants, SpendSums spend, List<FailedGrant> failed, CancellationToken cancellationToken)
+    {
+        var budgets = await BudgetsAsync(session, scope, grants, cancellationToken);
         var lines = new List<GrantLine>();
-        foreach (var (g, input) in inputs)
+        foreach (var (g, periods, _) in grants)
         {
             try
             {
+                var input = new GrantBurnInput(g.AmountAwardedPence, g.StartDate, g.EndDate, periods, new RagThresholds(g.RagAmberPercent, g.RagRedPercent), [.. budgets[g.Id]]);
                 lines.Add(new GrantLine(
                     g.Id, g.Reference, g.Title, g.FunderId, g.FunderName, g.ProgrammeAreaId, g.ProgrammeAreaName, g.StartDate, g.EndDate,
-                    g.ReportLagDays, input.Periods, BurnCalculator.Totals(input, actuals.GetValueOrDefault(g.Id), asOf), input.Thresholds,
-                    BurnCalculator.TimeElapsedPercent(g.StartDate, g.EndDate, asOf)));
+                    g.ReportLagDays, periods, BurnCalculator.Totals(input, spend.ByGrant.GetValueOrDefault(g.Id), scope.AsOf), input.Thresholds,
+                    BurnCalculator.TimeElapsedPercent(g.StartDate, g.EndDate, scope.AsOf)));
             }
             catch (Exception ex) when (ex is ArgumentException or OverflowException or InvalidOperationException)
             {
@@ -368,7 +394,7 @@ public static class BurnQueries
             }
         }
 
-        return (lines, failed);
+        return lines;
     }
 
     private static BurnGroup Sum(long? id, string name, IEnumerable<BurnTotals> totals, RagThresholds thresholds)
@@ -381,13 +407,12 @@ public static class BurnQueries
     /// By partner: budget is the partner's agreements (to date: each agreement pro rata by days, as a budget line
     /// is), actual is the spend recorded against the partner. Award is the agreements' total; there is no run rate.
     /// </summary>
-    private static async Task<List<BurnGroup>> PartnerGroupsAsync(DbSession session, object parameters, IReadOnlyList<ReturnRow> accepted, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<List<BurnGroup>> PartnerGroupsAsync(DbSession session, Scope scope, SpendSums spend, IReadOnlyList<ReturnRow> accepted, RagThresholds thresholds, CancellationToken cancellationToken)
     {
-        var agreements = (await session.QueryAsync<AgreementRow>(Agreements, parameters, cancellationToken)).ToList();
-        var actuals = (await session.QueryAsync<SumRow>(ActualsByPartner, parameters, cancellationToken)).ToDictionary(r => r.GroupId!.Value, r => r.Amount);
+        var agreements = (await session.QueryAsync<AgreementRow>(Agreements, scope, cancellationToken)).ToList();
         var names = (await session.QueryAsync<NameRow>(PartnerNames, cancellationToken: cancellationToken)).ToDictionary(r => r.Id, r => r.Name);
         var reported = accepted.ToLookup(r => r.PartnerId, r => r.SpendPence);
-        var partnerIds = agreements.Select(a => a.PartnerId).Concat(actuals.Keys).Distinct();
+        var partnerIds = agreements.Select(a => a.PartnerId).Concat(spend.ByPartner.Keys).Distinct();
         return partnerIds.Select(id =>
         {
             var own = agreements.Where(a => a.PartnerId == id).ToList();
@@ -395,8 +420,8 @@ public static class BurnQueries
             var totals = new BurnTotals(
                 budget,
                 budget,
-                own.Sum(a => BurnCalculator.ToDateOver(a.AmountPence, a.StartDate, a.EndDate, asOf)),
-                actuals.GetValueOrDefault(id),
+                own.Sum(a => BurnCalculator.ToDateOver(a.AmountPence, a.StartDate, a.EndDate, scope.AsOf)),
+                spend.ByPartner.GetValueOrDefault(id),
                 null);
             return new BurnGroup(id, names.GetValueOrDefault(id, $"partner {id}"), own.Count, totals, thresholds, null) { ReportedByPartners = reported[id].Sum() };
         }).ToList();
@@ -407,15 +432,14 @@ public static class BurnQueries
     /// equally between them, in whole pence, the odd pence to the first codes, so the shares add up to the agreement),
     /// to date pro rata by days as for partners; actual is the spend recorded in the area. No run rate.
     /// </summary>
-    private static async Task<List<AreaBurnGroup>> AreaGroupsAsync(DbSession session, object parameters, IReadOnlyList<ReturnRow> reported, DateOnly asOf, RagThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<List<AreaBurnGroup>> AreaGroupsAsync(DbSession session, Scope scope, SpendSums spend, IReadOnlyList<ReturnRow> reported, RagThresholds thresholds, CancellationToken cancellationToken)
     {
-        var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreas, parameters, cancellationToken)).ToList();
-        var actuals = (await session.QueryAsync<AreaSumRow>(ActualsByArea, parameters, cancellationToken)).ToDictionary(r => r.AreaCode, r => r.Amount, StringComparer.Ordinal);
-        return await AreaTotalsAsync(session, rows, actuals, reported, asOf, thresholds, cancellationToken);
+        var rows = (await session.QueryAsync<AgreementAreaRow>(AgreementAreas, scope, cancellationToken)).ToList();
+        return await AreaTotalsAsync(session, rows, new Dictionary<string, long>(spend.ByArea, StringComparer.Ordinal), reported, scope.AsOf, thresholds, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<ReturnRow>> AcceptedReturnsAsync(DbSession session, object parameters, CancellationToken cancellationToken) =>
-        (await session.QueryAsync<ReturnRow>(AcceptedReturns, parameters, cancellationToken)).ToList();
+    private static async Task<IReadOnlyList<ReturnRow>> AcceptedReturnsAsync(DbSession session, Scope scope, CancellationToken cancellationToken) =>
+        (await session.QueryAsync<ReturnRow>(AcceptedReturns, scope, cancellationToken)).ToList();
 
     /// <summary>
     /// One grant's figures by delivery area at <paramref name="asOf"/> (what its funder report shows), by the same
@@ -532,9 +556,18 @@ public static class BurnQueries
         public long AmountPence { get; set; }
     }
 
-    private sealed class SumRow
+    private sealed class PeriodTotalRow
     {
-        public long? GroupId { get; set; }
+        public long GrantId { get; set; }
+        public DateOnly PeriodStart { get; set; }
+        public long AmountPence { get; set; }
+    }
+
+    private sealed class SpendRow
+    {
+        public long GrantId { get; set; }
+        public long PartnerId { get; set; }
+        public string AreaCode { get; set; } = "";
         public long Amount { get; set; }
     }
 

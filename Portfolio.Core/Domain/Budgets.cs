@@ -93,7 +93,7 @@ public static class BudgetStore
         return version;
     }
 
-    /// <summary>Saves the lines as the grant's next budget version and returns it.</summary>
+    /// <summary>Saves the lines as the grant's next budget version, and its kept totals (<see cref="Burn.BudgetTotals"/>), and returns it.</summary>
     public static async Task<BudgetVersion> InsertVersionAsync(DbSession session, long grantId, IReadOnlyList<BudgetLine> lines, ChangeContext change, CancellationToken cancellationToken = default)
     {
         var current = await GetCurrentAsync(session, grantId, cancellationToken);
@@ -103,6 +103,8 @@ public static class BudgetStore
         {
             await session.ExecuteAsync(InsertLine, new { VersionId = id, line.CategoryCode, line.PeriodStart, line.AmountPence }, cancellationToken);
         }
+
+        await Burn.BudgetTotals.SetCurrentAsync(session, grantId, id, cancellationToken);
 
         return new BudgetVersion
         {

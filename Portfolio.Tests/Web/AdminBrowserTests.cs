@@ -3,8 +3,13 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using MimeKit;
+using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
+using Portfolio.Core.Domain;
+using Portfolio.Core.Operations;
+using Portfolio.Tests.Builders;
 using Portfolio.Tests.Infrastructure;
+using Pounds = Portfolio.Core.Money.Money;
 
 namespace Portfolio.Tests.Web;
 
@@ -12,7 +17,7 @@ namespace Portfolio.Tests.Web;
 /// The admin pages in Chromium, sending through a test SMTP server: an admin invites a programme lead, who gets the
 /// link by email, sets a password and signs in to their area; a lead without areas is refused beside the field;
 /// an API key is issued (shown once), works, and is refused once revoked; the audit log names the admin and its
-/// chain checks whole. The API's invitation is emailed too.
+/// chain checks whole, and the kept totals check names a total that differs from a recount. The API's invitation is emailed too.
 /// </summary>
 public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTest(engine)
 {
@@ -101,6 +106,36 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
         (await admin.Locator("#verification").InnerTextAsync()).Should().Contain("The audit chain is whole");
         await ShouldBeAccessibleAsync(admin, "audit-log");
     }
+
+    [Test]
+    public async Task TheKeptTotalsCheck_SaysTheyEqualARecount_AndNamesABudgetTotalChangedBehindTheStoresBack()
+    {
+        var grant = await A.SavedGrantAsync(Database);
+        (await UnitOfWork.RunAsync(Database, s => Budgets.SetAsync(s, grant.Id, 0, new BudgetInput(
+            [new BudgetLineInput("staff", new DateOnly(2026, 4, 1), Pounds.FromPounds(75m))]), A.Change()))).Succeeded.Should().BeTrue();
+        (await UnitOfWork.RunAsync(Database, s => Spend.RecordAsync(s,
+            new TransactionInput(grant.Id, new DateOnly(2026, 5, 20), Pounds.FromPounds(10m), "staff", "Line", null, null), A.Change()))).Succeeded.Should().BeTrue();
+
+        await admin.GotoAsync("/admin/audit");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Check the kept totals" }).ClickAsync();
+        (await admin.Locator("#totals-check").InnerTextAsync()).Should().Contain("The kept spend totals equal a recount of every transaction, and the kept budget totals");
+
+        await Database.InTransactionAsync(s => s.ExecuteAsync(CorruptBudgetTotal, new { GrantId = grant.Id }));
+        try
+        {
+            await admin.GetByRole(AriaRole.Button, new() { Name = "Check the kept totals" }).ClickAsync();
+            var summary = await admin.Locator("#totals-check").InnerTextAsync();
+            summary.Should().Contain("1 kept total differs from a recount")
+                .And.Contain($"Budget: grant {grant.Id}, period starting 1 Apr 2026: kept £75.01 in 1 lines, counted £75.00 in 1 lines");
+            await ShouldBeAccessibleAsync(admin, "audit-totals-differ");
+        }
+        finally
+        {
+            await Database.InTransactionAsync(async s => { await BudgetTotals.RebuildAsync(s); return true; });
+        }
+    }
+
+    private static readonly Sql CorruptBudgetTotal = Sql.Common("UPDATE budget_total SET amount_pence = amount_pence + 1 WHERE grant_id = @GrantId");
 
     private async Task<MimeMessage> EmailToAsync(string address)
     {

@@ -10,7 +10,8 @@ namespace Portfolio.Api.Features.Audit;
 /// <summary>
 /// Admin: the audit log, newest first, filtered by record, with who did what and what changed; and a check of the
 /// whole hash chain and its anchors (Core's <c>AuditLog.VerifyAsync</c>), as <c>GET /api/audit/verify</c> does;
-/// and a recount of the kept spend totals from the transactions (Core's <c>SpendTotals.CheckAsync</c>).
+/// and a recount of the kept totals: spend from the transactions (Core's <c>SpendTotals.CheckAsync</c>), budget from
+/// each grant's current lines (<c>BudgetTotals.CheckAsync</c>).
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class AuditPageModel(Database database) : PageModel
@@ -29,12 +30,15 @@ public sealed class AuditPageModel(Database database) : PageModel
     [FromQuery(Name = "verify")]
     public bool Verify { get; set; }
 
-    /// <summary>Recount the kept spend totals from the transactions and compare.</summary>
+    /// <summary>Recount the kept spend and budget totals and compare.</summary>
     [FromQuery(Name = "checkTotals")]
     public bool CheckTotals { get; set; }
 
     /// <summary>The buckets whose kept spend total differs from the recount (empty: all equal); null when not checked.</summary>
     public IReadOnlyList<Core.Burn.SpendTotalDifference>? TotalDifferences { get; private set; }
+
+    /// <summary>The grants and periods whose kept budget differs from the recount (empty: all equal); null when not checked.</summary>
+    public IReadOnlyList<Core.Burn.BudgetTotalDifference>? BudgetDifferences { get; private set; }
 
     public Page<AuditEntry> Entries { get; private set; } = null!;
 
@@ -52,6 +56,7 @@ public sealed class AuditPageModel(Database database) : PageModel
         if (CheckTotals)
         {
             TotalDifferences = await Core.Burn.SpendTotals.CheckAsync(session, cancellationToken);
+            BudgetDifferences = await Core.Burn.BudgetTotals.CheckAsync(session, cancellationToken);
         }
 
         if (Verify)

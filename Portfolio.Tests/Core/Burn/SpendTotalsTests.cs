@@ -48,7 +48,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
     {
         await using var session = await OpenAsync();
         (await SpendTotals.CheckAsync(session)).Should().BeEmpty($"the totals should equal a recount after {after}");
-        foreach (var asOf in new[] { new DateOnly(2026, 6, 15), new DateOnly(2026, 7, 31), new DateOnly(2026, 8, 1), new DateOnly(2026, 11, 23) })
+        foreach (var asOf in new[] { new DateOnly(2026, 6, 15), new DateOnly(2026, 7, 20), new DateOnly(2026, 7, 31), new DateOnly(2026, 8, 1), new DateOnly(2026, 11, 23) })
         {
             var burn = await BurnQueries.PortfolioAsync(session, new BurnFilter(), asOf, RagThresholds.Default);
             var line = burn.Grants.Single(g => g.Id == grant.Id);
