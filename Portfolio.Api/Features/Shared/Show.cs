@@ -13,6 +13,9 @@ public static class Show
     /// <summary>An indicator's figure (hundredths) as the report prints it (<c>1,250</c>, <c>4.5</c>), or <paramref name="missing"/>.</summary>
     public static string Figure(long? hundredths, string missing = "") => hundredths is { } value ? Core.Results.Quantity.Format(value) : missing;
 
+    /// <summary>A count and its noun: "1 line", "3 lines".</summary>
+    public static string Count(long count, string one, string many) => $"{count:N0} {(count == 1 ? one : many)}";
+
     public static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public static string Date(DateTime utc) => utc.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
