@@ -104,6 +104,10 @@ internal static class BurnBenchmark
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Portfolio:RateLimit:Burst", "1000000");
             builder.UseSetting("Portfolio:RateLimit:PerSecond", "1000000");
+
+            // No Hangfire server in this process: its schedule would start at once on drafts for the 500 grants'
+            // ended periods (rendering each report's PDF and workbook) while the pages are being timed.
+            builder.UseSetting("Portfolio:Jobs:RunInProcess", "false");
         });
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", "pk_benchmark_admin_key_0123456789abcdef");

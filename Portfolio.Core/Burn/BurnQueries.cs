@@ -135,21 +135,23 @@ public static class BurnQueries
         """);
 
     /// <summary>
-    /// Actual to date per grant, partner (0: none) and delivery area ('': none), read once for every roll-up: the kept
-    /// monthly totals (<see cref="SpendTotals"/>) up to and including the month <c>@AsOf</c> falls in, less that
-    /// month's transactions dated after <c>@AsOf</c>. The same sum as over every transaction; for today's dashboard the
-    /// second part reads nothing, since spend cannot be recorded with a date after today.
+    /// Actual to date per grant, partner (0: none) and delivery area ('': none), read once for every roll-up from the
+    /// kept monthly totals (<see cref="SpendTotals"/>) and the transactions of the month <c>@AsOf</c> falls in: either
+    /// the months before it plus its lines up to <c>@AsOf</c>, or the months up to and including it less its lines
+    /// after <c>@AsOf</c>, whichever reads fewer days of lines (<see cref="Scope.CountBack"/>). The same sum as over
+    /// every transaction either way; in the second half of a month today's dashboard reads no lines at all, since
+    /// spend cannot be recorded with a date after today.
     /// </summary>
     internal static readonly Sql SpendToDate = Sql.Common($"""
         SELECT x.grant_id, x.partner_id, x.area_code, SUM(x.amount) AS amount
         FROM (
             SELECT s.grant_id, s.partner_id, s.area_code, s.amount_pence AS amount
             FROM spend_total s JOIN grant_award g ON g.id = s.grant_id
-            WHERE s.month_start <= @MonthStart AND {GrantFilter}
+            WHERE s.month_start < @KeptBefore AND {GrantFilter}
             UNION ALL
-            SELECT t.grant_id, COALESCE(t.partner_id, 0), COALESCE(t.area_code, ''), -t.amount_pence
+            SELECT t.grant_id, COALESCE(t.partner_id, 0), COALESCE(t.area_code, ''), @LineSign * t.amount_pence
             FROM spend_transaction t JOIN grant_award g ON g.id = t.grant_id
-            WHERE t.voided_at IS NULL AND t.transaction_date > @AsOf AND t.transaction_date < @NextMonthStart AND {GrantFilter}
+            WHERE t.voided_at IS NULL AND t.transaction_date >= @LinesFrom AND t.transaction_date <= @LinesTo AND {GrantFilter}
         ) x
         GROUP BY x.grant_id, x.partner_id, x.area_code
         """);
@@ -282,9 +284,23 @@ public static class BurnQueries
     {
         public static Scope Of(BurnFilter filter, DateOnly asOf) => new(filter.FunderId, filter.ProgrammeAreaId, filter.Status, filter.PartnerId, filter.AreaCode, asOf);
 
-        public DateOnly MonthStart => SpendTotals.MonthOf(AsOf);
+        /// <summary>
+        /// Late in its month, actual to date is the kept months through <see cref="AsOf"/>'s month less its lines
+        /// after the day; early in it, the kept months before it plus its lines up to the day.
+        /// </summary>
+        public bool CountBack => AsOf.Day > DateTime.DaysInMonth(AsOf.Year, AsOf.Month) / 2;
 
-        public DateOnly NextMonthStart => MonthStart.AddMonths(1);
+        /// <summary>The kept monthly totals read are those of months starting before this.</summary>
+        public DateOnly KeptBefore => CountBack ? MonthStart.AddMonths(1) : MonthStart;
+
+        /// <summary>The first and last dates of the month's lines read, and whether they are added (1) or taken away (-1).</summary>
+        public DateOnly LinesFrom => CountBack ? AsOf.AddDays(1) : MonthStart;
+
+        public DateOnly LinesTo => CountBack ? MonthStart.AddMonths(1).AddDays(-1) : AsOf;
+
+        public int LineSign => CountBack ? -1 : 1;
+
+        private DateOnly MonthStart => SpendTotals.MonthOf(AsOf);
 
         /// <summary>The first and last period start whose budget lines are read one by one (<see cref="BudgetLinesBetween"/>).</summary>
         public DateOnly From { get; init; }

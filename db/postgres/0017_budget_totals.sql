@@ -17,7 +17,7 @@ WHERE NOT EXISTS (SELECT 1 FROM budget_version newer WHERE newer.grant_id = bv.g
 GROUP BY bv.grant_id, bl.period_start, bv.id;
 -- The period in progress's lines, by version and period.
 CREATE INDEX ix_budget_line_period ON budget_line (budget_version_id, period_start) INCLUDE (category_code, amount_pence);
--- Actual to date reads the month's lines dated after the day (kept totals hold the whole month): with the area
+-- Actual to date reads the lines of the month the day falls in (before or after the day): with the area
 -- in the index, the grant, partner and area sums are read from the index alone.
 DROP INDEX ix_spend_transaction_date;
 CREATE INDEX ix_spend_transaction_date ON spend_transaction (transaction_date) INCLUDE (grant_id, partner_id, area_code, amount_pence) WHERE voided_at IS NULL;
