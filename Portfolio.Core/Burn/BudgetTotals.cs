@@ -12,10 +12,12 @@ namespace Portfolio.Core.Burn;
 /// </summary>
 public static class BudgetTotals
 {
+    private const string Insert = "INSERT INTO budget_total (grant_id, period_start, budget_version_id, amount_pence, line_count)";
+
     internal static readonly Sql DeleteForGrant = Sql.Common("DELETE FROM budget_total WHERE grant_id = @GrantId");
 
-    internal static readonly Sql InsertForVersion = Sql.Common("""
-        INSERT INTO budget_total (grant_id, period_start, budget_version_id, amount_pence, line_count)
+    internal static readonly Sql InsertForVersion = Sql.Common($"""
+        {Insert}
         SELECT @GrantId, period_start, budget_version_id, SUM(amount_pence), COUNT(*)
         FROM budget_line WHERE budget_version_id = @VersionId
         GROUP BY period_start, budget_version_id
@@ -23,23 +25,19 @@ public static class BudgetTotals
 
     internal static readonly Sql Stored = Sql.Common("SELECT grant_id, period_start, budget_version_id, amount_pence, line_count FROM budget_total");
 
-    private const string CurrentLines = """
+    /// <summary>Every grant's current version summed per period start (SQL Server counts into a bigint with <c>COUNT_BIG</c>).</summary>
+    internal static readonly Sql Recount = new(RecountWith("COUNT(*)"), RecountWith("COUNT(*)"), RecountWith("COUNT_BIG(*)"));
+
+    private static string RecountWith(string count) => $"""
+        SELECT bv.grant_id, bl.period_start, bv.id AS budget_version_id, SUM(bl.amount_pence) AS amount_pence, {count} AS line_count
         FROM budget_line bl JOIN budget_version bv ON bv.id = bl.budget_version_id
         WHERE NOT EXISTS (SELECT 1 FROM budget_version newer WHERE newer.grant_id = bv.grant_id AND newer.version_number > bv.version_number)
         GROUP BY bv.grant_id, bl.period_start, bv.id
         """;
 
-    internal static readonly Sql Recount = new(
-        $"SELECT bv.grant_id, bl.period_start, bv.id AS budget_version_id, SUM(bl.amount_pence) AS amount_pence, COUNT(*) AS line_count {CurrentLines}",
-        $"SELECT bv.grant_id, bl.period_start, bv.id AS budget_version_id, SUM(bl.amount_pence) AS amount_pence, COUNT(*) AS line_count {CurrentLines}",
-        $"SELECT bv.grant_id, bl.period_start, bv.id AS budget_version_id, SUM(bl.amount_pence) AS amount_pence, COUNT_BIG(*) AS line_count {CurrentLines}");
-
     internal static readonly Sql DeleteAll = Sql.Common("DELETE FROM budget_total");
 
-    internal static readonly Sql RebuildAll = new(
-        $"INSERT INTO budget_total (grant_id, period_start, budget_version_id, amount_pence, line_count) {Recount.Sqlite}",
-        $"INSERT INTO budget_total (grant_id, period_start, budget_version_id, amount_pence, line_count) {Recount.Postgres}",
-        $"INSERT INTO budget_total (grant_id, period_start, budget_version_id, amount_pence, line_count) {Recount.SqlServer}");
+    internal static readonly Sql RebuildAll = new($"{Insert} {Recount.Sqlite}", $"{Insert} {Recount.Postgres}", $"{Insert} {Recount.SqlServer}");
 
     /// <summary>Makes <paramref name="versionId"/> the grant's kept budget; call in the transaction that saves the version.</summary>
     public static async Task SetCurrentAsync(DbSession session, long grantId, long versionId, CancellationToken cancellationToken = default)
