@@ -132,6 +132,10 @@ public abstract class BrowserTest(DatabaseEngine engine) : ApiTest(engine)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByLabel("Confirm password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+
+        // The password is set once the form has answered (it redirects away); closing the profile before that can
+        // abort the request on a busy machine, and the sign-in that follows then fails.
+        await page.WaitForURLAsync(url => !url.Contains("/set-password", StringComparison.Ordinal));
         await page.Context.CloseAsync();
         return email;
     }
