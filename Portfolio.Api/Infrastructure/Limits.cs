@@ -132,12 +132,11 @@ public static class Limits
     /// </summary>
     internal static PartitionedRateLimiter<HttpContext> GlobalLimiter(LimitOptions options)
     {
-        var renderers = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.ReportConcurrency,
-            QueueLimit = options.ReportQueue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        // Every partition's limiter is made by its factory, never handed in from outside: a partitioned limiter
+        // disposes a partition that has sat idle (ten seconds with nothing held or queued) and calls the factory
+        // again on the next request, so a limiter shared from outside would be disposed and then handed back
+        // disposed for ever. The process's rendering slots are the one partition "renderers"; an idle one holds
+        // nothing, so making it afresh loses nothing.
         return PartitionedRateLimiter.CreateChained(
             PartitionedRateLimiter.Create<HttpContext, string>(http => Caller(http) is { } caller
                 ? RateLimitPartition.GetTokenBucketLimiter(caller, _ => Bucket(options.Burst, options.PerSecond))
@@ -151,7 +150,12 @@ public static class Limits
                 })
                 : RateLimitPartition.GetNoLimiter("other")),
             PartitionedRateLimiter.Create<HttpContext, string>(http => IsReportRendering(http)
-                ? RateLimitPartition.Get("renderers", _ => renderers)
+                ? RateLimitPartition.GetConcurrencyLimiter("renderers", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = options.ReportConcurrency,
+                    QueueLimit = options.ReportQueue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })
                 : RateLimitPartition.GetNoLimiter("other")));
     }
 

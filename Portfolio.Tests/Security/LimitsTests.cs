@@ -174,6 +174,25 @@ public class LimitsTests
         many.Count(t => !t.IsCompleted).Should().Be(2);
     }
 
+    [Test]
+    public async Task ReportRendering_StillWorks_AfterTheLimiterHasSatIdlePastItsCleanUp()
+    {
+        // The runtime's partitioned limiter disposes partitions idle for more than ten seconds on its own clock
+        // (not configurable, not a TimeProvider), so this waits that long for real.
+        using var limiter = Limits.GlobalLimiter(new LimitOptions(1000, 1000, 1000, 1000, [], ReportConcurrency: 1, ReportQueue: 8, []));
+        using (var first = limiter.AttemptAcquire(Request("key:1:alice", renders: true)))
+        {
+            first.IsAcquired.Should().BeTrue();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(12));
+
+        using var second = await limiter.AcquireAsync(Request("key:1:alice", renders: true)).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        second.IsAcquired.Should().BeTrue("rendering slots idle past the clean-up are made afresh, not handed back disposed");
+        using var other = limiter.AttemptAcquire(Request("key:2:bob", renders: true));
+        other.IsAcquired.Should().BeFalse("the fresh slots still limit: one in all, and Alice holds it");
+    }
+
     private static DefaultHttpContext Request(string caller, bool renders)
     {
         var http = new DefaultHttpContext
