@@ -156,11 +156,51 @@ public static class AuthExtensions
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(DisplayNameClaim, user.Name),
             new Claim(ClaimTypes.Role, user.Role),
+            new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(SessionStampClaim, user.SessionStamp),
             .. user.ProgrammeAreaIds.Select(id => new Claim(ApiKeyAuthenticationHandler.ProgrammeAreaClaim, id.ToString(System.Globalization.CultureInfo.InvariantCulture))),
         ],
         CookieScheme));
 
     public const string DisplayNameClaim = "portfolio:display-name";
+    public const string UserIdClaim = "portfolio:user-id";
+    public const string SessionStampClaim = "portfolio:session-stamp";
+
+    /// <summary>The signed-in person's id and session stamp, as their cookie carries them (null for keys and tokens).</summary>
+    public static (long Id, string Stamp)? Session(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirst(UserIdClaim)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+        && user.FindFirst(SessionStampClaim)?.Value is { Length: > 0 } stamp
+            ? (id, stamp)
+            : null;
+
+    /// <summary>
+    /// Every request with a sign-in cookie is checked against the person's row: a cookie from before they signed out
+    /// (or set a new password) is refused and deleted, as is one of a person removed or locked out; a changed role or
+    /// set of areas replaces the cookie's claims, so the new rights hold from this request on, on every instance.
+    /// </summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var http = context.HttpContext;
+        var current = context.Principal?.Session() is { } session
+            ? await Users.CurrentAsync(http.RequestServices.GetRequiredService<Database>(), session.Id, session.Stamp, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, http.RequestAborted)
+            : null;
+        if (current is null)
+        {
+            context.RejectPrincipal();
+            await http.SignOutAsync(CookieScheme);
+            return;
+        }
+
+        var fresh = PrincipalOf(current);
+        if (!SameClaims(context.Principal!, fresh))
+        {
+            context.ReplacePrincipal(fresh);
+            context.ShouldRenew = true;
+        }
+    }
+
+    private static bool SameClaims(ClaimsPrincipal a, ClaimsPrincipal b) =>
+        a.Claims.Select(c => (c.Type, c.Value)).Order().SequenceEqual(b.Claims.Select(c => (c.Type, c.Value)).Order());
 
     /// <summary>
     /// API keys (<c>X-Api-Key</c>) always; JWT bearer tokens too when <c>Portfolio:Auth:Jwt</c> names an authority
@@ -189,6 +229,7 @@ public static class AuthExtensions
                 options.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = ValidateSessionAsync;
             });
         var oidc = OidcOptions.FromConfiguration(configuration);
         services.AddSingleton(oidc);

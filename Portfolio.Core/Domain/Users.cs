@@ -22,6 +22,7 @@ public sealed class AppUser : IVersioned
     public DateTime CreatedAt { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTime UpdatedAt { get; set; }
+    public string SessionStamp { get; set; } = "";
     public List<long> ProgrammeAreaIds { get; set; } = [];
 }
 
@@ -29,7 +30,7 @@ public static class UserStore
 {
     private const string Columns = """
         id, email, name, role, password_hash, failed_sign_ins, locked_until, set_password_token_hash, set_password_expires_at,
-        version, created_at, created_by, updated_at
+        version, created_at, created_by, updated_at, session_stamp
         """;
 
     internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM app_user WHERE id = @Id");
@@ -55,6 +56,15 @@ public static class UserStore
         UPDATE app_user SET failed_sign_ins = @FailedSignIns, locked_until = @LockedUntil, password_hash = @PasswordHash
         WHERE id = @Id
         """);
+
+    /// <summary>Gives a person a session stamp when they have none (first sign-in since migration 0018).</summary>
+    internal static readonly Sql FillStamp = Sql.Common("UPDATE app_user SET session_stamp = @Stamp WHERE id = @Id AND session_stamp = ''");
+
+    /// <summary>Replaces a person's session stamp: every cookie carrying the old one is refused from then on.</summary>
+    internal static readonly Sql ReplaceStamp = Sql.Common("UPDATE app_user SET session_stamp = @Stamp WHERE id = @Id");
+
+    /// <summary>Replaces a person's session stamp if it is still the one being signed out.</summary>
+    internal static readonly Sql SignOutStamp = Sql.Common("UPDATE app_user SET session_stamp = @Stamp WHERE id = @Id AND session_stamp = @Old");
 
     public static async Task<AppUser?> GetAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
         await WithAreasAsync(session, await session.QuerySingleOrDefaultAsync<AppUser>(SelectOne, new { Id = id }, cancellationToken), cancellationToken);
@@ -125,7 +135,10 @@ public sealed record UserView(long Id, string Email, string Name, string Role, I
 public sealed record InvitedUser(UserView User, string SetPasswordToken, DateTime SetPasswordExpiresAt);
 
 /// <summary>Who signed in: what the web app's cookie carries.</summary>
-public sealed record SignedInUser(long Id, string Email, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds);
+public sealed record SignedInUser(long Id, string Email, string Name, string Role, IReadOnlyList<long> ProgrammeAreaIds, string SessionStamp)
+{
+    public static SignedInUser Of(AppUser user) => new(user.Id, user.Email, user.Name, user.Role, user.ProgrammeAreaIds, user.SessionStamp);
+}
 
 /// <summary>
 /// People who sign in: an admin invites them; they set a password through a one-time link valid for 24 hours;
@@ -236,8 +249,9 @@ public static class Users
         }
 
         await AuditLog.WriteAsync(session, change with { Actor = $"user:{user.Id}:{user.Name}" }, "set-password", AuditName, user.Id, null, new { user.Id, user.Email }, cancellationToken);
-        var signedIn = (await UserStore.GetAsync(session, user.Id, cancellationToken))!;
-        return Outcome<SignedInUser>.Done(new SignedInUser(signedIn.Id, signedIn.Email, signedIn.Name, signedIn.Role, signedIn.ProgrammeAreaIds));
+        // A new password ends every session the person had before it.
+        await session.ExecuteAsync(UserStore.ReplaceStamp, new { user.Id, Stamp = NewToken() }, cancellationToken);
+        return Outcome<SignedInUser>.Done(SignedInUser.Of((await UserStore.GetAsync(session, user.Id, cancellationToken))!));
     }
 
     /// <summary>
@@ -286,7 +300,7 @@ public static class Users
 
         var hash = result == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(user, password) : user.PasswordHash;
         await session.ExecuteAsync(UserStore.RecordSignIn, new { user.Id, FailedSignIns = 0, LockedUntil = (DateTime?)null, PasswordHash = hash }, cancellationToken);
-        return Outcome<SignedInUser>.Done(new SignedInUser(user.Id, user.Email, user.Name, user.Role, user.ProgrammeAreaIds));
+        return Outcome<SignedInUser>.Done(await StampedAsync(session, user, cancellationToken));
     }
 
     /// <summary>
@@ -307,7 +321,7 @@ public static class Users
         var address = email.Trim().ToLowerInvariant();
         if (await UserStore.FindByEmailAsync(session, address, cancellationToken) is { } known)
         {
-            return Outcome<SignedInUser>.Done(new SignedInUser(known.Id, known.Email, known.Name, known.Role, known.ProgrammeAreaIds));
+            return Outcome<SignedInUser>.Done(await StampedAsync(session, known, cancellationToken));
         }
 
         if (roleFromClaim is not ("admin" or "finance" or "viewer"))
@@ -319,7 +333,54 @@ public static class Users
         var id = await UserStore.InsertAsync(session, user, change, cancellationToken);
         var added = (await UserStore.GetAsync(session, id, cancellationToken))!;
         await AuditLog.WriteAsync(session, change, "add-from-sign-in", AuditName, id, null, UserView.Of(added, change.At), cancellationToken);
-        return Outcome<SignedInUser>.Done(new SignedInUser(added.Id, added.Email, added.Name, added.Role, added.ProgrammeAreaIds));
+        return Outcome<SignedInUser>.Done(await StampedAsync(session, added, cancellationToken));
+    }
+
+    /// <summary>
+    /// The person a sign-in cookie names, as they are now: null when they are gone, locked out, or the cookie's
+    /// stamp is no longer theirs (they signed out, or set a new password, after it was issued). Checked on every
+    /// request, so a changed role or set of areas holds from the next request, on every instance.
+    /// </summary>
+    public static async Task<SignedInUser?> CurrentAsync(Database database, long id, string? stamp, DateTime now, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(stamp))
+        {
+            return null;
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        var user = await UserStore.GetAsync(session, id, cancellationToken);
+        return user is null || user.LockedUntil > now || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(user.SessionStamp), Encoding.UTF8.GetBytes(stamp))
+            ? null
+            : SignedInUser.Of(user);
+    }
+
+    /// <summary>
+    /// Signing out ends every session of the person that carries this stamp (every browser they signed in on
+    /// with it): the stamp is replaced, so no copy of a cookie issued before opens anything after.
+    /// </summary>
+    public static async Task SignOutAsync(Database database, long id, string? stamp, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(stamp))
+        {
+            return;
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        await session.BeginAsync(cancellationToken);
+        await session.ExecuteAsync(UserStore.SignOutStamp, new { Id = id, Old = stamp, Stamp = NewToken() }, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<SignedInUser> StampedAsync(DbSession session, AppUser user, CancellationToken cancellationToken)
+    {
+        if (user.SessionStamp.Length == 0)
+        {
+            await session.ExecuteAsync(UserStore.FillStamp, new { user.Id, Stamp = NewToken() }, cancellationToken);
+            user = (await UserStore.GetAsync(session, user.Id, cancellationToken))!;
+        }
+
+        return SignedInUser.Of(user);
     }
 
     private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -150,6 +150,75 @@ public partial class AccountPageTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task SigningOut_EndsTheSessionOnTheServer_SoACopyOfTheCookieOpensNothing()
+    {
+        var email = Unique.Text("lee") + "@partnership.example";
+        var invited = await CreateAsync(Admin, "/api/users", new { email, name = "Lee Finance", role = "finance" });
+        var link = new Uri(invited["setPasswordUrl"]!.GetValue<string>());
+        using var browser = Browser();
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        var set = await PostFormAsync(browser, "/set-password", form, ("token", Uri.UnescapeDataString(link.Query["?token=".Length..])), ("password", Password), ("confirmPassword", Password));
+        var copied = CookieOf(set);
+
+        using var thief = CookieClient(copied);
+        (await thief.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.OK, "before sign-out the copy is as good as the original");
+
+        var home = await (await browser.GetAsync("/")).Content.ReadAsStringAsync();
+        (await PostFormAsync(browser, "/sign-out", home)).Headers.Location!.ToString().Should().Be("/sign-in");
+
+        var after = await thief.GetAsync("/");
+        after.StatusCode.Should().Be(HttpStatusCode.Redirect, "a cookie issued before sign-out opens nothing after it");
+        after.Headers.Location!.AbsolutePath.Should().Be("/sign-in");
+        (await thief.GetAsync("/report-runs")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        // Signing in again works, with a cookie of its own; the old copy stays dead.
+        var signIn = await (await browser.GetAsync("/sign-in?ReturnUrl=%2F")).Content.ReadAsStringAsync();
+        var again = await PostFormAsync(browser, "/sign-in?ReturnUrl=%2F", signIn, ("email", email), ("password", Password));
+        again.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await browser.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await thief.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+    }
+
+    [Test]
+    public async Task APersonsNewRole_Removal_OrLockout_HoldsOnTheirNextRequest()
+    {
+        var email = Unique.Text("pat") + "@partnership.example";
+        var invited = await CreateAsync(Admin, "/api/users", new { email, name = "Pat Finance", role = "finance" });
+        var id = invited["user"]!["id"]!.GetValue<long>();
+        var link = new Uri(invited["setPasswordUrl"]!.GetValue<string>());
+        using var browser = Browser();
+        var form = await (await browser.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync();
+        await PostFormAsync(browser, "/set-password", form, ("token", Uri.UnescapeDataString(link.Query["?token=".Length..])), ("password", Password), ("confirmPassword", Password));
+        (await (await browser.GetAsync("/")).Content.ReadAsStringAsync()).Should().Contain("Pat Finance (finance)");
+        (await browser.GetAsync("/imports")).StatusCode.Should().Be(HttpStatusCode.OK, "finance may import");
+
+        await ExecuteAsync("UPDATE app_user SET role = 'viewer' WHERE id = @Id", id);
+        (await (await browser.GetAsync("/")).Content.ReadAsStringAsync()).Should().Contain("Pat Finance (viewer)", "the role is read from the database on each request");
+        (await browser.GetAsync("/imports")).StatusCode.Should().NotBe(HttpStatusCode.OK, "a viewer may not import");
+
+        await ExecuteAsync("UPDATE app_user SET locked_until = @Until WHERE id = @Id", id, DateTime.UtcNow.AddMinutes(15));
+        var locked = await browser.GetAsync("/");
+        locked.StatusCode.Should().Be(HttpStatusCode.Redirect, "a locked-out person's session ends");
+        locked.Headers.Location!.AbsolutePath.Should().Be("/sign-in");
+    }
+
+    private async Task ExecuteAsync(string sql, long id, DateTime? until = null)
+    {
+        await using var session = await Database.OpenAsync();
+        await session.ExecuteAsync(Sql.Common(sql), new { Id = id, Until = until });
+    }
+
+    private static string CookieOf(HttpResponseMessage response) =>
+        response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("portfolio=", StringComparison.Ordinal)).Split(';')[0];
+
+    private HttpClient CookieClient(string cookie)
+    {
+        var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = new Uri("https://localhost") });
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return client;
+    }
+
+    [Test]
     public async Task TheSignInCookie_IsHttpOnly_SameSiteLax_AndSecure()
     {
         var email = Unique.Text("kim") + "@partnership.example";
