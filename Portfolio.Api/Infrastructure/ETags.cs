@@ -39,4 +39,22 @@ public static class ETags
     /// <summary>The version named by If-Match when the header is sent (null when it is not, or is <c>*</c>); 428 when it is unreadable.</summary>
     public static (int? Version, IResult? Problem) OptionalIfMatch(HttpRequest request) =>
         string.IsNullOrWhiteSpace(request.Headers.IfMatch.ToString()) ? (null, null) : RequireIfMatch(request);
+
+    /// <summary>
+    /// Preconditions before content (RFC 9110 §13.2.1): when a change's body is refused (400) but If-Match names a
+    /// version that is no longer current, the answer is 412, so the client learns first that it was changing a stale
+    /// copy. <paramref name="currentVersion"/> reads the record's version (null when it does not exist); it is read
+    /// only when the body is refused, so a good request costs nothing more.
+    /// </summary>
+    public static async Task<IResult> BeforeContentAsync(
+        IResult contentProblem, int? expected, Core.Data.Database database, Func<Core.Data.DbSession, Task<int?>> currentVersion, CancellationToken cancellationToken)
+    {
+        if (expected is null)
+        {
+            return contentProblem;
+        }
+
+        await using var session = await database.OpenAsync(cancellationToken);
+        return await currentVersion(session) is { } current && current != expected ? Problems.PreconditionFailed(current) : contentProblem;
+    }
 }

@@ -90,16 +90,24 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnlyFields);
         if ((problem ?? body!.Problem()) is { } refused)
         {
-            return refused;
+            return await ETags.BeforeContentAsync(refused, expected, database, async session => (await Resource.Load(session, id, http.RequestAborted))?.Version, http.RequestAborted);
         }
 
         var change = http.Change();
         return await Writes.InTransactionAsync(database, async session =>
         {
-            if (body!.ReadOnly.Count > 0 && await Resource.GetAsync(session, id, http.RequestAborted) is { } stored
-                && ReadOnlyDifferences(http, stored, body.ReadOnly) is { } differences)
+            if (body!.ReadOnly.Count > 0 && await Resource.Load(session, id, http.RequestAborted) is { } stored)
             {
-                return differences;
+                // The stored version first: a stale copy is 412 whatever its read-only fields say.
+                if (expected is { } version && stored.Version != version)
+                {
+                    return Problems.PreconditionFailed(stored.Version);
+                }
+
+                if (ReadOnlyDifferences(http, Resource.View(stored), body.ReadOnly) is { } differences)
+                {
+                    return differences;
+                }
             }
 
             return Respond(http, await Resource.UpdateAsync(session, id, expected, body!.Input, change, http.RequestAborted), created: false);

@@ -67,6 +67,44 @@ public sealed class HttpSemanticsTests(DatabaseEngine engine) : ApiTest(engine)
         (await BodyAsync(await Viewer.GetAsync($"{path}/{created["id"]}")))["version"]!.GetValue<int>().Should().Be(1);
     }
 
+    [TestCaseSource(nameof(Resources))]
+    public async Task AStaleIfMatch_Is412_BeforeTheBodysReadOnlyFieldsOrErrors(string resource)
+    {
+        var (path, created) = await CreateResourceAsync(resource);
+        var get = await Viewer.GetAsync($"{path}/{created["id"]}");
+        var representation = await get.Content.ReadAsStringAsync();
+        (await PutJsonAsync(Admin, $"{path}/{created["id"]}", representation, ETagOf(get))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var before = await RowCountsAsync();
+
+        var changedReadOnly = JsonNode.Parse(representation)!.AsObject();
+        changedReadOnly["createdAt"] = "2001-01-01T00:00:00Z";
+        var stale = await PutJsonAsync(Admin, $"{path}/{created["id"]}", changedReadOnly.ToJsonString(), "\"1\"");
+        ShouldBeProblem(stale, 412);
+
+        var unknownField = await PutJsonAsync(Admin, $"{path}/{created["id"]}", """{"nonsense":1}""", "\"1\"");
+        ShouldBeProblem(unknownField, 412);
+
+        (await RowCountsAsync()).Should().Equal(before);
+        ShouldBeProblem(await PutJsonAsync(Admin, $"{path}/{created["id"]}", changedReadOnly.ToJsonString(), "\"2\""), 400, "createdAt");
+    }
+
+    [Test]
+    public async Task AStaleIfMatch_Is412_BeforeABudgetsOrNotesBodyErrors()
+    {
+        var grant = await CreateGrantAsync();
+        var id = grant["id"]!.GetValue<long>();
+        var lines = """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":100}]}""";
+        (await PutJsonAsync(Finance, $"/api/grants/{id}/budget", lines, "\"0\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/grants/{id}/budget", """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":1.001}]}""", "\"0\""), 412);
+        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/grants/{id}/budget", """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":1.001}]}""", "\"1\""), 400);
+
+        var note = await CreateAsync(Finance, $"/api/grants/{id}/variance-notes", new { periodStart = "2026-04-01", text = "First" });
+        var noteId = note["id"]!.GetValue<long>();
+        (await PutJsonAsync(Finance, $"/api/grants/{id}/variance-notes/{noteId}", """{"text":"Second"}""", "\"1\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/grants/{id}/variance-notes/{noteId}", """{"text":""}""", "\"1\""), 412);
+        ShouldBeProblem(await PutJsonAsync(Finance, $"/api/grants/{id}/variance-notes/{noteId}", """{"text":""}""", "\"2\""), 400);
+    }
+
     [Test]
     public async Task ReadOnlyFields_AreRefusedOnACreate()
     {

@@ -39,7 +39,7 @@ public static class BudgetApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<BudgetInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await Core.Domain.Budgets.GetAsync(session, grantId, http.RequestAborted))?.Version, http.RequestAborted);
         }
 
         var change = http.Change();

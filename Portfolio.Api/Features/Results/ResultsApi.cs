@@ -105,7 +105,7 @@ public static class ResultsApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<IndicatorInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await IndicatorStore.GetAsync(session, grantId, indicatorId, http.RequestAborted))?.Version, http.RequestAborted);
         }
 
         var change = http.Change();

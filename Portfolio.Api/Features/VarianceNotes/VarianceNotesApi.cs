@@ -70,7 +70,7 @@ public static class VarianceNotesApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<VarianceNoteChangeInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await Core.Domain.VarianceNoteStore.GetAsync(session, grantId, noteId, http.RequestAborted))?.Version, http.RequestAborted);
         }
 
         var change = http.Change();
