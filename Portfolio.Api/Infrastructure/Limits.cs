@@ -186,7 +186,8 @@ public static class Limits
     /// <summary>Marks an endpoint as rendering a report: one at a time per caller, and a limited number in all.</summary>
     public static RouteHandlerBuilder RendersReports(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(RendersReportsMetadata.Instance);
 
-    internal sealed class RendersReportsMetadata
+    [AttributeUsage(AttributeTargets.Class)]
+    internal sealed class RendersReportsMetadata : Attribute
     {
         public static readonly RendersReportsMetadata Instance = new();
     }

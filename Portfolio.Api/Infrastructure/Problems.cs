@@ -18,7 +18,7 @@ public static class Problems
         Forbidden forbidden => TypedResults.Problem(detail: forbidden.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"),
         StaleVersion stale => PreconditionFailed(stale.CurrentVersion),
         Conflict conflict => Conflict(conflict.Detail, conflict.Extensions?.ToDictionary(e => e.Key, e => e.Value)),
-        CannotApply cannot => Unprocessable(cannot.Detail),
+        CannotApply cannot => Unprocessable(cannot.Detail, cannot.Extensions?.ToDictionary(e => e.Key, e => e.Value)),
         BrokenControl control => TypedResults.Problem(
             detail: control.Detail,
             statusCode: StatusCodes.Status422UnprocessableEntity,

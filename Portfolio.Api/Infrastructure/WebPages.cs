@@ -24,6 +24,9 @@ public static class WebPages
             options.Conventions.AddPageRoute("/ProgrammeAreas/AreaForm", "programme-areas/new");
             options.Conventions.AddPageRoute("/PartnerAgreements/AgreementForm", "partner-agreements/{id:long}/edit");
             options.Conventions.AddPageRoute("/Results/IndicatorForm", "grants/{grantId:long}/indicators/new");
+
+            // The open-data downloads for people: /exports/360giving.xlsx and .json are the export page's download handler.
+            options.Conventions.AddPageRoute("/OpenData/ExportsPage", "exports/360giving.{format:regex(^(json|xlsx)$)}");
         });
 
         // The stylesheet and script compress from 185 KB to 27 KB. Only these: compressing pages over HTTPS would let

@@ -36,7 +36,7 @@ public static class ClosedPeriods
         var reopenings = runs.Count == 0
             ? new Dictionary<DateOnly, DateTime>()
             : (await session.QueryAsync<Reopening>(LastReopenings, new { GrantId = grantId }, cancellationToken)).ToDictionary(r => r.PeriodStart, r => r.ReopenedAt);
-        return new ClosedPeriodSet(grantId, runs, reopenings);
+        return new ClosedPeriodSet(runs, reopenings);
     }
 
     /// <summary>
@@ -168,7 +168,7 @@ public static class ClosedPeriods
 }
 
 /// <summary>Which of one grant's periods are closed, and by which report.</summary>
-public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.ClosingRun> runs, IReadOnlyDictionary<DateOnly, DateTime> reopenings)
+public sealed class ClosedPeriodSet(IReadOnlyList<ClosedPeriods.ClosingRun> runs, IReadOnlyDictionary<DateOnly, DateTime> reopenings)
 {
     /// <summary>The report that closes <paramref name="period"/>: the first approved at or after it since the period was last reopened.</summary>
     public ClosedPeriods.ClosingRun? ClosedBy(ReportingPeriod period)
@@ -195,12 +195,11 @@ public sealed class ClosedPeriodSet(long grantId, IReadOnlyList<ClosedPeriods.Cl
             return null;
         }
 
-        var when = (run.SentAt ?? run.ApprovedAt).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        var when = (run.SentAt ?? run.ApprovedAt).ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
         var how = run.SentAt is null ? "approved for sending" : "sent to the funder";
-        var by = run.PeriodStart == period.Start ? "its report" : $"the {run.PeriodLabel} report (report run {run.Id}), which covers it cumulatively,";
-        return $"The {period.Label} period ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}) of grant {grantId} is closed: {by} was {how} on {when}. " +
-               $"{instead}; an admin may reopen the period with a reason " +
-               $"(POST /api/grants/{grantId}/periods/{period.Start:yyyy-MM-dd}/reopen).";
+        var by = run.PeriodStart == period.Start ? "its report" : $"the {run.PeriodLabel} report, which covers it cumulatively,";
+        return $"The {period.Label} period ({period.Start.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)} to {period.End.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}) is closed: {by} was {how} on {when}. " +
+               $"{instead}; only an admin can reopen the period, with a reason, from the grant's page.";
     }
 }
 

@@ -27,7 +27,7 @@ public sealed record StaleVersion(int CurrentVersion)
 public sealed record Conflict(string Detail, IReadOnlyDictionary<string, object?>? Extensions = null) : Refusal(Detail);
 
 /// <summary>Well-formed, but cannot be applied now (422): a period not yet ended, a report that needs a note, no one to send to.</summary>
-public sealed record CannotApply(string Detail) : Refusal(Detail);
+public sealed record CannotApply(string Detail, IReadOnlyDictionary<string, object?>? Extensions = null) : Refusal(Detail);
 
 /// <summary>Well-formed, but breaks a finance control (422); <see cref="Errors"/> names the fields to look at.</summary>
 public sealed record BrokenControl(string Detail, IReadOnlyDictionary<string, string[]> Errors) : Refusal(Detail)

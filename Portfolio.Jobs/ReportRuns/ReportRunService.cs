@@ -26,13 +26,14 @@ public enum RunOutcome
     VersionMismatch,
     Stale,
     EarlierUnsent,
-    NeedsVarianceNote,
+    /// <summary>Something holds the report from approval: each is in <see cref="RunResult.Holds"/>.</summary>
+    Held,
     NoRecipients,
     UnknownRecipients,
 }
 
 /// <summary>What happened, the run concerned (for <see cref="RunOutcome.Stale"/>: the new draft), and for a refusal what to do about it.</summary>
-public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null)
+public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null, IReadOnlyList<ReportHold>? Holds = null, string? Because = null)
 {
     /// <summary>
     /// Why nothing was done, as every caller shows it (null when done). <paramref name="id"/> is the grant for a
@@ -51,9 +52,21 @@ public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string
         RunOutcome.EarlierUnsent => new Conflict(Detail!),
         RunOutcome.Stale => new Conflict(Detail!, new Dictionary<string, object?> { ["newRunId"] = Run?.Id }),
         RunOutcome.UnknownRecipients => InvalidFields.Of("recipients", Detail!),
-        RunOutcome.PeriodNotEnded or RunOutcome.NeedsVarianceNote or RunOutcome.NoRecipients => new CannotApply(Detail!),
+        RunOutcome.Held => new CannotApply(Detail!, new Dictionary<string, object?> { ["holds"] = Holds }),
+        RunOutcome.PeriodNotEnded or RunOutcome.NoRecipients => new CannotApply(Detail!),
         _ => throw new InvalidOperationException($"No refusal for {Outcome}."),
     };
+}
+
+/// <summary>
+/// One thing that holds a report from approval, with what clears it: <c>variance-note</c>, an amber or red money
+/// period without a variance note; <c>indicator-note</c>, an indicator below target or not recorded for the period
+/// without a note on its actual (<see cref="IndicatorId"/> names it).
+/// </summary>
+public sealed record ReportHold(string Kind, DateOnly PeriodStart, long? IndicatorId, string Message)
+{
+    public const string VarianceNote = "variance-note";
+    public const string IndicatorNote = "indicator-note";
 }
 
 /// <summary>Job settings: <c>Portfolio:Jobs</c>.</summary>
@@ -189,19 +202,10 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                     $"must be sent (or cancelled) before {run.PeriodLabel}.");
             }
 
-            if (run.Rag is "amber" or "red"
-                && (await VarianceNoteStore.ListForGrantAsync(session, run.GrantId, run.PeriodStart, cancellationToken)).Count == 0)
+            if (await HoldsAsync(session, run, cancellationToken) is { Count: > 0 } holds)
             {
-                return new RunResult(RunOutcome.NeedsVarianceNote, run,
-                    $"The report for {run.PeriodLabel} is {run.Rag.ToUpperInvariant()}: add a variance note for the period starting {run.PeriodStart:yyyy-MM-dd} " +
-                    $"(POST /api/grants/{run.GrantId}/variance-notes) explaining the variance, then approve again.");
-            }
-
-            if (await IndicatorsNeedingNoteAsync(session, run, cancellationToken) is { Count: > 0 } unexplained)
-            {
-                return new RunResult(RunOutcome.NeedsVarianceNote, run,
-                    $"The report for {run.PeriodLabel} has results below target or not recorded without a note: {string.Join("; ", unexplained.Select(r => $"{r.Name} ({r.Rag?.ToUpperInvariant() ?? "not recorded"})"))}. " +
-                    $"Record the actual or a note for each (PUT /api/grants/{run.GrantId}/indicators/{{indicatorId}}/actuals/{run.PeriodStart:yyyy-MM-dd}), then approve again.");
+                return new RunResult(RunOutcome.Held, run,
+                    $"The report for {run.PeriodLabel} cannot be approved until each of these is explained: {string.Join(" ", holds.Select(h => h.Message))}", holds);
             }
 
             staleBecause = snapshot is null
@@ -254,7 +258,8 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             return regenerated.Outcome == RunOutcome.Done
                 ? new RunResult(RunOutcome.Stale, regenerated.Run,
                     $"Report run {runId} was not approved: the books have changed since it was generated ({staleBecause}). " +
-                    $"It has been replaced by draft report run {regenerated.Run!.Id}, made from the books as they are now: preview it (GET /api/report-runs/{regenerated.Run.Id}/pdf) and approve that one.")
+                    $"It has been replaced by draft report run {regenerated.Run!.Id}, made from the books as they are now: preview it (GET /api/report-runs/{regenerated.Run.Id}/pdf) and approve that one.",
+                    Because: staleBecause)
                 : regenerated;
         }
 
@@ -538,6 +543,30 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         Compare("spend by delivery area", snapshot.AreaRows, now.AreaRows);
         Compare("the results or the narrative", snapshot.Results, now.Results);
         return changed.Count == 0 ? null : string.Join("; ", changed);
+    }
+
+    /// <summary>
+    /// Everything holding the run from approval, as the books stand, all at once: the period's money when it is amber
+    /// or red without a variance note, then each indicator below target or not recorded without a note.
+    /// </summary>
+    public static async Task<IReadOnlyList<ReportHold>> HoldsAsync(DbSession session, ReportRun run, CancellationToken cancellationToken)
+    {
+        var holds = new List<ReportHold>();
+        if (run.Rag is "amber" or "red"
+            && (await VarianceNoteStore.ListForGrantAsync(session, run.GrantId, run.PeriodStart, cancellationToken)).Count == 0)
+        {
+            holds.Add(new ReportHold(ReportHold.VarianceNote, run.PeriodStart, null,
+                $"Spend for {run.PeriodLabel} is {run.Rag.ToUpperInvariant()} against its budget: add a variance note for the period saying why."));
+        }
+
+        foreach (var row in await IndicatorsNeedingNoteAsync(session, run, cancellationToken))
+        {
+            holds.Add(new ReportHold(ReportHold.IndicatorNote, run.PeriodStart, row.IndicatorId, row.Rag is null
+                ? $"{row.Name} has no result recorded for {run.PeriodLabel}: record it, or add a note saying why."
+                : $"{row.Name} is {row.Rag.ToUpperInvariant()} (below target) for {run.PeriodLabel}: add a note to its result saying why."));
+        }
+
+        return holds;
     }
 
     /// <summary>The grant's indicators for the run's period that are below target or not recorded and have no note, as the books stand.</summary>

@@ -117,9 +117,28 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await finance.WaitForURLAsync("**/report-runs/*");
         (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Draft report made for 2026/27 Q2");
         await ShouldBeAccessibleAsync(finance, "report-run-draft");
+
+        // The draft is shown on its page, and its files open with the person's own sign-in (no API key).
+        (await finance.Locator("iframe#draft-preview").GetAttributeAsync("src")).Should().MatchRegex(@"^/report-runs/\d+/pdf$");
+        var draftPdfHref = await finance.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Preview the PDF") }).GetAttributeAsync("href");
+        var draftXlsxHref = await finance.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Preview the Excel workbook") }).GetAttributeAsync("href");
+        draftPdfHref.Should().NotStartWith("/api");
+        var draftPdf = await finance.APIRequest.GetAsync(draftPdfHref!);
+        draftPdf.Status.Should().Be(200);
+        draftPdf.Headers["content-type"].Should().Be("application/pdf");
+        draftPdf.Headers["content-disposition"].Should().StartWith("inline");
+        var draftText = Documents.PdfText(await draftPdf.BodyAsync());
+        draftText.Should().Contain("DRAFT").And.Contain("£3,500.00").And.Contain("£3,000.00");
+        var draftXlsx = await finance.APIRequest.GetAsync(draftXlsxHref!);
+        draftXlsx.Status.Should().Be(200);
+        draftXlsx.Headers["content-type"].Should().Be("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+
+        // Approval lists what holds it, each with the form that clears it, and sends nothing.
+        (await finance.Locator("#holds").InnerTextAsync()).Should().Contain("Spend for 2026/27 Q2 is AMBER against its budget");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
-        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("AMBER for 2026/27 Q2: a variance note for the period must explain why");
-        (await finance.GetByRole(AriaRole.Link, new() { Name = "Add a variance note for 2026/27 Q2" }).CountAsync()).Should().Be(1);
+        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("Spend for 2026/27 Q2 is AMBER against its budget: add a variance note for the period saying why.");
+        (await finance.GetByRole(AriaRole.Link, new() { Name = "Add a variance note for 2026/27 Q2" }).GetAttributeAsync("href")).Should().Contain("run=");
+        (await finance.GetByRole(AriaRole.Button, new() { Name = "Confirm and send" }).CountAsync()).Should().Be(0);
         await ShouldBeAccessibleAsync(finance, "report-run-needs-note");
 
         // The lead sees the grant amber in their area today (£3,500.00 against £3,000.00 for Q2 and 54 of Q3's 92
@@ -139,9 +158,21 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await admin.GetByRole(AriaRole.Link, new() { Name = "Reports" }).ClickAsync();
         await ShouldBeAccessibleAsync(admin, "report-runs");
         await admin.Locator("#runs").GetByRole(AriaRole.Link).First.ClickAsync();
+        (await admin.Locator("#holds").CountAsync()).Should().Be(0, "the note cleared the only hold");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
-        (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("The books changed after this draft was made");
+
+        // Nothing is sent on one click: the page names who receives what, and what closes.
+        (await admin.Locator("#recipients").InnerTextAsync()).Should().Contain($"Grants Officer ({contact})");
+        (await admin.Locator("#attachments").InnerTextAsync()).Should().Contain(".pdf").And.Contain(".xlsx").And.Contain("KB");
+        (await admin.Locator("#periods-to-close").InnerTextAsync()).Should().Contain("2026/27 Q2 (1 Jul 2026 to 30 Sep 2026)");
+        (await admin.Locator("#confirm").InnerTextAsync()).Should().Contain("only an admin can reopen a closed period");
+        Smtp.Messages().Should().NotContain(m => m.To.Mailboxes.Any(b => b.Address == contact), "nothing is sent before confirming");
+        await ShouldBeAccessibleAsync(admin, "report-run-confirm");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Confirm and send" }).ClickAsync();
+        var stale = await admin.Locator(".govuk-notification-banner").InnerTextAsync();
+        stale.Should().Contain("The books changed after this draft was made: the variance notes").And.Contain("A fresh draft is ready").And.NotContain("Success").And.NotContain("/api/");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Confirm and send" }).ClickAsync();
         (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Approved: the report is being sent");
         bool ToContact(MimeMessage m) => m.To.Mailboxes.Any(b => b.Address == contact);
         await JobsApp.EventuallyAsync(() => Task.FromResult(Smtp.Messages().Any(ToContact)), "the report email to arrive");
@@ -163,6 +194,15 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await JobsApp.EventuallyAsync(async () => (await admin.ReloadAsync())!.Ok && await admin.Locator("[data-status='sent']").CountAsync() == 1, "the run page to say sent");
         (await admin.Locator("#deliveries").InnerTextAsync()).Should().Contain(contact);
         await ShouldBeAccessibleAsync(admin, "report-run-sent");
+
+        // What was sent downloads from the page, byte for byte the email's attachment.
+        var sentPdfHref = await admin.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Download the PDF") }).GetAttributeAsync("href");
+        var sentPdf = await admin.APIRequest.GetAsync(sentPdfHref!);
+        sentPdf.Status.Should().Be(200);
+        (await sentPdf.BodyAsync()).Should().Equal(pdfBytes.ToArray());
+        var sentXlsx = await admin.APIRequest.GetAsync(await admin.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Download the Excel workbook") }).GetAttributeAsync("href") ?? "");
+        sentXlsx.Status.Should().Be(200);
+        sentXlsx.Headers["content-disposition"].Should().StartWith("attachment");
 
         // What was sent is final: the quarter is closed to new spend.
         await finance.GotoAsync($"/grants/{grantId}/spend/new");

@@ -34,7 +34,30 @@ public sealed class ExportsPageModel(Database database, ReportOptions reports, O
 
     public IReadOnlyList<GivingGrant> SubGrants => Package?.Grants.Where(g => g.Id.Contains("-subgrant-", StringComparison.Ordinal)).ToList() ?? [];
 
-    public async Task OnGetAsync()
+    /// <summary>
+    /// The page, or at <c>/exports/360giving.xlsx</c> or <c>.json</c> (with the same range) the download itself: the
+    /// same package as the API's, for a signed-in person; when there is nothing to download the page says why.
+    /// </summary>
+    public async Task<IActionResult> OnGetAsync(string? format)
+    {
+        await ReadAsync();
+        if (format is null)
+        {
+            return Page();
+        }
+
+        if (Package is not { } package)
+        {
+            Response.StatusCode = HasErrors ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        return format == "json"
+            ? FileAnswer.For(Response, ThreeSixtyGiving.ToJson(package), OpenDataApi.JsonContentType, OpenDataApi.FileName(package, "json"))
+            : FileAnswer.For(Response, ThreeSixtyGivingWorkbook.Render(package), QuarterlyWorkbook.ContentType, OpenDataApi.FileName(package, "xlsx"));
+    }
+
+    private async Task ReadAsync()
     {
         foreach (var (key, value) in Request.Query)
         {

@@ -71,5 +71,5 @@ public static class OpenDataApi
         };
     }
 
-    private static string FileName(GivingPackage package, string extension) => $"{package.Identifier}.{extension}";
+    internal static string FileName(GivingPackage package, string extension) => $"{package.Identifier}.{extension}";
 }

@@ -34,8 +34,14 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
 
     public DateOnly Today { get; private set; }
 
-    /// <summary>When approval was refused for want of a variance note: where to write it.</summary>
-    public string? AddNoteHref { get; private set; }
+    /// <summary>What holds a draft from approval, each with the form that clears it (empty when nothing does).</summary>
+    public IReadOnlyList<(ReportHold Hold, string Href, string LinkText)> Holds { get; private set; } = [];
+
+    /// <summary>Set after "Approve and send": the page asks to confirm, naming who receives what and what closes.</summary>
+    public bool Confirming { get; private set; }
+
+    /// <summary>The periods of the grant that approval closes (this one and every earlier one still open).</summary>
+    public IReadOnlyList<ReportingPeriod> PeriodsToClose { get; private set; } = [];
 
     protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
     {
@@ -47,6 +53,41 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ? Page() : NotFound();
 
+    /// <summary>"Approve and send": nothing is sent yet; the page lists what holds it, or asks to confirm.</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(long id)
+    {
+        if (!MayAct())
+        {
+            return Forbid();
+        }
+
+        if (!await LoadAsync(id))
+        {
+            return NotFound();
+        }
+
+        ReadPostedForm();
+        if (Run.Status != "draft")
+        {
+            AddError("actions", $"Only a draft can be approved; this report is {Run.Status}.");
+        }
+        else if (ReadVersion() is { } version && version != Run.Version)
+        {
+            AddError("actions", "This report changed since you opened it. Check it again below, then approve it.");
+        }
+        else if (Holds.Count > 0)
+        {
+            AddHoldErrors();
+        }
+        else
+        {
+            Confirming = true;
+        }
+
+        return Page();
+    }
+
+    /// <summary>"Confirm and send": approves the version confirmed, and the delivery job sends it.</summary>
     public async Task<IActionResult> OnPostApproveAsync(long id) => await ActAsync(id, version => runs.ApproveAsync(id, User.Actor(), version, HttpContext.RequestAborted), "Approved: the report is being sent to the funder's contacts.");
 
     public async Task<IActionResult> OnPostRegenerateAsync(long id) => await ActAsync(id, _ => runs.RegenerateAsync(id, User.Actor(), HttpContext.RequestAborted), "A new draft was made from the books as they stand.");
@@ -119,7 +160,7 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
                 TempData[Notice.Key] = done;
                 return Redirect($"/report-runs/{result.Run!.Id}");
             case RunOutcome.Stale:
-                TempData[Notice.Key] = $"The books changed after this draft was made ({result.Detail}). A new draft was made from the books as they stand: preview it, then approve it.";
+                TempData[Notice.ImportantKey] = $"The books changed after this draft was made: {result.Because}. Nothing was sent. A fresh draft is ready: preview it, then approve it.";
                 return Redirect($"/report-runs/{result.Run!.Id}");
             case RunOutcome.RunNotFound:
                 return NotFound();
@@ -130,10 +171,9 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
             return NotFound();
         }
 
-        if (result.Outcome == RunOutcome.NeedsVarianceNote)
+        if (result.Outcome == RunOutcome.Held)
         {
-            AddError("actions", $"This report is {Run.Rag?.ToUpperInvariant()} for {Run.PeriodLabel}: a variance note for the period must explain why before it can be approved.");
-            AddNoteHref = $"/grants/{Run.GrantId}/notes/new?period={Run.PeriodStart:yyyy-MM-dd}";
+            AddHoldErrors();
             return Page();
         }
 
@@ -148,6 +188,15 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
     }
 
     private bool MayAct() => User.MayWrite();
+
+    /// <summary>Each hold in the error summary, linked to the form that clears it.</summary>
+    private void AddHoldErrors()
+    {
+        foreach (var (hold, _, _) in Holds)
+        {
+            AddError("actions", hold.Message);
+        }
+    }
 
     private async Task<bool> LoadAsync(long id)
     {
@@ -165,6 +214,16 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
         CanAct = MayAct();
         Today = UkDate.Today(clock);
         Values["version"] = run.Version.ToString(CultureInfo.InvariantCulture);
+        if (run.Status == "draft")
+        {
+            var indicators = (await Core.Results.IndicatorStore.ListForGrantAsync(session, run.GrantId, cancellationToken)).ToDictionary(i => i.Id, i => i.Name);
+            Holds = (await ReportRunService.HoldsAsync(session, run, cancellationToken)).Select(h => h.Kind == ReportHold.VarianceNote
+                ? (h, $"/grants/{run.GrantId}/notes/new?period={h.PeriodStart:yyyy-MM-dd}&run={run.Id}", $"Add a variance note for {run.PeriodLabel}")
+                : (h, $"/grants/{run.GrantId}/indicators/{h.IndicatorId}/actuals/{h.PeriodStart:yyyy-MM-dd}?run={run.Id}", $"Record the result or a note for {indicators.GetValueOrDefault(h.IndicatorId ?? 0, "the indicator")}")).ToList();
+            var closed = await ClosedPeriods.LoadAsync(session, run.GrantId, cancellationToken);
+            PeriodsToClose = loaded.Periods.Where(p => p.Start <= run.PeriodStart && !closed.IsClosed(p)).ToList();
+        }
+
         return true;
     }
 }

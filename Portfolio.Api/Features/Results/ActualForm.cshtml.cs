@@ -122,7 +122,7 @@ public sealed class ActualFormModel(Database database, TimeProvider clock) : For
         }
 
         TempData[Notice.Key] = $"{Indicator.Name} for {Period.Label} saved.";
-        return Redirect($"/grants/{grantId}?period={Period.Start:yyyy-MM-dd}#outcomes");
+        return Redirect(BackToApproval.From(Request) ?? $"/grants/{grantId}?period={Period.Start:yyyy-MM-dd}#outcomes");
     }
 
     private async Task<bool> LoadAsync(long grantId, long indicatorId, string periodStart)

@@ -16,6 +16,11 @@ public static class Show
     /// <summary>A count and its noun: "1 line", "3 lines".</summary>
     public static string Count(long count, string one, string many) => $"{count:N0} {(count == 1 ? one : many)}";
 
+    /// <summary>A file's size as people read it: "48 KB", "1.2 MB".</summary>
+    public static string Size(long bytes) => bytes < 1024 * 1024
+        ? $"{(bytes + 1023) / 1024:N0} KB"
+        : (bytes / (1024m * 1024m)).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+
     public static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public static string Date(DateTime utc) => utc.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -34,6 +34,7 @@ public sealed class NewNoteModel(Database database) : NoteFormModel(database)
 
         var input = new VarianceNoteInput(period, Text ?? "", string.IsNullOrEmpty(Category) ? null : Category);
         var outcome = await UnitOfWork.RunAsync(Database, session => Core.Domain.VarianceNotes.AddAsync(session, grantId, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
-        return outcome.Refused is { } refusal ? Refused(refusal) : BackToGrant(period);
+        return outcome.Refused is { } refusal ? Refused(refusal)
+            : Shared.BackToApproval.From(Request) is { } approval ? Redirect(approval) : BackToGrant(period);
     }
 }
