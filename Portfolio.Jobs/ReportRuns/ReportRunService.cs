@@ -561,9 +561,9 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
         foreach (var row in await IndicatorsNeedingNoteAsync(session, run, cancellationToken))
         {
-            holds.Add(new ReportHold(ReportHold.IndicatorNote, run.PeriodStart, row.IndicatorId, row.Rag is null
+            holds.Add(new ReportHold(ReportHold.IndicatorNote, run.PeriodStart, row.IndicatorId, row.PeriodActual is null || row.Rag is null
                 ? $"{row.Name} has no result recorded for {run.PeriodLabel}: record it, or add a note saying why."
-                : $"{row.Name} is {row.Rag.ToUpperInvariant()} (below target) for {run.PeriodLabel}: add a note to its result saying why."));
+                : $"{row.Name} is {row.Rag!.ToUpperInvariant()} (below target) for {run.PeriodLabel}: add a note to its result saying why."));
         }
 
         return holds;

@@ -175,6 +175,33 @@ public sealed class ResultsApiTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task Approval_NamesEveryHoldAtOnce_MoneyAndEachIndicator_AndChangesNothing()
+    {
+        var grantId = (long)(await CreateGrantAsync())["id"]!;
+        (await PutJsonAsync(Finance, $"/api/grants/{grantId}/budget", """{"lines":[{"category":"staff","periodStart":"2026-04-01","amount":10000}]}""", "\"0\"")).EnsureSuccessStatusCode();
+        await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-05-14", amount = 5000m, category = "staff", description = "Salaries" });
+        var amber = (long)(await CreateAsync(Lead, $"/api/grants/{grantId}/indicators", Indicator("Survivors supported", ("2026-04-01", 100m))))["id"]!;
+        var missing = (long)(await CreateAsync(Lead, $"/api/grants/{grantId}/indicators", Indicator("Sessions delivered", ("2026-04-01", 40m))))["id"]!;
+        (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{amber}/actuals/2026-04-01", new { value = 85m })).EnsureSuccessStatusCode();
+        var run = await BodyAsync(await Finance.PostAsJsonAsync("/api/report-runs", new { grantId, periodStart = "2026-04-01" }));
+        run["rag"]!.GetValue<string>().Should().Be("red", "£5,000 spent against £10,000 is 50 % under");
+
+        var refused = await Finance.PostAsync($"/api/report-runs/{run["id"]}/approve", null);
+
+        ShouldBeProblem(refused, 422);
+        var holds = (await BodyAsync(refused))["holds"]!.AsArray();
+        holds.Select(h => ((string)h!["kind"]!, (string)h["periodStart"]!, (long?)h["indicatorId"])).Should().Equal(
+            ("variance-note", "2026-04-01", null), ("indicator-note", "2026-04-01", amber), ("indicator-note", "2026-04-01", missing));
+        holds.Select(h => (string)h!["message"]!).Should().Equal(
+            "Spend for 2026/27 Q1 is RED against its budget: add a variance note for the period saying why.",
+            "Survivors supported is AMBER (below target) for 2026/27 Q1: add a note to its result saying why.",
+            "Sessions delivered has no result recorded for 2026/27 Q1: record it, or add a note saying why.");
+        var after = await BodyAsync(await Finance.GetAsync($"/api/report-runs/{run["id"]}"));
+        after["status"]!.GetValue<string>().Should().Be("draft");
+        after["version"]!.GetValue<int>().Should().Be(run["version"]!.GetValue<int>(), "a refused approval changes nothing");
+    }
+
+    [Test]
     public async Task AnIndicatorBelowTargetWithoutANote_HoldsApproval_UntilTheLeadWritesOne_ThenThePeriodIsClosed()
     {
         var grantId = (long)(await CreateGrantAsync())["id"]!;
@@ -188,7 +215,7 @@ public sealed class ResultsApiTests(DatabaseEngine engine) : ApiTest(engine)
         held!["items"]!.AsArray().Select(r => (long)r!["id"]!).Should().Equal((long)run["id"]!);
         var refused = await Finance.PostAsync($"/api/report-runs/{run["id"]}/approve", null);
         ShouldBeProblem(refused, 422);
-        (await refused.Content.ReadAsStringAsync()).Should().Contain("Survivors supported (AMBER)", "85 against 100 is 15 % short: amber");
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("Survivors supported is AMBER (below target)", "85 against 100 is 15 % short: amber");
 
         (await Lead.PutAsJsonAsync($"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", new { value = 85m, note = "The refuge closed for repairs in May." })).EnsureSuccessStatusCode();
         (await Finance.GetFromJsonAsync<JsonObject>($"/api/report-runs?grantId={grantId}&needsNote=true"))!["items"]!.AsArray().Should().BeEmpty();
