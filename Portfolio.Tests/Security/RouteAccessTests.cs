@@ -58,6 +58,10 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "programme-areas/{id}/edit", Access.SignedIn),
         ("GET", "report-runs", Access.SignedIn),
         ("GET", "report-runs/{id}", Access.SignedIn),
+        ("GET", "report-runs/{id}/{format}", Access.SignedIn),
+        ("GET", "grants/{grantId}/reports/{periodStart}.{format}", Access.SignedIn),
+        ("GET", "grants/{grantId}/periods/{periodStart}/reopen", Access.SignedIn),
+        ("GET", "exports/360giving.{format}", Access.SignedIn),
         ("GET", "imports", Access.SignedIn),
         ("GET", "imports/{id}", Access.SignedIn),
         ("GET", "partner-agreements/{id}/returns", Access.SignedIn),
@@ -250,6 +254,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         .Replace("{indicatorId}", "999999", StringComparison.Ordinal)
         .Replace("{agreementId}", "999999", StringComparison.Ordinal)
         .Replace("{token}", "1.made-up", StringComparison.Ordinal)
+        .Replace("{format}", "xlsx", StringComparison.Ordinal)
         .Replace("{id}", "999999", StringComparison.Ordinal);
 
     private static string Normalise(string raw) => Regex.Replace(raw, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/') is { Length: > 0 } p ? p : "/";

@@ -55,6 +55,10 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("programme-areas/{id}/edit", PageAccess.Write),
         ("report-runs", PageAccess.People),
         ("report-runs/{id}", PageAccess.People),
+        ("report-runs/{id}/{format}", PageAccess.People),
+        ("grants/{grantId}/reports/{periodStart}.{format}", PageAccess.People),
+        ("grants/{grantId}/periods/{periodStart}/reopen", PageAccess.Admin),
+        ("exports/360giving.{format}", PageAccess.Write),
         ("imports", PageAccess.Write),
         ("imports/{id}", PageAccess.Write),
         ("partner-agreements/{id}/returns", PageAccess.People),
@@ -99,7 +103,9 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
         ("grants/{id}/narratives/2026-04-01", PageAccess.Notes),
         ("partner-agreements/999999/returns?handler=Revoke&linkId=999999", PageAccess.Write),
         ("partner-returns/999999", PageAccess.Notes),
+        ("report-runs/999999?handler=Confirm", PageAccess.Write),
         ("report-runs/999999?handler=Approve", PageAccess.Write),
+        ("grants/{id}/periods/2026-04-01/reopen", PageAccess.Admin),
         ("report-runs/999999?handler=Cancel", PageAccess.Write),
         ("report-runs/999999?handler=Resend", PageAccess.Write),
         ("report-runs/999999?handler=Regenerate", PageAccess.Write),
@@ -134,6 +140,7 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
                     .Replace("{noteId}", "999999", StringComparison.Ordinal)
                     .Replace("{indicatorId}", "999999", StringComparison.Ordinal)
                     .Replace("{periodStart}", "2026-04-01", StringComparison.Ordinal)
+                    .Replace("{format}", "xlsx", StringComparison.Ordinal)
                     + (pattern.EndsWith("/new", StringComparison.Ordinal) ? "?period=2026-04-01" : "");
                 using var response = await browser.GetAsync(path);
                 var status = (int)response.StatusCode;

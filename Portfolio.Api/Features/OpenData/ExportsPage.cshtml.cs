@@ -48,8 +48,7 @@ public sealed class ExportsPageModel(Database database, ReportOptions reports, O
 
         if (Package is not { } package)
         {
-            Response.StatusCode = HasErrors ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
-            return Page();
+            return Page(); // the page says why there is nothing to download, as it does before the button
         }
 
         return format == "json"
