@@ -211,8 +211,31 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await finance.GetByLabel("Cost category").SelectOptionAsync(new SelectOptionValue { Label = "Staff" });
         await finance.GetByLabel("Description").FillAsync("Late claim");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Record spend" }).ClickAsync();
-        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("2026/27 Q2");
+        var closed = await finance.Locator(".govuk-error-summary").InnerTextAsync();
+        closed.Should().Contain("2026/27 Q2").And.Contain("only an admin can reopen the period").And.NotContain("/api/").And.NotContain("2026-07-01");
         (await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grantId}"))!["items"]!.AsArray().Should().HaveCount(1);
+        (await finance.GotoAsync($"/grants/{grantId}?period=2026-07-01"))!.Ok.Should().BeTrue();
+        (await finance.GetByRole(AriaRole.Link, new() { Name = "Reopen 2026/27 Q2" }).CountAsync()).Should().Be(0, "only an admin reopens");
+
+        // An admin reopens the quarter from the grant page, with a reason; then the late claim can be recorded.
+        await admin.GotoAsync($"/grants/{grantId}?period=2026-07-01");
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Reopen 2026/27 Q2" }).ClickAsync();
+        (await admin.Locator("#closed-by").InnerTextAsync()).Should().Contain("sent to the funder on");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Reopen 2026/27 Q2" }).ClickAsync();
+        (await admin.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("Why it is reopened");
+        await ShouldBeAccessibleAsync(admin, "reopen-period-errors");
+        await admin.GetByLabel("Why it is reopened").FillAsync("A September invoice was posted after the report.");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Reopen 2026/27 Q2" }).ClickAsync();
+        (await admin.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("2026/27 Q2 is open again");
+        var audit = await Admin.GetFromJsonAsync<JsonObject>("/api/audit?entity=period");
+        audit!["items"]!.AsArray().Should().Contain(e => e!["action"]!.GetValue<string>() == "reopen" && e["after"]!.ToJsonString().Contains("A September invoice", StringComparison.Ordinal));
+        await finance.GotoAsync($"/grants/{grantId}/spend/new");
+        await FillDateAsync(finance, "date", 20, 9, 2026);
+        await finance.GetByLabel("Amount").FillAsync("10.00");
+        await finance.GetByLabel("Cost category").SelectOptionAsync(new SelectOptionValue { Label = "Staff" });
+        await finance.GetByLabel("Description").FillAsync("Late claim");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record spend" }).ClickAsync();
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £10.00");
     }
 
     private static async Task RecordSpendAsync(IPage page)
