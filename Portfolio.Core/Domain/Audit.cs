@@ -38,7 +38,8 @@ public sealed class AuditAnchor
     public long Entries { get; init; }
 }
 
-public sealed record AuditFilter(string? Entity = null, string? EntityId = null, DateTime? From = null, DateTime? To = null);
+/// <summary>Which entries to list; <see cref="NewestFirst"/> for people reading the log (the API lists in the order written).</summary>
+public sealed record AuditFilter(string? Entity = null, string? EntityId = null, DateTime? From = null, DateTime? To = null, bool NewestFirst = false);
 
 /// <summary>The append-only audit log. Written in the same transaction as the change it records.</summary>
 public static class AuditLog
@@ -91,6 +92,12 @@ public static class AuditLog
         SELECT id, at, actor, action, entity, entity_id, before_json, after_json
         {Filter}
         ORDER BY id
+        """);
+
+    internal static readonly Sql ListNewestFirst = Sql.Paged($"""
+        SELECT id, at, actor, action, entity, entity_id, before_json, after_json
+        {Filter}
+        ORDER BY id DESC
         """);
 
     internal static readonly Sql Count = Sql.Common($"SELECT COUNT(*) {Filter}");
@@ -261,7 +268,7 @@ public static class AuditLog
     {
         var formerEntity = filter.Entity is null ? null : Operations.AuditEntities.WithFormerNames(filter.Entity).Last();
         var parameters = new { filter.Entity, FormerEntity = formerEntity, filter.EntityId, filter.From, filter.To, page.Offset, page.Limit };
-        var items = (await session.QueryAsync<AuditEntry>(List, parameters, cancellationToken)).ToList();
+        var items = (await session.QueryAsync<AuditEntry>(filter.NewestFirst ? ListNewestFirst : List, parameters, cancellationToken)).ToList();
         var total = await session.ExecuteScalarAsync<long>(Count, parameters, cancellationToken);
         return new Page<AuditEntry>(items, page.Page, page.PageSize, total);
     }

@@ -38,6 +38,16 @@ public sealed record TransactionFilter(
     string? Category = null,
     long? PartnerId = null);
 
+/// <summary>The live spend of a filtered list, and how many of its lines are void.</summary>
+public sealed class SpendListTotal
+{
+    public long LivePence { get; set; }
+
+    public long LiveLines { get; set; }
+
+    public long VoidLines { get; set; }
+}
+
 public static class TransactionStore
 {
     private const string Columns = """
@@ -56,6 +66,13 @@ public static class TransactionStore
     internal static readonly Sql SelectOne = Sql.Common($"SELECT {Columns} FROM spend_transaction WHERE id = @Id");
     internal static readonly Sql SelectPage = Sql.Paged($"SELECT {Columns} FROM spend_transaction {Filter} ORDER BY transaction_date, id");
     internal static readonly Sql CountFiltered = Sql.Common($"SELECT COUNT(*) FROM spend_transaction {Filter}");
+
+    internal static readonly Sql SumFiltered = Sql.Common($"""
+        SELECT CAST(COALESCE(SUM(CASE WHEN voided_at IS NULL THEN amount_pence ELSE 0 END), 0) AS bigint) AS live_pence,
+               CAST(COALESCE(SUM(CASE WHEN voided_at IS NULL THEN 1 ELSE 0 END), 0) AS bigint) AS live_lines,
+               CAST(COALESCE(SUM(CASE WHEN voided_at IS NULL THEN 0 ELSE 1 END), 0) AS bigint) AS void_lines
+        FROM spend_transaction {Filter}
+        """);
 
     internal static readonly Sql Insert = Sql.InsertReturningId("""
         INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id,
@@ -101,6 +118,10 @@ public static class TransactionStore
         var total = await session.ExecuteScalarAsync<long>(CountFiltered, parameters, cancellationToken);
         return new Page<SpendTransaction>(items, page.Page, page.PageSize, total);
     }
+
+    /// <summary>What a list of spend adds up to: live lines only (a void line counts in no total), and how many are void.</summary>
+    public static async Task<SpendListTotal> TotalAsync(DbSession session, TransactionFilter filter, CancellationToken cancellationToken = default) =>
+        await session.QuerySingleAsync<SpendListTotal>(SumFiltered, new { filter.GrantId, filter.From, filter.To, filter.Category, filter.PartnerId }, cancellationToken);
 
     /// <summary>Inserts a transaction and adds it to its month's spend total, in the caller's transaction.</summary>
     public static async Task<long> InsertAsync(DbSession session, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)

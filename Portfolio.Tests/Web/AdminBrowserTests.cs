@@ -102,6 +102,14 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
         await admin.GotoAsync("/admin/audit?entity=api-key");
         var entries = await admin.Locator("#entries").InnerTextAsync();
         entries.Should().Contain("Ada Lovelace").And.Contain("revoke");
+        (await admin.Locator("#entries tbody tr").First.InnerTextAsync()).Should().Contain("revoke", "the newest entry comes first");
+        var ids = new List<long>();
+        foreach (var row in await admin.Locator("#entries tbody tr").AllAsync())
+        {
+            ids.Add(long.Parse((await row.GetAttributeAsync("data-entry-id"))!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        ids.Should().BeInDescendingOrder().And.HaveCountGreaterThan(1);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Check the chain" }).ClickAsync();
         (await admin.Locator("#verification").InnerTextAsync()).Should().Contain("The audit chain is whole");
         await ShouldBeAccessibleAsync(admin, "audit-log");

@@ -120,7 +120,9 @@ public sealed class RecordFormsBrowserTests(DatabaseEngine engine) : BrowserTest
     {
         var grantId = (long)(await CreateGrantAsync())["id"]!;
         var spend = await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-05-15", amount = 250.00m, category = "staff", description = "Posted to the wrong grant" });
+        await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-05-16", amount = 40.10m, category = "staff", description = "Travel" });
         await finance.GotoAsync($"/grants/{grantId}?period=2026-04-01");
+        (await finance.Locator("#spend-total").InnerTextAsync()).Should().Be("£290.10 in 2 lines.");
         await finance.GetByRole(AriaRole.Link, new() { Name = "Void Posted to the wrong grant, £250.00" }).ClickAsync();
         await finance.GetByRole(AriaRole.Button, new() { Name = "Void spend" }).ClickAsync();
         (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("Why it is void must not be empty");
@@ -131,6 +133,10 @@ public sealed class RecordFormsBrowserTests(DatabaseEngine engine) : BrowserTest
         await finance.WaitForURLAsync($"**/grants/{grantId}?period=2026-04-01#transactions");
         (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("The spend is void.");
         (await finance.Locator("#transactions + form + table").InnerTextAsync()).Should().Contain("Void").And.Contain("Belongs to the county grant.");
+        (await finance.Locator("tr[data-void='true'] del").InnerTextAsync()).Should().Be("£250.00", "a void line is struck through");
+        (await finance.Locator("#spend-total").InnerTextAsync()).Should().Be("£40.10 in 1 line; 1 void line is shown, marked void, and not counted.");
+        var burn = await Finance.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}/burn?asOf=2026-06-30");
+        burn!["byPeriod"]![0]!["actual"]!.GetValue<decimal>().Should().Be(40.10m, "the list's total is the live spend the burn counts");
         var stored = await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions/{(long)spend["id"]!}");
         stored!["voided"]!.GetValue<bool>().Should().BeTrue();
         stored["voidReason"]!.GetValue<string>().Should().Be("Belongs to the county grant.");

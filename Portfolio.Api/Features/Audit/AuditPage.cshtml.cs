@@ -52,7 +52,7 @@ public sealed class AuditPageModel(Database database) : PageModel
         Entity = entity;
         EntityId = string.IsNullOrWhiteSpace(EntityId) ? null : EntityId.Trim();
         await using var session = await database.OpenAsync(cancellationToken);
-        Entries = await AuditLog.ListAsync(session, new AuditFilter(entity, EntityId), new PageRequest(PageNumber, PageSize), cancellationToken);
+        Entries = await AuditLog.ListAsync(session, new AuditFilter(entity, EntityId, NewestFirst: true), new PageRequest(PageNumber, PageSize), cancellationToken);
         if (CheckTotals)
         {
             TotalDifferences = await Core.Burn.SpendTotals.CheckAsync(session, cancellationToken);

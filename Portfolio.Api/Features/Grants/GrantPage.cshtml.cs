@@ -39,6 +39,9 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
 
     public IReadOnlyList<VarianceNoteView> Notes { get; private set; } = [];
 
+    /// <summary>What the listed spend adds up to: live lines only, as every total counts them.</summary>
+    public SpendListTotal SpendTotal { get; private set; } = new();
+
     public Page<SpendTransaction> Transactions { get; private set; } = null!;
 
     public IReadOnlyList<Payment> Income { get; private set; } = [];
@@ -92,7 +95,9 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
         ProgrammeAreaName = Grant.ProgrammeAreaId is { } areaId ? (await ProgrammeAreaStore.GetAsync(session, areaId, cancellationToken))?.Name : null;
         Notes = (await VarianceNoteStore.ListForGrantAsync(session, id, Period.Start, cancellationToken)).Select(VarianceNoteView.Of).ToList();
         PageNumber = Math.Max(1, PageNumber);
-        Transactions = await TransactionStore.ListAsync(session, new TransactionFilter(id, Period.Start, Period.End, string.IsNullOrEmpty(CategoryFilter) ? null : CategoryFilter), new PageRequest(PageNumber, TransactionsPerPage), cancellationToken);
+        var spendFilter = new TransactionFilter(id, Period.Start, Period.End, string.IsNullOrEmpty(CategoryFilter) ? null : CategoryFilter);
+        Transactions = await TransactionStore.ListAsync(session, spendFilter, new PageRequest(PageNumber, TransactionsPerPage), cancellationToken);
+        SpendTotal = await TransactionStore.TotalAsync(session, spendFilter, cancellationToken);
         Income = (await PaymentStore.ListAsync(session, new PaymentFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         Agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(id), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         PartnerNames = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id, p => p.Name);
