@@ -279,6 +279,9 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
         _y = Top;
     }
 
+    /// <summary>The language every Portfolio PDF is written in, as its catalog names it for screen readers.</summary>
+    public const string Language = "en-GB";
+
     /// <summary>Draws every page with its header and a "Page N of M" footer and returns the PDF.</summary>
     /// <param name="stamp">A line printed under the header of every page (a report's status), in <paramref name="stampColour"/>.</param>
     public byte[] Render(string title, string author, string headerLeft, string headerRight, string footerLeft, string? stamp = null, SKColor? stampColour = null)
@@ -319,7 +322,7 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
             document.Close();
         }
 
-        return stream.ToArray();
+        return PdfLanguage.Set(stream.ToArray(), Language);
     }
 
     /// <summary>Breaks text into lines no wider than <paramref name="width"/>; words longer than a line are split.</summary>
@@ -434,7 +437,7 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
     {
         if (!_fonts.TryGetValue((typeface, size), out var font))
         {
-            _fonts[(typeface, size)] = font = new SKFont(typeface, size) { Subpixel = true, Edging = SKFontEdging.Antialias };
+            _fonts[(typeface, size)] = font = new SKFont(typeface, size) { Subpixel = true, Edging = SKFontEdging.Antialias, Hinting = SKFontHinting.None, LinearMetrics = true };
         }
 
         return font;

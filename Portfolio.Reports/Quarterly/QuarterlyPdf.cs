@@ -276,7 +276,17 @@ public static class QuarterlyPdf
     {
         ChartFonts.Use(chartFaces);
         var plot = TrendChart.Plot(trend, ChartFonts.Family);
-        plot.Render(canvas, new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
+        var pixels = new ScottPlot.PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top);
+
+        // ScottPlot draws its first render twice over (once to measure the axes, once laid out), which a vector PDF
+        // keeps: every label was there twice, and read back twice ("aaccttuuaall"). A first render to a recorder
+        // that is thrown away settles the layout, so the page gets one drawing.
+        using (var recorder = new SKPictureRecorder())
+        {
+            plot.Render(recorder.BeginRecording(rect), pixels);
+        }
+
+        plot.Render(canvas, pixels);
     }
 
     private static SKColor RagColour(string rag) => rag switch

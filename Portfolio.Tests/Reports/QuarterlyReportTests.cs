@@ -146,9 +146,16 @@ public class QuarterlyReportTests(DatabaseEngine engine) : DatabaseTest(engine)
         var fonts = PdfFonts.Load();
         var bytes = QuarterlyPdf.Render(_report, fonts, ReportStamp.Draft);
         using var pdf = PdfDocument.Open(bytes);
-        var text = string.Join("\n", pdf.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
+        var text = Documents.PdfText(bytes);
 
         text.Should().Contain(_report.Header.GrantReference).And.Contain("2026/27 Q2");
+        foreach (var label in new[] { "Award date", "Grant starts", "Grant ends", "Budget to date", "Actual to date", "Variance to date", "Cumulative budget and actual", "Cumulative actual", "DRAFT" })
+        {
+            text.Should().Contain(label, "every label is read back as whole words, once");
+        }
+
+        text.Should().NotContainAny(["CCuumm", "aaccttuuaall"], "the chart's labels are drawn once");
+        ((UglyToad.PdfPig.Tokens.StringToken)pdf.Structure.Catalog.CatalogDictionary.Data["Lang"]).Data.Should().Be("en-GB");
         foreach (var c in _report.Categories)
         {
             foreach (var amount in new[] { c.PeriodBudget, c.PeriodActual, c.PeriodVariance, c.BudgetToDate, c.ActualToDate, c.Variance })
