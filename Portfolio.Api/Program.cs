@@ -54,7 +54,10 @@ await app.MigrateOnStartIfEmbeddedAsync();
 
 app.UseExceptionHandler();
 app.UsePortfolioPages();
-app.UseStatusCodePages();
+app.UsePortfolioStatusPages();
+
+// Routing after the status pages, so a page's 403 or 404 re-executed as /status/{code} is routed to that page.
+app.UseRouting();
 app.UsePortfolioLimits();
 app.UseAuthentication();
 app.UsePortfolioRateLimits();

@@ -230,6 +230,13 @@ public static class AuthExtensions
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = ValidateSessionAsync;
+
+                // A signed-in person refused a page gets 403 and the page saying so (the status-code pages), not a redirect.
+                options.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
             });
         var oidc = OidcOptions.FromConfiguration(configuration);
         services.AddSingleton(oidc);

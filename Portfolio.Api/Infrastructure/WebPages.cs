@@ -44,6 +44,17 @@ public static class WebPages
     }
 
     /// <summary>
+    /// An error answered with no body: for people (every path but the API's) the status page saying what happened and
+    /// what to do, keeping the status (403, 404); for programs the plain status-code text.
+    /// </summary>
+    public static WebApplication UsePortfolioStatusPages(this WebApplication app)
+    {
+        app.UseWhen(context => !AuthExtensions.IsForPrograms(context.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
+        app.UseWhen(context => AuthExtensions.IsForPrograms(context.Request.Path), programs => programs.UseStatusCodePages());
+        return app;
+    }
+
+    /// <summary>
     /// Pages only over HTTPS outside Development (their cookies are Secure): a plain-HTTP request for a page is
     /// redirected to HTTPS. Behind a proxy that ends TLS, list it in <c>Portfolio:RateLimit:TrustedProxies</c> so its
     /// <c>X-Forwarded-Proto</c> is believed. Then security headers on every page and asset, then the static assets

@@ -37,6 +37,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         ("GET", "set-password", Access.Anyone),
         ("GET", "sign-out", Access.Anyone),
         ("GET", "access-denied", Access.Denied),
+        ("GET", "status/{code}", Access.Denied),
         ("GET", "grants/{id}", Access.SignedIn),
         ("GET", "grants/{grantId}/notes/new", Access.SignedIn),
         ("GET", "grants/{grantId}/notes/{noteId}/edit", Access.SignedIn),
@@ -255,6 +256,7 @@ public class RouteAccessTests(DatabaseEngine engine) : ApiTest(engine)
         .Replace("{agreementId}", "999999", StringComparison.Ordinal)
         .Replace("{token}", "1.made-up", StringComparison.Ordinal)
         .Replace("{format}", "xlsx", StringComparison.Ordinal)
+        .Replace("{code}", "403", StringComparison.Ordinal)
         .Replace("{id}", "999999", StringComparison.Ordinal);
 
     private static string Normalise(string raw) => Regex.Replace(raw, @"\{(\w+):[^}]+\}", "{$1}").TrimEnd('/') is { Length: > 0 } p ? p : "/";

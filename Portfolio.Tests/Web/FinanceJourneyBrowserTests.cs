@@ -85,7 +85,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await finance.GetByLabel("Amount").FillAsync("6000");
         await finance.GetByLabel("Reference").FillAsync("REMIT-1");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Record income" }).ClickAsync();
-        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Income of £6,000.00 received on 1 Jul 2026 recorded.");
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Income of £6,000.00 received on 1 July 2026 recorded.");
 
         await finance.GetByRole(AriaRole.Link, new() { Name = "Record spend" }).ClickAsync();
         await FillDateAsync(finance, "date", 31, 2, 2026);
@@ -97,7 +97,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await ShouldBeAccessibleAsync(finance, "spend-form-errors");
         await RecordSpendAsync(finance);
         await finance.WaitForURLAsync($"**/grants/{grantId}?period=2026-07-01#transactions");
-        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £3,500.00 on 15 Aug 2026 recorded.");
+        (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £3,500.00 on 15 August 2026 recorded.");
         await finance.GotoAsync($"/grants/{grantId}/spend/new");
         await RecordSpendAsync(finance);
         (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("already records this line");
@@ -164,7 +164,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         // Nothing is sent on one click: the page names who receives what, and what closes.
         (await admin.Locator("#recipients").InnerTextAsync()).Should().Contain($"Grants Officer ({contact})");
         (await admin.Locator("#attachments").InnerTextAsync()).Should().Contain(".pdf").And.Contain(".xlsx").And.Contain("KB");
-        (await admin.Locator("#periods-to-close").InnerTextAsync()).Should().Contain("2026/27 Q2 (1 Jul 2026 to 30 Sep 2026)");
+        (await admin.Locator("#periods-to-close").InnerTextAsync()).Should().Contain("2026/27 Q2 (1 July 2026 to 30 September 2026)");
         (await admin.Locator("#confirm").InnerTextAsync()).Should().Contain("only an admin can reopen a closed period");
         Smtp.Messages().Should().NotContain(m => m.To.Mailboxes.Any(b => b.Address == contact), "nothing is sent before confirming");
         await ShouldBeAccessibleAsync(admin, "report-run-confirm");

@@ -44,7 +44,7 @@ public sealed partial class BudgetPageModel(Database database) : FormPageModel
 
     public string CategoryName(string code) => Categories.FirstOrDefault(c => c.Code == code)?.Name ?? code;
 
-    public string PeriodLabel(DateOnly start) => Periods.FirstOrDefault(p => p.Start == start)?.Label ?? start.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+    public string PeriodLabel(DateOnly start) => Periods.FirstOrDefault(p => p.Start == start)?.Label ?? start.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
 
     /// <summary>The pence in a cell as the form now holds it (0 when blank or unreadable: the totals are a guide; Core checks).</summary>
     public long CellPence(string category, DateOnly periodStart) =>

@@ -21,9 +21,9 @@ public static class Show
         ? $"{(bytes + 1023) / 1024:N0} KB"
         : (bytes / (1024m * 1024m)).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 
-    public static string Date(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+    public static string Date(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
 
-    public static string Date(DateTime utc) => utc.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    public static string Date(DateTime utc) => utc.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>The GOV.UK tag colour for a RAG status (amber is the yellow tag, which keeps its text contrast).</summary>
     public static string RagClass(Rag rag) => rag switch
