@@ -51,6 +51,20 @@ public sealed record ImportView(
     string? ReverseReason);
 
 /// <summary>One row of an import's preview.</summary>
+/// <summary>One group of a preview's money: its rows' status, grant and kind, how many rows and their pence.</summary>
+public sealed class ImportMoney
+{
+    public string Status { get; set; } = "";
+
+    public long? GrantId { get; set; }
+
+    public string? Kind { get; set; }
+
+    public long RowCount { get; set; }
+
+    public long Pence { get; set; }
+}
+
 public sealed record ImportRowView(
     int Line,
     string Status,
@@ -250,6 +264,19 @@ public static class AccountImports
         var total = await session.ExecuteScalarAsync<long>(CountAll, cancellationToken: cancellationToken);
         return new Page<ImportView>(rows.Select(r => r.View()).ToList(), page.Page, page.PageSize, total);
     }
+
+    private static readonly Sql MoneyByStatusAndGrant = Sql.Common("""
+        SELECT status, grant_id, kind, CAST(COUNT(*) AS bigint) AS row_count, CAST(COALESCE(SUM(amount_pence), 0) AS bigint) AS pence
+        FROM import_row WHERE import_id = @Id AND amount_pence IS NOT NULL
+        GROUP BY status, grant_id, kind
+        """);
+
+    /// <summary>
+    /// The money in a preview, so finance can tick it against the export before committing: the rows with an amount,
+    /// summed by status, grant (none when the row names no grant) and kind (spend, income, or none when unknown).
+    /// </summary>
+    public static async Task<IReadOnlyList<ImportMoney>> MoneyAsync(DbSession session, long id, CancellationToken cancellationToken = default) =>
+        (await session.QueryAsync<ImportMoney>(MoneyByStatusAndGrant, new { Id = id }, cancellationToken)).ToList();
 
     /// <summary>The preview's rows, refused first, then duplicates, ready and ignored, each in file order.</summary>
     public static async Task<Page<ImportRowView>> RowsAsync(DbSession session, long id, string? status, PageRequest page, CancellationToken cancellationToken = default)

@@ -82,6 +82,13 @@ public sealed class ImportBrowserTests(DatabaseEngine engine) : BrowserTest(engi
         await page.Locator("progress").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 15000 });
         (await page.GetByRole(AriaRole.Button, new() { Name = "Commit 5 ready rows" }).CountAsync()).Should().Be(1);
 
+        // The money to tick against the export before committing: by status, and what each grant will gain.
+        var ready = await page.Locator("#money tr[data-money-status='ready'] td").AllInnerTextsAsync();
+        ready.Should().Equal(["£12,350.00", "£5,000.00", "£0.00"], "6,240.00 + 6,240.00 - 180.00 + 50.00 of spend and the 5,000.00 instalment");
+        (await page.Locator("#money tr[data-money-status='refused'] td").AllInnerTextsAsync()).Should().Equal(["£0.00", "£0.00", "£0.00"]);
+        (await page.Locator($"#money-by-grant tr[data-grant-id='{grantId}'] td").AllInnerTextsAsync()).Should().Equal(["£12,350.00", "£5,000.00"]);
+        (await page.Locator($"#money-by-grant tr[data-grant-id='{grantId}'] th").InnerTextAsync()).Should().Contain((string)grant["reference"]!);
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Commit 5 ready rows" }).ClickAsync();
         await page.WaitForURLAsync($"**/imports/{id}");
         if (TestIsTheWorker)

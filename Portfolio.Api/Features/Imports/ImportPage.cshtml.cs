@@ -33,6 +33,16 @@ public sealed partial class ImportPageModel(Database database, ImportService imp
 
     public IReadOnlyList<CostCategory> Categories { get; private set; } = [];
 
+    /// <summary>The preview's money by status, grant and kind (Core's <c>AccountImports.MoneyAsync</c>).</summary>
+    public IReadOnlyList<ImportMoney> MoneyGroups { get; private set; } = [];
+
+    /// <summary>Spend and income in pence of the rows in <paramref name="status"/> (and of one grant, when given).</summary>
+    public (long Spend, long Income, long Other) MoneyOf(string status, long? grantId = null, bool anyGrant = true)
+    {
+        var rows = MoneyGroups.Where(m => m.Status == status && (anyGrant || m.GrantId == grantId)).ToList();
+        return (rows.Where(m => m.Kind == "spend").Sum(m => m.Pence), rows.Where(m => m.Kind == "income").Sum(m => m.Pence), rows.Where(m => m.Kind is null).Sum(m => m.Pence));
+    }
+
     public IReadOnlyList<Grant> Grants { get; private set; } = [];
 
     public IReadOnlyList<Partner> Partners { get; private set; } = [];
@@ -252,6 +262,7 @@ public sealed partial class ImportPageModel(Database database, ImportService imp
         var all = new PageRequest(1, PageRequest.MaxPageSize);
         PageNumber = Math.Max(1, PageNumber);
         Rows = await AccountImports.RowsAsync(session, id, Status, new PageRequest(PageNumber, RowsPerPage), cancellationToken);
+        MoneyGroups = await AccountImports.MoneyAsync(session, id, cancellationToken);
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
         Grants = (await GrantStore.ListAsync(session, new GrantFilter(), all, cancellationToken)).Items;
         Partners = (await PartnerStore.ListAsync(session, all, cancellationToken)).Items;
