@@ -128,7 +128,7 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
         var instalment = (long)agreement["instalments"]![1]!["id"]!;
         using var browser = await SignedInAsync("finance");
         var form = await browser.GetStringAsync($"/grants/{grantId}/spend/new");
-        WebUtility.HtmlDecode(form).Should().Contain("Instalment paid").And.Contain("£400.00 due 1 Sep 2026");
+        WebUtility.HtmlDecode(form).Should().Contain("Instalment paid").And.Contain("£400.00 due 1 September 2026");
 
         async Task<string> PostAsync(string amount) => await (await browser.PostAsync($"/grants/{grantId}/spend/new", Form(
             ("__RequestVerificationToken", Documents.AntiforgeryToken(form)), ("date-day", "2"), ("date-month", "9"), ("date-year", "2026"), ("amount", amount),
