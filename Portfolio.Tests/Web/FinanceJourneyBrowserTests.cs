@@ -126,7 +126,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         var draftPdf = await finance.APIRequest.GetAsync(draftPdfHref!);
         draftPdf.Status.Should().Be(200);
         draftPdf.Headers["content-type"].Should().Be("application/pdf");
-        draftPdf.Headers["content-disposition"].Should().StartWith("inline");
+        draftPdf.Headers["content-disposition"].Should().MatchRegex("^inline; filename=\"?[^\"]+\\.pdf\"?; filename\\*=UTF-8''[^;]+\\.pdf$");
         var draftText = Documents.PdfText(await draftPdf.BodyAsync());
         draftText.Should().Contain("DRAFT").And.Contain("£3,500.00").And.Contain("£3,000.00");
         var draftXlsx = await finance.APIRequest.GetAsync(draftXlsxHref!);

@@ -20,7 +20,9 @@ public static class FileAnswer
             response.Headers.XFrameOptions = "SAMEORIGIN";
         }
 
-        response.Headers.ContentDisposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment") { FileNameStar = fileName, FileName = "\"" + fileName + "\"" }.ToString();
+        var disposition = new ContentDispositionHeaderValue(inline ? "inline" : "attachment");
+        disposition.SetHttpFileName(fileName); // as ASP.NET's own file results name a download: quoted, with filename* for any non-ASCII
+        response.Headers.ContentDisposition = disposition.ToString();
         return new FileContentResult(content, contentType);
     }
 }
