@@ -106,6 +106,31 @@ public sealed class HttpSemanticsTests(DatabaseEngine engine) : ApiTest(engine)
     }
 
     [Test]
+    public async Task AStaleOptionalIfMatch_Is412_BeforeAnActualsANarrativesOrTheImportRulesBodyErrors()
+    {
+        var grantId = (await CreateGrantAsync())["id"]!.GetValue<long>();
+        var indicatorId = (await CreateAsync(Finance, $"/api/grants/{grantId}/indicators", new
+        {
+            name = "Survivors supported", unit = "people", higherIsBetter = true,
+            targets = new[] { new { periodStart = "2026-04-01", value = 100m } },
+        }))["id"]!.GetValue<long>();
+        var actual = $"/api/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01";
+        var narrative = $"/api/grants/{grantId}/narratives/2026-04-01";
+        (await PutJsonAsync(Finance, actual, """{"value":10}""", "\"0\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PutJsonAsync(Finance, narrative, """{"whatHappened":"Groups began."}""", "\"0\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        ShouldBeProblem(await PutJsonAsync(Finance, actual, """{"nonsense":1}""", "\"0\""), 412);
+        ShouldBeProblem(await PutJsonAsync(Finance, narrative, """{"whatChanged":"x"}""", "\"0\""), 412);
+        ShouldBeProblem(await PutJsonAsync(Finance, actual, """{"nonsense":1}""", "\"1\""), 400, "nonsense");
+        ShouldBeProblem(await PutJsonAsync(Finance, narrative, """{"whatChanged":"x"}""", "\"1\""), 400, "whatHappened");
+        ShouldBeProblem(await PutJsonAsync(Finance, actual, """{"nonsense":1}""", null), 400, "nonsense");
+
+        var version = (await BodyAsync(await Admin.GetAsync("/api/import-mappings")))["version"]!.GetValue<int>();
+        ShouldBeProblem(await PutJsonAsync(Admin, "/api/import-mappings", """{"nonsense":1}""", $"\"{version + 7}\""), 412);
+        ShouldBeProblem(await PutJsonAsync(Admin, "/api/import-mappings", """{"nonsense":1}""", $"\"{version}\""), 400);
+    }
+
+    [Test]
     public async Task ReadOnlyFields_AreRefusedOnACreate()
     {
         var response = await PostJsonAsync(Finance, "/api/funders", """{"name":"x","kind":"trust","id":5,"version":1}""");

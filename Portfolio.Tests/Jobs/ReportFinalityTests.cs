@@ -161,6 +161,12 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
 
         (await client.PostAsJsonAsync($"/api/report-runs/{q2["id"]}/cancel", new { reason = "x" })).StatusCode.Should().Be(HttpStatusCode.OK, "any draft may be cancelled");
         (await client.PostAsJsonAsync("/api/report-runs", new { grantId = grant.Id, periodStart = "2026-07-01" })).StatusCode.Should().Be(HttpStatusCode.Accepted, "the cancelled run freed its period");
+        using (var staleAndBad = new HttpRequestMessage(HttpMethod.Post, $"/api/report-runs/{q1["id"]}/cancel") { Content = JsonContent.Create(new { nonsense = 1 }) })
+        {
+            staleAndBad.Headers.TryAddWithoutValidation("If-Match", "\"7\"");
+            ((int)(await client.SendAsync(staleAndBad)).StatusCode).Should().Be(412, "a stale If-Match comes before the body's errors");
+        }
+
         using (var cancel = new HttpRequestMessage(HttpMethod.Post, $"/api/report-runs/{q1["id"]}/cancel") { Content = JsonContent.Create(new { reason = "The funder does not want a Q1 report." }) })
         {
             cancel.Headers.TryAddWithoutValidation("If-Match", "\"1\"");

@@ -243,6 +243,7 @@ public sealed partial class PartnerReturnsApiTests(DatabaseEngine engine) : ApiT
         var otherLead = ClientWithKey(await CreateKeyAsync("programme-lead", (long)(await CreateAsync(Admin, "/api/programme-areas", new { name = "Other", code = Unique.Text("OTH") }))["id"]!));
         ShouldBeProblem(await otherLead.PostAsync($"/api/partner-returns/{returnId}/accept", null), 403);
         ShouldBeProblem(await PostJsonAsync(Lead, $"/api/partner-returns/{returnId}/send-back", "{}"), 400, "comment");
+        ShouldBeProblem(await SendJsonAsync(Lead, HttpMethod.Post, $"/api/partner-returns/{returnId}/send-back", "{\"nonsense\":1}", "\"99\"", null), 412);
         var sentBack = await PostJsonAsync(Lead, $"/api/partner-returns/{returnId}/send-back", """{"comment":"Please split the staff costs from delivery."}""");
         sentBack.StatusCode.Should().Be(HttpStatusCode.OK, await sentBack.Content.ReadAsStringAsync());
         (await partner.GetStringAsync(path)).Should().Contain("We have sent this return back to you").And.Contain("Please split the staff costs from delivery.");

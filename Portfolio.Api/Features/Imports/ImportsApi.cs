@@ -77,7 +77,7 @@ public static class ImportsApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<ImportRulesInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await ImportRules.GetAsync(session, http.RequestAborted)).Version, http.RequestAborted);
         }
 
         var change = http.Change();

@@ -132,7 +132,7 @@ public static class PartnerReturnsApi
             var (read, problem) = await JsonBody.ReadCheckedAsync<ReturnReviewInput>(http.Request);
             if (problem is not null)
             {
-                return problem;
+                return await ETags.BeforeContentAsync(problem, version, database, async session => (await Core.PartnerReturns.PartnerReturns.GetAsync(session, id, http.RequestAborted))?.Version, http.RequestAborted);
             }
 
             input = read!;

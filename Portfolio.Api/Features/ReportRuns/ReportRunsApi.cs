@@ -113,7 +113,7 @@ public static class ReportRunsApi
             var (input, bodyProblem) = await JsonBody.ReadCheckedAsync<CancelRunInput>(http.Request);
             if (bodyProblem is not null)
             {
-                return bodyProblem;
+                return await ETags.BeforeContentAsync(bodyProblem, version, database, async session => (await Core.Domain.ReportRunStore.GetAsync(session, id, http.RequestAborted))?.Version, http.RequestAborted);
             }
 
             reason = input!.Reason;

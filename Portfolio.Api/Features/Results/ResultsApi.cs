@@ -149,7 +149,7 @@ public static class ResultsApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<IndicatorActualInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await IndicatorStore.GetActualAsync(session, indicatorId, start, http.RequestAborted))?.Version ?? 0, http.RequestAborted);
         }
 
         var change = http.Change();
@@ -192,7 +192,7 @@ public static class ResultsApi
         var (input, problem) = await JsonBody.ReadCheckedAsync<NarrativeInput>(http.Request);
         if (problem is not null)
         {
-            return problem;
+            return await ETags.BeforeContentAsync(problem, expected, database, async session => (await Narratives.GetAsync(session, grantId, start, http.RequestAborted))?.Version ?? 0, http.RequestAborted);
         }
 
         var change = http.Change();
