@@ -17,8 +17,11 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
 {
     protected override TimeProvider? Clock { get; } = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The window the pages must fit: a wide table scrolls inside its own container instead of widening the page.</summary>
+    private const int WindowWidth = 1280;
+
     [Test]
-    public async Task EveryPage_AnswersAnAdmin_AndPassesAxe()
+    public async Task EveryPage_AnswersAnAdmin_FitsA1280PixelWindow_AndPassesAxe()
     {
         var grant = await CreateGrantAsync();
         var grantId = (long)grant["id"]!;
@@ -31,7 +34,7 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         var transactionId = (long)(await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-08-15", amount = 1500m, category = "staff", description = "Outreach" }))["id"]!;
         await CreateAsync(Finance, "/api/transactions", new { grantId, date = "2026-08-20", amount = 100m, category = "partner-grants", description = "Partner", partnerId });
         var paymentId = (long)(await CreateAsync(Finance, "/api/payments", new { grantId, date = "2026-07-01", amount = 3000m, reference = "REMIT" }))["id"]!;
-        var noteId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/variance-notes", new { periodStart = "2026-07-01", category = "staff", text = "Started early." }))["id"]!;
+        var noteId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/variance-notes", new { periodStart = "2026-07-01", category = "staff", text = "Started early: the caseworker we recruited for the Slough outreach began in June rather than September, so staff costs ran ahead of the budget for two months before the grant's second instalment arrived." }))["id"]!;
         var indicatorId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/indicators", new
         {
             name = "Survivors supported", unit = "people", higherIsBetter = true, byCommunity = true,
@@ -73,6 +76,7 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         }
 
         var page = await SignInAsync(await CreateUserAsync("admin", "Ada Admin"));
+        await page.SetViewportSizeAsync(WindowWidth, 900);
         // The routes ending in {format} answer files (a PDF or workbook), not pages: their content is checked by the
         // quarter-end journey (FinanceJourneyBrowserTests), and their access by PageAccessTests.
         var paths = PageAccessTests.Pages.Where(p => !p.Pattern.Contains("{format}", StringComparison.Ordinal)).Select(p => Path(p.Pattern))
@@ -88,6 +92,22 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
             {
                 failures.Add($"{path}: {response.Status}");
                 continue;
+            }
+
+            var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            if (width > WindowWidth)
+            {
+                var widest = await page.EvaluateAsync<string>("""
+                    () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                        .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')).slice(0, 3).join(', ')
+                    """);
+                failures.Add($"{path}: {width} px wide in a {WindowWidth} px window ({widest})");
+            }
+
+            var loose = await page.EvaluateAsync<int>("[...document.querySelectorAll('table')].filter(t => !t.closest('.app-scroll') || getComputedStyle(t.querySelector('tr > :first-child')).position !== 'sticky').length");
+            if (loose > 0)
+            {
+                failures.Add($"{path}: {loose} table(s) not in a scrolling container with the first column kept in view");
             }
 
             await ShouldBeAccessibleAsync(page, "every-page" + path.Replace('/', '_').Replace('?', '_').Replace('&', '_').Replace('=', '-'));

@@ -132,7 +132,7 @@ public sealed class RecordFormsBrowserTests(DatabaseEngine engine) : BrowserTest
         await finance.GetByRole(AriaRole.Button, new() { Name = "Void spend" }).ClickAsync();
         await finance.WaitForURLAsync($"**/grants/{grantId}?period=2026-04-01#transactions");
         (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("The spend is void.");
-        (await finance.Locator("#transactions + form + table").InnerTextAsync()).Should().Contain("Void").And.Contain("Belongs to the county grant.");
+        (await finance.Locator("#transactions + form + .app-scroll table").InnerTextAsync()).Should().Contain("Void").And.Contain("Belongs to the county grant.");
         (await finance.Locator("tr[data-void='true'] del").InnerTextAsync()).Should().Be("£250.00", "a void line is struck through");
         (await finance.Locator("#spend-total").InnerTextAsync()).Should().Be("£40.10 in 1 line; 1 void line is shown, marked void, and not counted.");
         var burn = await Finance.GetFromJsonAsync<JsonObject>($"/api/grants/{grantId}/burn?asOf=2026-06-30");
