@@ -29,6 +29,9 @@ public static class WebPages
             options.Conventions.AddPageRoute("/OpenData/ExportsPage", "exports/360giving.{format:regex(^(json|xlsx)$)}");
         });
 
+        // A grant that cannot be computed answers a page with a page saying so (the API keeps its 409 problem).
+        services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.Filters.Add<GrantDataPageFilter>());
+
         // The stylesheet and script compress from 185 KB to 27 KB. Only these: compressing pages over HTTPS would let
         // an attacker who can inject text guess secrets on them (BREACH), and pages carry anti-forgery tokens.
         services.AddResponseCompression(options =>

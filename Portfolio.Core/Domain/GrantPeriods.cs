@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portfolio.Core.Data;
 using Portfolio.Core.Periods;
 
@@ -42,7 +43,8 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
     public static ReportingCalendar CalendarOf(long grantId, string code) =>
         ReportingCalendarNames.TryParse(code, out var calendar)
             ? calendar
-            : throw new GrantDataException(grantId, $"Grant {grantId}'s funder has an unknown reporting calendar '{code}'.");
+            : throw new GrantDataException(grantId, $"Grant {grantId}'s funder has an unknown reporting calendar '{code}'.",
+                $"Its funder's reporting calendar (\"{code}\") is not one Portfolio knows. An administrator can correct the funder's reporting calendar.");
 
     /// <summary>The grant's periods, or <see cref="GrantDataException"/> when its stored dates cannot be divided into periods.</summary>
     public static IReadOnlyList<ReportingPeriod> PeriodsOf(long grantId, ReportingCalendar calendar, DateOnly start, DateOnly end)
@@ -50,7 +52,8 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
         if (!RecordDates.Contains(start) || !RecordDates.Contains(end) || end < start)
         {
             throw new GrantDataException(grantId,
-                $"Grant {grantId} runs from {start:yyyy-MM-dd} to {end:yyyy-MM-dd}: its dates {RecordDates.OutOfRangeMessage} and the end must not be before the start. Correct the grant's dates.");
+                $"Grant {grantId} runs from {start:yyyy-MM-dd} to {end:yyyy-MM-dd}: its dates {RecordDates.OutOfRangeMessage} and the end must not be before the start. Correct the grant's dates.",
+                $"It is recorded as running from {start.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)} to {end.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}: a grant's dates must fall between {RecordDates.Min.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)} and {RecordDates.Max.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}, and it cannot end before it starts. Correct the grant's dates on its edit form.");
         }
 
         return ReportingPeriods.For(calendar, start, end);

@@ -22,7 +22,10 @@ public static class RecordDates
 /// A stored grant that cannot be computed (dates outside <see cref="RecordDates"/>, an unknown calendar): it can only
 /// have arrived by a route that skipped the checks. Callers that work over many grants catch it per grant.
 /// </summary>
-public sealed class GrantDataException(long grantId, string message) : Exception(message)
+public sealed class GrantDataException(long grantId, string message, string forPeople) : Exception(message)
 {
     public long GrantId { get; } = grantId;
+
+    /// <summary>What is wrong and what to correct, for a page: no record id, dates written out.</summary>
+    public string ForPeople { get; } = forPeople;
 }

@@ -123,6 +123,55 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
             RouteAccessTests.Table.Where(r => r.Access == RouteAccessTests.Access.SignedIn).Select(r => r.Pattern));
     }
 
+    private static readonly Sql BreakGrantDates = Sql.Common("UPDATE grant_award SET end_date = '2200-12-31' WHERE id = @Id");
+
+    [Test]
+    public async Task AGrantThatCannotBeComputed_AnswersItsPageWithAPageSayingSo_AndTheApiWithItsProblem()
+    {
+        var grantId = (long)(await CreateGrantAsync())["id"]!;
+        await Database.InTransactionAsync(s => s.ExecuteAsync(BreakGrantDates, new { Id = grantId }));
+        using var browser = await SignedInAsync("finance");
+
+        using var page = await browser.GetAsync($"/grants/{grantId}");
+
+        ((int)page.StatusCode).Should().Be(409);
+        page.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        var html = await page.Content.ReadAsStringAsync();
+        html.Should().Contain("This grant&#x27;s figures cannot be worked out").And.Contain("31 December 2200").And.Contain("Other grants are not affected")
+            .And.NotContain("2200-12-31").And.NotContain("\"status\"").And.NotContain($"Grant {grantId}");
+        ShouldBeProblem(await Viewer.GetAsync($"/api/grants/{grantId}/burn"), 409);
+    }
+
+    [Test]
+    public async Task ALeadOfAnotherArea_IsShownNoFormForTheGrant_AndEachFormPageRefusesHer()
+    {
+        var grantId = (long)(await CreateGrantAsync())["id"]!;
+        var indicatorId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/indicators", new
+        {
+            name = "Survivors supported", unit = "people", higherIsBetter = true, targets = new[] { new { periodStart = "2026-04-01", value = 10m } },
+        }))["id"]!;
+        var noteId = (long)(await CreateAsync(Finance, $"/api/grants/{grantId}/variance-notes", new { periodStart = "2026-04-01", text = "Started late." }))["id"]!;
+        var otherArea = (long)(await CreateAsync(Admin, "/api/programme-areas", new { name = Unique.Text("Other"), code = Unique.Text("OTH") }))["id"]!;
+        using var outsider = await SignedInAsync("programme-lead", [otherArea]);
+        using var insider = await SignedInAsync("programme-lead");
+        string[] forms =
+        [
+            $"/grants/{grantId}/notes/new?period=2026-04-01", $"/grants/{grantId}/notes/{noteId}/edit", $"/grants/{grantId}/indicators/new",
+            $"/grants/{grantId}/indicators/{indicatorId}/edit", $"/grants/{grantId}/indicators/{indicatorId}/actuals/2026-04-01", $"/grants/{grantId}/narratives/2026-04-01",
+        ];
+
+        var grantPage = await outsider.GetStringAsync($"/grants/{grantId}?period=2026-04-01");
+
+        grantPage.Should().Contain("Started late.", "she may read the grant").And.NotContain("Add a note").And.NotContain($"/grants/{grantId}/narratives/");
+        foreach (var form in forms)
+        {
+            ((int)(await outsider.GetAsync(form)).StatusCode).Should().Be(403, form);
+            ((int)(await insider.GetAsync(form)).StatusCode).Should().Be(200, form);
+        }
+
+        (await insider.GetStringAsync($"/grants/{grantId}?period=2026-04-01")).Should().Contain("Add a note");
+    }
+
     [Test]
     public async Task EveryPage_AnswersEachSignedInRole_AsTheTableSays()
     {
