@@ -290,6 +290,14 @@ public static class AuthExtensions
 
     private static readonly string[] WriteRoles = [Roles.Admin, Roles.Finance];
 
+    /// <summary>
+    /// Whether this person may write notes, results and narratives (and review returns) on a grant in this programme
+    /// area: the <see cref="Policies.Notes"/> roles, held to Core's area rule (<c>ChangeContext.MayActInArea</c>), so
+    /// a page shows no form whose post Core would refuse.
+    /// </summary>
+    public static bool MayWriteNotesIn(this HttpContext http, long? programmeAreaId) =>
+        (http.User.MayWrite() || http.User.IsInRole(Roles.ProgrammeLead)) && http.Change().MayActInArea(programmeAreaId);
+
     /// <summary>Who is making the change, for the audit log: <c>key:{id}:{name}</c> or <c>jwt:{subject}</c>.</summary>
     public static string Actor(this ClaimsPrincipal user) => user.Identity switch
     {

@@ -175,5 +175,5 @@ public static class VarianceNotes
     private static Forbidden? OtherArea(GrantPeriods grant, ChangeContext change) =>
         change.MayActInArea(grant.Grant.ProgrammeAreaId)
             ? null
-            : new Forbidden($"You act for other programme areas: you may not write or change notes on grant {grant.Grant.Id}.");
+            : new Forbidden($"You act for other programme areas: you may not write or change notes on {grant.Grant.Reference}.");
 }

@@ -169,10 +169,10 @@ public abstract class ApiTest(DatabaseEngine engine)
     private const string PagePassword = "page access password";
 
     /// <summary>An HTTP client (cookies kept, redirects followed) signed in as a new person of <paramref name="role"/>, invited through the API.</summary>
-    protected async Task<HttpClient> SignedInAsync(string role)
+    protected async Task<HttpClient> SignedInAsync(string role, long[]? programmeAreaIds = null)
     {
         var email = $"{Unique.Text(role)}@example.org".ToLowerInvariant();
-        var areas = role == "programme-lead" ? new[] { LeadAreaId } : [];
+        var areas = programmeAreaIds ?? (role == "programme-lead" ? new[] { LeadAreaId } : []);
         var invited = await Admin.PostAsJsonAsync("/api/users", new { email, name = role, role, programmeAreaIds = areas });
         invited.StatusCode.Should().Be(HttpStatusCode.Created);
         var link = new Uri((await invited.Content.ReadFromJsonAsync<JsonObject>())!["setPasswordUrl"]!.GetValue<string>());

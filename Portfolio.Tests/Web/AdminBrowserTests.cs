@@ -134,7 +134,7 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
             await admin.GetByRole(AriaRole.Button, new() { Name = "Check the kept totals" }).ClickAsync();
             var summary = await admin.Locator("#totals-check").InnerTextAsync();
             summary.Should().Contain("1 kept total differs from a recount")
-                .And.Contain($"Budget: grant {grant.Id}, period starting 1 April 2026: kept £75.01 in 1 line, counted £75.00 in 1 line");
+                .And.Contain($"Budget: {grant.Reference} {grant.Title}, period starting 1 April 2026: kept £75.01 in 1 line, counted £75.00 in 1 line");
             await ShouldBeAccessibleAsync(admin, "audit-totals-differ");
         }
         finally

@@ -40,6 +40,13 @@ public sealed class AuditPageModel(Database database) : PageModel
     /// <summary>The grants and periods whose kept budget differs from the recount (empty: all equal); null when not checked.</summary>
     public IReadOnlyList<Core.Burn.BudgetTotalDifference>? BudgetDifferences { get; private set; }
 
+    /// <summary>The grants, partners and cost categories the totals check names, by reference and name rather than id.</summary>
+    public Dictionary<long, string> GrantNames { get; } = [];
+
+    public Dictionary<long, string> PartnerNames { get; } = [];
+
+    public IReadOnlyDictionary<string, string> CategoryNames { get; private set; } = new Dictionary<string, string>();
+
     public Page<AuditEntry> Entries { get; private set; } = null!;
 
     public AuditVerification? Verification { get; private set; }
@@ -57,6 +64,20 @@ public sealed class AuditPageModel(Database database) : PageModel
         {
             TotalDifferences = await Core.Burn.SpendTotals.CheckAsync(session, cancellationToken);
             BudgetDifferences = await Core.Burn.BudgetTotals.CheckAsync(session, cancellationToken);
+            foreach (var grantId in TotalDifferences.Select(d => d.GrantId).Concat(BudgetDifferences.Select(d => d.GrantId)).Distinct())
+            {
+                GrantNames[grantId] = await GrantStore.GetAsync(session, grantId, cancellationToken) is { } grant ? $"{grant.Reference} {grant.Title}" : "a deleted grant";
+            }
+
+            foreach (var partnerId in TotalDifferences.Select(d => d.PartnerId).OfType<long>().Distinct())
+            {
+                PartnerNames[partnerId] = (await PartnerStore.GetAsync(session, partnerId, cancellationToken))?.Name ?? "a deleted partner";
+            }
+
+            if (TotalDifferences.Count > 0)
+            {
+                CategoryNames = (await CostCategoryStore.ListAsync(session, cancellationToken)).ToDictionary(c => c.Code, c => c.Name, StringComparer.Ordinal);
+            }
         }
 
         if (Verify)

@@ -105,8 +105,7 @@ public sealed class GrantPageModel(Database database, QuarterlyReports reports, 
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
         AreaNames = (await DeliveryAreaStore.ListAsync(session, cancellationToken)).ToDictionary(a => a.Code, a => a.Name, StringComparer.Ordinal);
         CanRecord = User.MayWrite();
-        CanWriteNotes = User.MayWrite()
-            || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
+        CanWriteNotes = HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId);
         return Page();
     }
 

@@ -81,8 +81,7 @@ public sealed class ReviewReturnModel(Database database) : FormPageModel
         Grant = (await GrantStore.GetAsync(session, Agreement.GrantId, cancellationToken))!;
         Categories = await CostCategoryStore.ListAsync(session, cancellationToken);
         Indicators = await Core.Results.IndicatorStore.ListForGrantAsync(session, Agreement.GrantId, cancellationToken);
-        CanReview = User.MayWrite()
-            || (User.IsInRole(Roles.ProgrammeLead) && Grant.ProgrammeAreaId is { } area && User.Areas()!.Contains(area));
+        CanReview = HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId);
         return true;
     }
 }

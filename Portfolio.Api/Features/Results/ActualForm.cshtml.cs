@@ -69,6 +69,11 @@ public sealed class ActualFormModel(Database database, TimeProvider clock) : For
             return NotFound();
         }
 
+        if (!HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId))
+        {
+            return Forbid();
+        }
+
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         var actual = await IndicatorStore.GetActualAsync(session, indicatorId, Period.Start, HttpContext.RequestAborted);
         Values["version"] = (actual?.Version ?? 0).ToString(CultureInfo.InvariantCulture);

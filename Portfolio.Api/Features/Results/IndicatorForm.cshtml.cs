@@ -73,6 +73,11 @@ public sealed class IndicatorFormModel(Database database) : FormPageModel
             return NotFound();
         }
 
+        if (!HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId))
+        {
+            return Forbid();
+        }
+
         if (indicatorId is { } id)
         {
             await using var session = await database.OpenAsync(HttpContext.RequestAborted);

@@ -35,6 +35,11 @@ public sealed class NarrativeFormModel(Database database) : FormPageModel
             return NotFound();
         }
 
+        if (!HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId))
+        {
+            return Forbid();
+        }
+
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         var narrative = await Narratives.GetAsync(session, grantId, Period.Start, HttpContext.RequestAborted);
         Values["version"] = (narrative?.Version ?? 0).ToString(CultureInfo.InvariantCulture);

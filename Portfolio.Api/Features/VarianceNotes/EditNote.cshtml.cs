@@ -23,6 +23,11 @@ public sealed class EditNoteModel(Database database) : NoteFormModel(database)
             return NotFound();
         }
 
+        if (!HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId))
+        {
+            return Forbid();
+        }
+
         return Page();
     }
 

@@ -21,6 +21,11 @@ public sealed class NewNoteModel(Database database) : NoteFormModel(database)
             return NotFound();
         }
 
+        if (!HttpContext.MayWriteNotesIn(Grant.ProgrammeAreaId))
+        {
+            return Forbid();
+        }
+
         Category = category;
         return Page();
     }

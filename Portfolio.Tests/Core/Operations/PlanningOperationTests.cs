@@ -109,7 +109,7 @@ public sealed class PlanningOperationTests(DatabaseEngine engine) : DatabaseTest
         var input = new VarianceNoteInput(new DateOnly(2026, 4, 1), "Recruitment slipped a quarter.");
 
         var refused = await RunAsync(session => VarianceNotes.AddAsync(session, grant.Id, input, lead));
-        refused.Refused.Should().BeOfType<Forbidden>().Which.Detail.Should().Contain($"grant {grant.Id}");
+        refused.Refused.Should().BeOfType<Forbidden>().Which.Detail.Should().Contain(grant.Reference);
         (await CountAsync(NotesOf, new { grant.Id })).Should().Be(0);
 
         var finance = await RunAsync(session => VarianceNotes.AddAsync(session, grant.Id, input, A.Change()));
