@@ -77,6 +77,10 @@ public static class ClosedPeriods
         {
             errors.Add("periodStart", loaded.NotAPeriodStart);
         }
+        else if (!(await LoadAsync(session, grantId, cancellationToken)).IsClosed(period))
+        {
+            errors.Add("periodStart", $"{period.Label} is open: there is nothing to reopen");
+        }
 
         if (errors.Any)
         {
@@ -104,7 +108,7 @@ public static class ClosedPeriods
         }
 
         var grantId = current.Grant.Id;
-        var reopen = $"An admin must first reopen the closed period(s) (POST /api/grants/{grantId}/periods/{{periodStart}}/reopen with a reason).";
+        var reopen = "An admin must first reopen the closed period(s), from the grant's page with a reason.";
         if (proposedFunderId != current.Grant.FunderId)
         {
             return $"Grant {grantId} has reported periods ({Labels(closedPeriods)}) whose reports went to {current.Funder.Name}; it cannot move to another funder. {reopen}";
@@ -132,7 +136,7 @@ public static class ClosedPeriods
         return changed.Count == 0
             ? null
             : $"The budget of reported period(s) {Labels(changed)} of grant {grant.Grant.Id} cannot change: those figures were sent to the funder. " +
-              $"Keep their lines as they are and re-profile open periods only; an admin may reopen a period with a reason (POST /api/grants/{grant.Grant.Id}/periods/{{periodStart}}/reopen).";
+              $"Keep their lines as they are and re-profile open periods only; an admin may reopen a period, from the grant's page with a reason.";
     }
 
     /// <summary>Why a variance note for the period starting <paramref name="periodStart"/> may not be written or changed, or null.</summary>
@@ -195,10 +199,10 @@ public sealed class ClosedPeriodSet(IReadOnlyList<ClosedPeriods.ClosingRun> runs
             return null;
         }
 
-        var when = (run.SentAt ?? run.ApprovedAt).ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+        var when = Written.Date(run.SentAt ?? run.ApprovedAt);
         var how = run.SentAt is null ? "approved for sending" : "sent to the funder";
         var by = run.PeriodStart == period.Start ? "its report" : $"the {run.PeriodLabel} report, which covers it cumulatively,";
-        return $"The {period.Label} period ({period.Start.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)} to {period.End.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}) is closed: {by} was {how} on {when}. " +
+        return $"The {period.Label} period ({Written.Date(period.Start)} to {Written.Date(period.End)}) is closed: {by} was {how} on {when}. " +
                $"{instead}; only an admin can reopen the period, with a reason, from the grant's page.";
     }
 }

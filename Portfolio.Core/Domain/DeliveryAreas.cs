@@ -60,7 +60,7 @@ public static class DeliveryAreaStore
     {
         foreach (var code in codes.Where(c => !known.Contains(c)).Distinct(StringComparer.Ordinal))
         {
-            errors.Add(field, $"'{code}' is not a delivery area: use a police force area's ONS code (E23…, W15…) or {EnglandAndWales} for England and Wales, as GET /api/delivery-areas lists them");
+            errors.Add(field, $"'{code}' is not a delivery area: use a police force area's ONS code (E23…, W15…) or {EnglandAndWales} for England and Wales (the delivery areas list names them all)");
         }
     }
 

@@ -53,11 +53,10 @@ public sealed record GrantPeriods(Grant Grant, Funder Funder, IReadOnlyList<Repo
         {
             throw new GrantDataException(grantId,
                 $"Grant {grantId} runs from {start:yyyy-MM-dd} to {end:yyyy-MM-dd}: its dates {RecordDates.OutOfRangeMessage} and the end must not be before the start. Correct the grant's dates.",
-                $"It is recorded as running from {Written(start)} to {Written(end)}: a grant's dates must fall between {Written(RecordDates.Min)} and {Written(RecordDates.Max)}, and it cannot end before it starts. Correct the grant's dates on its edit form.");
+                $"It is recorded as running from {Written.Date(start)} to {Written.Date(end)}: a grant's dates must fall between {Written.Date(RecordDates.Min)} and {Written.Date(RecordDates.Max)}, and it cannot end before it starts. Correct the grant's dates on its edit form.");
         }
 
         return ReportingPeriods.For(calendar, start, end);
     }
 
-    private static string Written(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using Portfolio.Core.Data;
 using Portfolio.Core.Operations;
 
@@ -310,14 +311,20 @@ public static class Grants
             }
         }
 
+        var controls = new FinanceControls();
+        if (proposed.AwardDate is { } awarded && awarded > proposed.EndDate)
+        {
+            controls.Add("awardDate", $"must not be after the grant's end date, {Written.Date(proposed.EndDate)}: a grant is awarded before it ends");
+        }
+
         if (errors.Any)
         {
-            return errors.ToRefusal();
+            return controls.Refusal(errors);
         }
 
         if (await GrantStore.GetByReferenceAsync(session, proposed.FunderId, proposed.Reference, cancellationToken) is { } holder && holder.Id != current?.Id)
         {
-            return new Conflict($"The funder already has a grant with reference '{proposed.Reference}' (grant {holder.Id}).");
+            return new Conflict($"The funder already has a grant with reference '{proposed.Reference}' ('{holder.Title}').");
         }
 
         if (current is not null && (current.StartDate != proposed.StartDate || current.EndDate != proposed.EndDate || current.FunderId != proposed.FunderId))
@@ -328,12 +335,6 @@ public static class Grants
             {
                 return new Conflict(closed);
             }
-        }
-
-        var controls = new FinanceControls();
-        if (proposed.AwardDate is { } awarded && awarded > proposed.EndDate)
-        {
-            controls.Add("awardDate", $"must not be after the grant's end date, {proposed.EndDate:yyyy-MM-dd}: a grant is awarded before it ends");
         }
 
         if (current is not null)

@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using Portfolio.Core.Data;
 using Portfolio.Core.Operations;
 
@@ -301,7 +302,7 @@ public static class PartnerAgreements
         }
         else if (proposed.StartDate < grant.StartDate || proposed.EndDate > grant.EndDate)
         {
-            errors.Add("startDate", $"the agreement must lie within the grant's dates, {grant.StartDate:yyyy-MM-dd} to {grant.EndDate:yyyy-MM-dd}");
+            errors.Add("startDate", $"the agreement must lie within the grant's dates, {Written.Date(grant.StartDate)} to {Written.Date(grant.EndDate)}");
         }
 
         if (await PartnerStore.GetAsync(session, proposed.PartnerId, cancellationToken) is null)

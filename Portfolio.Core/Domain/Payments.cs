@@ -158,16 +158,16 @@ public static class Income
 
     private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, PaymentInput input, ChangeContext change, CancellationToken cancellationToken)
     {
+        var controls = new FinanceControls();
+        controls.NotAfterToday("date", proposed.PaymentDate, change, current is null || current.PaymentDate != proposed.PaymentDate);
         var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
         if (grant is null)
         {
             var errors = new FieldErrors();
             errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
-            return errors.ToRefusal();
+            return controls.Refusal(errors);
         }
 
-        var controls = new FinanceControls();
-        controls.NotAfterToday("date", proposed.PaymentDate, change, current is null || current.PaymentDate != proposed.PaymentDate);
         var others = await PaymentStore.SumForGrantAsync(session, grant.Id, current?.Id, cancellationToken);
         var total = others + proposed.AmountPence;
         if (total > grant.AmountAwardedPence && (current is null || proposed.AmountPence > current.AmountPence || current.GrantId != proposed.GrantId))

@@ -109,7 +109,7 @@ public static class ProgrammeAreas
         },
         Check = async (session, proposed, current, _, _, ct) =>
             await ProgrammeAreaStore.GetByCodeAsync(session, proposed.Code, ct) is { } holder && holder.Id != current?.Id
-                ? new Conflict($"The code '{proposed.Code}' is already used by programme area {holder.Id}.")
+                ? new Conflict($"The code '{proposed.Code}' is already used by the programme area {holder.Name}.")
                 : null,
         Insert = ProgrammeAreaStore.InsertAsync,
         Update = ProgrammeAreaStore.UpdateAsync,

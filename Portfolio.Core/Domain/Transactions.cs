@@ -279,7 +279,7 @@ public static class Spend
         Resource.VoidAsync(session, id, expectedVersion, input, change, cancellationToken);
 
     /// <summary>Spend and income are dated within their grant: the rule's words, for every caller (an import too).</summary>
-    public static string OutsideGrant(DateOnly start, DateOnly end) => $"must be within the grant's dates, {start:yyyy-MM-dd} to {end:yyyy-MM-dd}";
+    public static string OutsideGrant(DateOnly start, DateOnly end) => $"must be within the grant's dates, {Written.Date(start)} to {Written.Date(end)}";
 
     /// <summary>Partner-grant spend names a partner with an agreement on the grant.</summary>
     public static string NoAgreement(long partnerId, long grantId) =>
@@ -362,26 +362,22 @@ public static class Spend
             await CheckInstalmentAsync(session, proposed, current, errors, cancellationToken);
         }
 
-        if (errors.Any)
-        {
-            return errors.ToRefusal();
-        }
-
         var controls = new FinanceControls();
         var moved = current is null || current.TransactionDate != proposed.TransactionDate;
         controls.NotAfterToday("date", proposed.TransactionDate, change, moved);
-        if (proposed.PartnerId is { } partner && (current is null || current.PartnerId != partner || current.GrantId != proposed.GrantId)
+        if (grant is not null && proposed.PartnerId is { } partner && !errors.Has("partnerId")
+            && (current is null || current.PartnerId != partner || current.GrantId != proposed.GrantId)
             && !await PartnerAgreementStore.ExistsAsync(session, proposed.GrantId, partner, cancellationToken))
         {
             controls.Add("partnerId", NoAgreement(partner, proposed.GrantId));
         }
 
-        if (!input.ConfirmDuplicate && proposed.SourceReference is not null
+        if (grant is not null && !errors.Any && !input.ConfirmDuplicate && proposed.SourceReference is not null
             && await TransactionStore.FindDuplicateAsync(session, proposed, current?.Id, cancellationToken) is { } duplicate)
         {
-            controls.Add("confirmDuplicate", $"Transaction {duplicate} already records this line (same source reference, date, amount and category). If this is a second, separate line, confirm that and record it again.");
+            controls.Add("confirmDuplicate", $"A line already recorded on the grant has the same source reference, date, amount and category (transaction {duplicate}). If this is a second, separate line, confirm that and record it again.");
         }
 
-        return controls.Refusal();
+        return controls.Refusal(errors);
     }
 }

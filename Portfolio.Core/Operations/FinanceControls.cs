@@ -19,8 +19,23 @@ public sealed class FinanceControls
         var today = UkDate.Of(change.At);
         if (applies && date > today)
         {
-            Add(field, $"must not be after today ({today:yyyy-MM-dd}, UK): record money once it has been spent or received");
+            Add(field, $"must not be after today ({Written.Date(today)}, UK): record money once it has been spent or received");
         }
+    }
+
+    /// <summary>
+    /// Every refusal at once: the fields wrong in themselves or naming nothing (400) with the controls on the other
+    /// fields beside them, or the controls alone (422).
+    /// </summary>
+    public Refusal? Refusal(FieldErrors errors)
+    {
+        if (!errors.Any)
+        {
+            return Refusal();
+        }
+
+        errors.AddMissing(_errors);
+        return errors.ToRefusal();
     }
 
     public BrokenControl? Refusal()

@@ -103,6 +103,17 @@ public sealed class FieldErrors
         }
     }
 
+    public static FieldErrors Of(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var result = new FieldErrors();
+        foreach (var (field, messages) in errors)
+        {
+            Array.ForEach(messages, m => result.Add(field, m));
+        }
+
+        return result;
+    }
+
     public IReadOnlyDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
     public InvalidFields ToRefusal() => new(ToDictionary());

@@ -8,8 +8,8 @@ public sealed record ReasonInput([Text(1000, Multiline = true)] string Reason);
 
 /// <summary>
 /// The write operations a record shares, written once in Core: create, change (at the version the caller read,
-/// or whatever is current), void with a reason and delete. Each checks the input's shape, then every rule against
-/// the database, writes and audits in the caller's transaction, and returns the record as people see it or the
+/// or whatever is current), void with a reason and delete. Each checks the input's shape and every rule against
+/// the database (one answer lists every refusal), writes and audits in the caller's transaction, and returns the record as people see it or the
 /// refusal. The API, the pages and the import all call these; none of them repeats a rule.
 /// </summary>
 /// <remarks>The session must be in a transaction (<see cref="UnitOfWork"/>): a refusal leaves the rollback to it.</remarks>
@@ -55,14 +55,9 @@ public sealed class Resource<TEntity, TInput, TView>
 
     public async Task<Outcome<Versioned<TView>>> CreateAsync(DbSession session, TInput input, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        var (checkedInput, invalid) = CheckShape(input);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-
+        var (checkedInput, shape) = CheckShape(input);
         var proposed = Build(checkedInput, null);
-        if (await Check(session, proposed, null, checkedInput, change, cancellationToken) is { } refused)
+        if (AllAtOnce(shape, await Check(session, proposed, null, checkedInput, change, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -89,14 +84,9 @@ public sealed class Resource<TEntity, TInput, TView>
             return refusal!;
         }
 
-        var (checkedInput, invalid) = CheckShape(input);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-
+        var (checkedInput, shape) = CheckShape(input);
         var proposed = Build(checkedInput, current);
-        if (await Check(session, proposed, current, checkedInput, change, cancellationToken) is { } refused)
+        if (AllAtOnce(shape, await Check(session, proposed, current, checkedInput, change, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -173,11 +163,30 @@ public sealed class Resource<TEntity, TInput, TView>
         return Outcome<TView>.Done(view);
     }
 
-    private static (TInput Input, InvalidFields? Invalid) CheckShape(TInput input)
+    private static (TInput Input, FieldErrors Shape) CheckShape(TInput input)
     {
         var errors = new FieldErrors();
-        var checkedInput = InputShape.Check(input, errors);
-        return (checkedInput, errors.Any ? errors.ToRefusal() : null);
+        return (InputShape.Check(input, errors), errors);
+    }
+
+    /// <summary>
+    /// Every refusal of a write in one answer: the fields wrong in themselves, and what the rules against the
+    /// database say of the other fields (a field keeps its shape error; a refusal naming no field gives way to them).
+    /// </summary>
+    private static Refusal? AllAtOnce(FieldErrors shape, Refusal? rules)
+    {
+        if (!shape.Any)
+        {
+            return rules;
+        }
+
+        shape.AddMissing(rules switch
+        {
+            InvalidFields invalid => FieldErrors.Of(invalid.Errors),
+            BrokenControl broken => FieldErrors.Of(broken.Errors),
+            _ => new FieldErrors(),
+        });
+        return shape.ToRefusal();
     }
 
     private async Task<Refusal?> ClosedAsync(DbSession session, CancellationToken cancellationToken, params TEntity[] entities)

@@ -48,6 +48,31 @@ public static class UnitOfWork
         }
     }
 
+    /// <summary>
+    /// What an operation would refuse, without writing: it runs in a transaction that is always rolled back. For a
+    /// form with fields that could not be read, so it hears Core's refusals of the other fields in the same answer.
+    /// </summary>
+    public static async Task<Refusal?> RefusalOfAsync<T>(Database database, Func<DbSession, Task<Outcome<T>>> work, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var session = await database.OpenAsync(cancellationToken);
+            await session.BeginAsync(cancellationToken);
+            try
+            {
+                return (await work(session)).Refused;
+            }
+            finally
+            {
+                await session.RollbackAsync(CancellationToken.None);
+            }
+        }
+        catch (DbException ex) when (RaceRefusal(ex) is { } refusal)
+        {
+            return refusal;
+        }
+    }
+
     /// <summary>The conflict a database error stands for when it is a race between writers, or null.</summary>
     public static Conflict? RaceRefusal(DbException exception) =>
         DbErrors.IsUniqueViolation(exception)

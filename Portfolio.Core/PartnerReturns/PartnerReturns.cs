@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using System.Text.Json;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
@@ -216,7 +217,7 @@ public static class PartnerReturns
         var current = await ForPeriodAsync(session, link.AgreementId, link.PeriodStart, cancellationToken);
         if (!ReturnStatus.OpenToPartner(current?.Status))
         {
-            return new Conflict($"This return was submitted on {current!.SubmittedAt:d MMMM yyyy} and can no longer be changed through the link. If something is wrong, contact the partnership's finance team.");
+            return new Conflict($"This return was submitted on {Written.Date(current!.SubmittedAt!.Value)} and can no longer be changed through the link. If something is wrong, contact the partnership's finance team.");
         }
 
         if ((current?.Version ?? 0) != expectedVersion)

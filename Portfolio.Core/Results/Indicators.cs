@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using System.Text.Json;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
@@ -441,7 +442,7 @@ public static class Indicators
 
         if (period.Start > today)
         {
-            return new CannotApply($"The {period.Label} period starts on {period.Start:d MMMM yyyy}: its actual can be recorded once it has begun.");
+            return new CannotApply($"The {period.Label} period starts on {Written.Date(period.Start)}: its actual can be recorded once it has begun.");
         }
 
         if ((await ClosedPeriods.LoadAsync(session, grantId, cancellationToken)).ReasonFor(period, "Its results were sent with it and cannot change") is { } reason)

@@ -1,3 +1,4 @@
+using Portfolio.Core.Periods;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using Portfolio.Core.Data;
@@ -67,11 +68,11 @@ public static class PartnerReturnEmail
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(new MailboxAddress(partner, to));
-        var period = $"{due.PeriodLabel} ({due.PeriodStart:d MMMM yyyy} to {due.PeriodEnd:d MMMM yyyy})";
+        var period = $"{due.PeriodLabel} ({Written.Date(due.PeriodStart)} to {Written.Date(due.PeriodEnd)})";
         message.Subject = reminder switch
         {
             ReturnReminders.Overdue => $"{organisation}: your return for {due.PeriodLabel} is overdue",
-            ReturnReminders.Before => $"{organisation}: reminder, your return for {due.PeriodLabel} is due on {due.DueDate:d MMMM yyyy}",
+            ReturnReminders.Before => $"{organisation}: reminder, your return for {due.PeriodLabel} is due on {Written.Date(due.DueDate)}",
             _ => $"{organisation}: please send your return for {due.PeriodLabel}",
         };
         message.Date = DateTimeOffset.UtcNow;
@@ -81,12 +82,12 @@ public static class PartnerReturnEmail
                 $"Dear {partner},",
                 "",
                 reminder == ReturnReminders.Overdue
-                    ? $"Your return for {period} under \"{grantTitle}\" was due on {due.DueDate:d MMMM yyyy} and we have not received it yet."
-                    : $"Your return for {period} under \"{grantTitle}\" is due on {due.DueDate:d MMMM yyyy}.",
+                    ? $"Your return for {period} under \"{grantTitle}\" was due on {Written.Date(due.DueDate)} and we have not received it yet."
+                    : $"Your return for {period} under \"{grantTitle}\" is due on {Written.Date(due.DueDate)}.",
                 "",
                 "Please tell us what you spent of the grant in the period, by cost category, how many people you reached, and a few lines on what went well and what got in the way. You can save a draft and come back to it.",
                 "",
-                "Your form (no account needed; keep this link to yourself, it works until " + expiresAtUtc.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture) + "):",
+                "Your form (no account needed; keep this link to yourself, it works until " + Written.Date(expiresAtUtc) + "):",
                 url,
                 "",
                 organisation),

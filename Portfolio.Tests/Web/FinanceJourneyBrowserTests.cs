@@ -100,7 +100,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Spend of £3,500.00 on 15 August 2026 recorded.");
         await finance.GotoAsync($"/grants/{grantId}/spend/new");
         await RecordSpendAsync(finance);
-        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("already records this line");
+        (await finance.Locator(".govuk-error-summary").InnerTextAsync()).Should().Contain("has the same source reference, date, amount and category");
         (await finance.GetByLabel("This is a second, separate line").IsCheckedAsync()).Should().BeFalse();
         (await Finance.GetFromJsonAsync<JsonObject>($"/api/transactions?grantId={grantId}"))!["items"]!.AsArray().Should().HaveCount(1);
 

@@ -43,10 +43,9 @@ public sealed class KeysPageModel(Database database) : FormPageModel
     {
         ReadPostedForm();
         var input = new ApiKeyInput(ReadText("name") ?? "", ReadText("role") ?? "", ReadIds("programmeAreaIds"));
-        AddShapeErrors(input);
-        if (!HasErrors)
+        var outcome = await RunAsync(database, session => Core.Domain.ApiKeys.IssueAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is not null)
         {
-            var outcome = await UnitOfWork.RunAsync(database, session => Core.Domain.ApiKeys.IssueAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
             if (outcome.Refused is { } refusal)
             {
                 Refused(refusal);

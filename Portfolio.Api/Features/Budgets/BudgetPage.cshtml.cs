@@ -44,7 +44,7 @@ public sealed partial class BudgetPageModel(Database database) : FormPageModel
 
     public string CategoryName(string code) => Categories.FirstOrDefault(c => c.Code == code)?.Name ?? code;
 
-    public string PeriodLabel(DateOnly start) => Periods.FirstOrDefault(p => p.Start == start)?.Label ?? start.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+    public string PeriodLabel(DateOnly start) => Periods.FirstOrDefault(p => p.Start == start)?.Label ?? Show.Date(start);
 
     /// <summary>The pence in a cell as the form now holds it (0 when blank or unreadable: the totals are a guide; Core checks).</summary>
     public long CellPence(string category, DateOnly periodStart) =>
@@ -100,13 +100,13 @@ public sealed partial class BudgetPageModel(Database database) : FormPageModel
             }
         }
 
-        if (HasErrors)
+        var version = ReadVersion();
+        var outcome = await RunAsync(database, session => Core.Domain.Budgets.SetAsync(session, grantId, version, new BudgetInput(lines), HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var version = ReadVersion();
-        var outcome = await UnitOfWork.RunAsync(database, session => Core.Domain.Budgets.SetAsync(session, grantId, version, new BudgetInput(lines), HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);

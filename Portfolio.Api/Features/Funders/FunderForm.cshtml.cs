@@ -102,12 +102,6 @@ public sealed partial class FunderFormModel(Database database) : FormPageModel
         var input = new FunderInput(
             ReadText("name") ?? "", ReadText("kind") ?? "", ReadText("orgIdentifier"), ReadText("reportingCalendar") ?? "", lag ?? 0,
             ReadText("deliveryMode") ?? "", contacts, amber ?? 0, red ?? amber ?? 0);
-        AddShapeErrors(input);
-        if (HasErrors)
-        {
-            return Page();
-        }
-
         return await SaveAsync(database, Core.Domain.Funders.Resource, id, input, $"Funder {input.Name} saved.", _ => "/funders");
     }
 

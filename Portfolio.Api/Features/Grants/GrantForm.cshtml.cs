@@ -94,12 +94,6 @@ public sealed class GrantFormModel(Database database) : FormPageModel
             ReadText("description"), awardDate, Restricted: ReadText("restricted") != "false", Status: ReadText("status") ?? "active",
             // Every area unticked is none: a form always says which areas it means.
             AreaCodes: [.. Ticked.GetValueOrDefault("areaCodes") ?? []]);
-        AddShapeErrors(input);
-        if (HasErrors)
-        {
-            return Page();
-        }
-
         return await SaveAsync(
             database, Core.Domain.Grants.Resource, id, input,
             id is null ? $"Grant {input.Reference} recorded. Set its budget next." : $"Grant {input.Reference} saved.",

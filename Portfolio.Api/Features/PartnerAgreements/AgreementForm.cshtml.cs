@@ -93,12 +93,6 @@ public sealed class AgreementFormModel(Database database) : FormPageModel
         var input = new PartnerAgreementInput(
             Grant.Id, partnerId ?? 1, amount ?? Core.Money.Money.Zero, start ?? Grant.StartDate, end ?? start ?? Grant.StartDate, ReadText("purpose"),
             [.. Ticked.GetValueOrDefault("areaCodes") ?? []], instalments, ReadText("returnsDue") ?? "each-period", lag ?? 30);
-        AddShapeErrors(input);
-        if (HasErrors)
-        {
-            return Page();
-        }
-
         var partner = PartnerOptions.FirstOrDefault(p => p.Value == partnerId?.ToString(CultureInfo.InvariantCulture)).Text;
         return await SaveAsync(
             database, Core.Domain.PartnerAgreements.Resource, id, input,

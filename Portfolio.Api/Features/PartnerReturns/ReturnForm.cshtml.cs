@@ -136,15 +136,14 @@ public sealed class ReturnFormModel(Database database, TimeProvider clock) : For
         }
 
         var input = new PartnerReturnInput(spend, reach, ReadText("wentWell"), ReadText("gotInTheWay"), results);
-        AddShapeErrors(input);
-        if (HasErrors)
+        var change = new ChangeContext(Core.PartnerReturns.PartnerReturns.PartnerActor(Partner, link), clock.GetUtcNow().UtcDateTime);
+        var outcome = await RunAsync(
+            database, session => Core.PartnerReturns.PartnerReturns.SaveAsync(session, link, input, submit, ReadVersion() ?? 0, change, HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var change = new ChangeContext(Core.PartnerReturns.PartnerReturns.PartnerActor(Partner, link), clock.GetUtcNow().UtcDateTime);
-        var outcome = await UnitOfWork.RunAsync(
-            database, session => Core.PartnerReturns.PartnerReturns.SaveAsync(session, link, input, submit, ReadVersion() ?? 0, change, HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             if (refusal is Conflict)

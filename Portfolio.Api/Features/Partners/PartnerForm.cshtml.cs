@@ -58,12 +58,6 @@ public sealed class PartnerFormModel(Database database) : FormPageModel
         ReadPostedForm();
         var communities = (ReadText("communities") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var input = new PartnerInput(ReadText("name") ?? "", ReadText("kind") ?? "", ReadText("orgIdentifier"), communities, ReadText("contactEmail"));
-        AddShapeErrors(input);
-        if (HasErrors)
-        {
-            return Page();
-        }
-
         return await SaveAsync(database, Core.Domain.Partners.Resource, id, input, $"Partner {input.Name} saved.", _ => "/partners");
     }
 

@@ -17,6 +17,9 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
 
     public string FunderName { get; private set; } = "";
 
+    /// <summary>When income on the grant may be dated: its dates and its closed periods.</summary>
+    public string DateHint { get; private set; } = "";
+
     private IReadOnlyList<Core.Periods.ReportingPeriod> periods = [];
 
     protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
@@ -41,13 +44,12 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
         var date = ReadDate("date");
         var amount = ReadMoney("amount");
         var input = new PaymentInput(grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("reference"));
-        AddShapeErrors(input);
-        if (HasErrors)
+        var outcome = await RunAsync(database, session => Income.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(database, session => Income.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);
@@ -67,6 +69,7 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
         }
 
         (Grant, FunderName, periods) = (loaded.Grant, loaded.Funder.Name, loaded.Periods);
+        DateHint = Show.MoneyDates(loaded, await ClosedPeriods.LoadAsync(session, grantId, HttpContext.RequestAborted));
         return true;
     }
 }

@@ -38,18 +38,12 @@ public sealed class ReopenPeriodModel(Database database) : FormPageModel
 
         ReadPostedForm();
         var input = new ReasonInput(ReadText("reason") ?? "");
-        AddShapeErrors(input);
-        if (ClosedBy is null)
-        {
-            AddError("reason", $"{Period.Label} is open: there is nothing to reopen.");
-        }
-
-        if (HasErrors)
+        var outcome = await RunAsync(database, session => ClosedPeriods.ReopenAsync(session, grantId, Period.Start, input, HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(database, session => ClosedPeriods.ReopenAsync(session, grantId, Period.Start, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refused)
         {
             return Refused(refused);

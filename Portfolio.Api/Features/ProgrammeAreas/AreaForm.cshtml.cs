@@ -53,12 +53,6 @@ public sealed class AreaFormModel(Database database) : FormPageModel
         Id = id;
         ReadPostedForm();
         var input = new Core.Domain.ProgrammeAreaInput(ReadText("name") ?? "", ReadText("code") ?? "", ReadText("leadName"), ReadText("leadEmail"), ReadText("description"));
-        AddShapeErrors(input);
-        if (HasErrors)
-        {
-            return Page();
-        }
-
         return await SaveAsync(database, Core.Domain.ProgrammeAreas.Resource, id, input, $"Programme area {input.Name} saved.", _ => "/programme-areas");
     }
 }

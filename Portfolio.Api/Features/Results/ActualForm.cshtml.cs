@@ -111,16 +111,14 @@ public sealed class ActualFormModel(Database database, TimeProvider clock) : For
         }
 
         var input = new IndicatorActualInput(value, ReadText("note"), breakdown.Count == 0 ? null : breakdown);
-        AddShapeErrors(input);
-        if (HasErrors)
+        var outcome = await RunAsync(
+            database,
+            session => Indicators.RecordActualAsync(session, grantId, indicatorId, Period.Start, ReadVersion(), input, HttpContext.Change(), UkDate.Today(clock), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => Indicators.RecordActualAsync(session, grantId, indicatorId, Period.Start, ReadVersion(), input, HttpContext.Change(), UkDate.Today(clock), HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);

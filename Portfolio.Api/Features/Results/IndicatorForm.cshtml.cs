@@ -141,19 +141,17 @@ public sealed class IndicatorFormModel(Database database) : FormPageModel
         var input = new IndicatorInput(
             ReadText("name") ?? "", ReadText("unit") ?? "", higher == "true", baseline, targets, total,
             ReadText("source") ?? IndicatorSource.Lead, ReadText("toDate") ?? IndicatorToDate.Sum, ReadFlag("byCommunity"));
-        AddShapeErrors(input);
-        if (HasErrors)
+        var change = HttpContext.Change();
+        var outcome = await RunAsync(
+            database,
+            session => indicatorId is { } id
+                ? Indicators.EditAsync(session, grantId, id, ReadVersion(), input, change, HttpContext.RequestAborted)
+                : Indicators.CreateAsync(session, grantId, input, change, HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var change = HttpContext.Change();
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => indicatorId is { } id
-                ? Indicators.EditAsync(session, grantId, id, ReadVersion(), input, change, HttpContext.RequestAborted)
-                : Indicators.CreateAsync(session, grantId, input, change, HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);

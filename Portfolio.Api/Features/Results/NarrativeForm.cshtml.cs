@@ -58,16 +58,14 @@ public sealed class NarrativeFormModel(Database database) : FormPageModel
 
         ReadPostedForm();
         var input = new NarrativeInput(ReadText("whatHappened") ?? "", ReadText("whatChanged"), ReadText("whatsNext"));
-        AddShapeErrors(input);
-        if (HasErrors)
+        var outcome = await RunAsync(
+            database,
+            session => Narratives.SaveAsync(session, grantId, Period.Start, ReadVersion(), input, HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(
-            database,
-            session => Narratives.SaveAsync(session, grantId, Period.Start, ReadVersion(), input, HttpContext.Change(), HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);

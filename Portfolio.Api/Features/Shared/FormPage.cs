@@ -197,24 +197,26 @@ public abstract class FormPageModel : PageModel
     protected static string ShowAmount(decimal pounds) => pounds.ToString("#,##0.00", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Core's shape errors for an input built with stand-ins for what could not be read, so every error on the form
-    /// is listed at once; errors on the stand-in fields are dropped (the reading error is already beside them).
+    /// Runs Core's operation for the form. When every field could be read it runs for real (committed, or refused
+    /// with every refusal). When some could not, it runs in a transaction that is always rolled back, so the form
+    /// lists what Core says of the other fields beside the reading errors and nothing is written; the answer is then
+    /// null and the caller shows the form again. Core's errors on a field that already has one (a stand-in value)
+    /// are left out.
     /// </summary>
-    protected void AddShapeErrors<TInput>(TInput input)
-        where TInput : notnull
+    protected async Task<Outcome<T>?> RunAsync<T>(Core.Data.Database database, Func<Core.Data.DbSession, Task<Outcome<T>>> work)
     {
-        var errors = new FieldErrors();
-        InputShape.Check(input, errors);
-        if (errors.Any)
+        if (!HasErrors)
         {
-            foreach (var (field, messages) in FormErrors.From(OnThisForm(errors.ToRefusal()), FirstField, Labels))
-            {
-                if (!_errors.ContainsKey(field))
-                {
-                    Array.ForEach(messages, m => AddError(Labels.ContainsKey(field) ? field : FirstField, m));
-                }
-            }
+            return await UnitOfWork.RunAsync(database, work, HttpContext.RequestAborted);
         }
+
+        if (await UnitOfWork.RefusalOfAsync(database, work, HttpContext.RequestAborted) is { } refusal)
+        {
+            var read = _errors.Keys.ToHashSet(StringComparer.Ordinal);
+            AddRefusal(refusal, field => !read.Contains(field));
+        }
+
+        return null;
     }
 
     /// <summary>The record's version the form was shown at (its hidden <c>version</c> field), or null for "whatever is current".</summary>
@@ -234,12 +236,16 @@ public abstract class FormPageModel : PageModel
     {
         var change = HttpContext.Change();
         var version = ReadVersion();
-        var outcome = await UnitOfWork.RunAsync(
+        var outcome = await RunAsync(
             database,
             session => id is { } existing
                 ? resource.UpdateAsync(session, existing, version, input, change, HttpContext.RequestAborted)
-                : resource.CreateAsync(session, input, change, HttpContext.RequestAborted),
-            HttpContext.RequestAborted);
+                : resource.CreateAsync(session, input, change, HttpContext.RequestAborted));
+        if (outcome is null)
+        {
+            return Page();
+        }
+
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);
@@ -258,17 +264,29 @@ public abstract class FormPageModel : PageModel
                 return NotFound();
             case Core.Operations.Forbidden:
                 return Forbid();
-            case StaleVersion:
-                AddError(FirstField, "Someone else changed this while you were editing it. Open it again to see their change, then make yours.");
-                return Page();
+        }
+
+        AddRefusal(refusal, _ => true);
+        return Page();
+    }
+
+    /// <summary>Core's refusal beside the form's fields (one naming a field not on the form goes on the first), where <paramref name="shown"/> says so.</summary>
+    private void AddRefusal(Refusal refusal, Func<string, bool> shown)
+    {
+        if (refusal is StaleVersion)
+        {
+            AddError(FirstField, "Someone else changed this while you were editing it. Open it again to see their change, then make yours.");
+            return;
         }
 
         foreach (var (field, messages) in FormErrors.From(OnThisForm(refusal), FirstField, Labels))
         {
-            Array.ForEach(messages, m => AddError(Labels.ContainsKey(field) ? field : FirstField, m));
+            var onForm = Labels.ContainsKey(field) ? field : FirstField;
+            if (shown(onForm))
+            {
+                Array.ForEach(messages, m => AddError(onForm, m));
+            }
         }
-
-        return Page();
     }
 
     private Refusal OnThisForm(Refusal refusal) => refusal switch

@@ -21,9 +21,29 @@ public static class Show
         ? $"{(bytes + 1023) / 1024:N0} KB"
         : (bytes / (1024m * 1024m)).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 
-    public static string Date(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+    public static string Date(DateOnly date) => Core.Periods.Written.Date(date);
 
     public static string Date(DateTime utc) => utc.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// When money on a grant may be dated, for the spend and income forms: within the grant's dates, not after
+    /// today, and not in a period already reported (closed).
+    /// </summary>
+    public static string MoneyDates(Core.Domain.GrantPeriods grant, Core.Domain.ClosedPeriodSet closed)
+    {
+        var dates = $"The grant runs from {Date(grant.Grant.StartDate)} to {Date(grant.Grant.EndDate)}; a date may not be after today.";
+        var shut = grant.Periods.Where(closed.IsClosed).ToList();
+        if (shut.Count == 0)
+        {
+            return dates + " No period has been reported yet, so every period is open.";
+        }
+
+        var upTo = shut[^1];
+        var prefix = grant.Periods.TakeWhile(p => p.Start <= upTo.Start).All(closed.IsClosed);
+        return prefix
+            ? dates + $" Periods to {Date(upTo.End)} are reported and closed: date it on or after {Date(upTo.End.AddDays(1))}."
+            : dates + $" Reported and closed: {string.Join(", ", shut.Select(p => $"{p.Label} ({Date(p.Start)} to {Date(p.End)})"))}.";
+    }
 
     /// <summary>The GOV.UK tag colour for a RAG status (amber is the yellow tag, which keeps its text contrast).</summary>
     public static string RagClass(Rag rag) => rag switch

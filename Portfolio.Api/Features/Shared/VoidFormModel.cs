@@ -57,13 +57,12 @@ public abstract class VoidFormModel(Database database) : FormPageModel
         ReadPostedForm();
         var version = ReadVersion();
         var input = new ReasonInput(ReadText("reason") ?? "");
-        AddShapeErrors(input);
-        if (HasErrors)
+        var outcome = await RunAsync(database, async session => await VoidAsync(session, id, version, input) is { } r ? r : Outcome<bool>.Done(true));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(database, async session => await VoidAsync(session, id, version, input) is { } r ? r : Outcome<bool>.Done(true), HttpContext.RequestAborted);
         if (outcome.Refused is { } refused)
         {
             return Refused(refused);

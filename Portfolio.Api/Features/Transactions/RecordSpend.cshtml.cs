@@ -15,6 +15,9 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
 {
     public Grant Grant { get; private set; } = null!;
 
+    /// <summary>When spend on the grant may be dated: its dates and its closed periods.</summary>
+    public string DateHint { get; private set; } = "";
+
     private IReadOnlyList<Core.Periods.ReportingPeriod> Periods { get; set; } = [];
 
     public IReadOnlyList<(string Value, string Text)> CategoryOptions { get; private set; } = [];
@@ -64,13 +67,12 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         var input = new TransactionInput(
             grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("category") ?? "", ReadText("description") ?? "",
             partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"), ReadText("areaCode"), ReadId("instalmentId", required: false));
-        AddShapeErrors(input);
-        if (HasErrors)
+        var outcome = await RunAsync(database, session => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var outcome = await UnitOfWork.RunAsync(database, session => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             AskToConfirmDuplicate = refusal is BrokenControl broken && broken.Errors.ContainsKey("confirmDuplicate");
@@ -94,6 +96,7 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         }
 
         (Grant, Periods) = (loaded.Grant, loaded.Periods);
+        DateHint = Show.MoneyDates(loaded, await ClosedPeriods.LoadAsync(session, grantId, cancellationToken));
         CategoryOptions = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => (c.Code, c.Name)).ToList();
         var agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
         var agreed = agreements.Select(a => a.PartnerId).ToHashSet();

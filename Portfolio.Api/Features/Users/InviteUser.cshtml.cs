@@ -46,14 +46,13 @@ public sealed class InviteUserModel(Database database, PublicBaseUrl baseUrl, In
         await LoadAreasAsync();
         ReadPostedForm();
         var input = new UserInput(ReadText("email") ?? "", ReadText("name") ?? "", ReadText("role") ?? "", ReadIds("programmeAreaIds"));
-        AddShapeErrors(input);
-        if (HasErrors)
+        var change = HttpContext.Change();
+        var outcome = await RunAsync(database, session => Core.Domain.Users.InviteAsync(session, input, change, HttpContext.RequestAborted));
+        if (outcome is null)
         {
             return Page();
         }
 
-        var change = HttpContext.Change();
-        var outcome = await UnitOfWork.RunAsync(database, session => Core.Domain.Users.InviteAsync(session, input, change, HttpContext.RequestAborted), HttpContext.RequestAborted);
         if (outcome.Refused is { } refusal)
         {
             return Refused(refusal);

@@ -44,6 +44,20 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
     }
 
     [Test]
+    public async Task Record_NamesAShapeErrorARuleAndAControl_InOneAnswer()
+    {
+        var grant = await A.SavedGrantAsync(Database);
+        var partnerId = await Database.InTransactionAsync(session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
+        var outcome = await RecordAsync(Line(grant.Id, date: "2027-01-10", partnerId: partnerId) with { Description = new string('x', 501), Category = "no-such-category" });
+
+        var invalid = outcome.Refused.Should().BeOfType<InvalidFields>().Subject;
+        invalid.Errors.Keys.Should().BeEquivalentTo(["description", "category", "date", "partnerId"],
+            "the text too long (shape), the unknown category (a rule against the database), a date after today and a partner without an agreement (controls) are one answer");
+        invalid.Errors["date"].Single().Should().Contain("must not be after today (23 November 2026, UK)");
+        (await CountAsync(SpendRows, grant.Id)).Should().Be(0);
+    }
+
+    [Test]
     public async Task Record_WritesTheLineAndItsAuditEntryTogether()
     {
         var grant = await A.SavedGrantAsync(Database);
@@ -65,7 +79,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
 
         var again = await RecordAsync(Line(grant.Id));
         var control = again.Refused.Should().BeOfType<BrokenControl>().Subject;
-        control.Errors["confirmDuplicate"].Single().Should().Contain($"Transaction {first.Value!.Id} already records this line").And.Contain("confirm that and record it again");
+        control.Errors["confirmDuplicate"].Single().Should().Contain($"has the same source reference, date, amount and category (transaction {first.Value!.Id})").And.Contain("confirm that and record it again");
 
         (await RecordAsync(Line(grant.Id, reference: "INV-2"))).Succeeded.Should().BeTrue("another reference is another line");
         (await RecordAsync(Line(grant.Id, amount: 100.01m))).Succeeded.Should().BeTrue("another amount is another line");
@@ -79,7 +93,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
         var grant = await A.SavedGrantAsync(Database);
 
         var spend = await RecordAsync(Line(grant.Id, date: "2026-11-24"));
-        spend.Refused.Should().BeOfType<BrokenControl>().Which.Errors["date"].Single().Should().Contain("2026-11-23");
+        spend.Refused.Should().BeOfType<BrokenControl>().Which.Errors["date"].Single().Should().Contain("23 November 2026");
         (await RecordAsync(Line(grant.Id, date: "2026-11-23"))).Succeeded.Should().BeTrue();
 
         var income = await RunAsync(s => Income.Resource.CreateAsync(s, new PaymentInput(grant.Id, new DateOnly(2027, 1, 5), Pounds.FromPounds(10m)), A.Change()));
