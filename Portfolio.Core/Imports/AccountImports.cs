@@ -48,7 +48,8 @@ public sealed record ImportView(
     string? CommittedBy,
     DateTime? ReversedAt,
     string? ReversedBy,
-    string? ReverseReason);
+    string? ReverseReason,
+    FileTotalsView? Totals = null);
 
 /// <summary>One row of an import's preview.</summary>
 /// <summary>One group of a preview's money: its rows' status, grant and kind, how many rows and their pence.</summary>
@@ -96,6 +97,7 @@ public static class AccountImports
     internal const string Columns = """
         id, source, file_name, sha256, byte_count, status, mapping_version, total_rows, ready_rows, duplicate_rows, refused_rows,
         ignored_rows, written_rows, progress_done, progress_total, error, version, created_at, created_by, committed_at, committed_by,
+        lines_total_pence, file_total_pence, file_total_rows, file_total_label,
         reversed_at, reversed_by, reverse_reason
         """;
 
@@ -190,7 +192,8 @@ public static class AccountImports
 
     internal static readonly Sql FinishPreview = Sql.Common("""
         UPDATE import_batch SET status = 'previewed', total_rows = @Total, ready_rows = @Ready, duplicate_rows = @Duplicate, refused_rows = @Refused,
-               ignored_rows = @Ignored, progress_done = @Total, progress_total = @Total, version = version + 1
+               ignored_rows = @Ignored, progress_done = @Total, progress_total = @Total, version = version + 1,
+               lines_total_pence = @LinesPence, file_total_pence = @FilePence, file_total_rows = @FileRows, file_total_label = @FileLabel
         WHERE id = @Id AND status = 'previewing'
         """);
 
@@ -385,12 +388,15 @@ public static class AccountImports
     {
         var batch = new List<RowRecord>(BatchSize);
         var done = 0;
+        var totals = new FileTotals();
         foreach (var line in layout.Read(ExportFile.ReadRows(path, kind)))
         {
             if (line.Role == RowRole.Skip)
             {
                 continue;
             }
+
+            totals.Add(line);
 
             batch.Add(await judge.JudgeAsync(line, cancellationToken));
             if (batch.Count == BatchSize)
@@ -418,7 +424,14 @@ public static class AccountImports
             await session.ExecuteAsync(MarkSpendDuplicates, new { Id = id }, cancellationToken);
             await session.ExecuteAsync(MarkIncomeDuplicates, new { Id = id }, cancellationToken);
             var counts = await CountsAsync(session, id, cancellationToken);
-            await session.ExecuteAsync(FinishPreview, new { Id = id, counts.Total, counts.Ready, counts.Duplicate, counts.Refused, counts.Ignored }, cancellationToken);
+            // A workbook's total rows may be formulas saved as 0 (Xero's .xlsx): no value to compare, and said so.
+            var notStored = totals.NotStored(workbook: kind == ExportFileKind.Xlsx);
+            await session.ExecuteAsync(FinishPreview, new
+            {
+                Id = id, counts.Total, counts.Ready, counts.Duplicate, counts.Refused, counts.Ignored, totals.LinesPence,
+                FilePence = notStored ? null : totals.FilePence, FileRows = notStored ? Math.Max(totals.FileRows, totals.Unstated) : totals.FileRows,
+                FileLabel = notStored ? "the file's total rows, formulas saved without their values" : totals.FileLabel,
+            }, cancellationToken);
             await session.CommitAsync(cancellationToken);
             return (await GetAsync(session, id, cancellationToken))!;
         }
@@ -707,11 +720,18 @@ public static class AccountImports
         public DateTime? ReversedAt { get; set; }
         public string? ReversedBy { get; set; }
         public string? ReverseReason { get; set; }
+        public long? LinesTotalPence { get; set; }
+        public long? FileTotalPence { get; set; }
+        public int FileTotalRows { get; set; }
+        public string? FileTotalLabel { get; set; }
 
         public ImportView View() => new(
             Id, Status, Source, FileName, Sha256, ByteCount, MappingVersion,
             new ImportCounts(TotalRows, ReadyRows, DuplicateRows, RefusedRows, IgnoredRows), WrittenRows,
-            new ImportProgressView(ProgressDone, ProgressTotal), Error, CreatedAt, CreatedBy, CommittedAt, CommittedBy, ReversedAt, ReversedBy, ReverseReason);
+            new ImportProgressView(ProgressDone, ProgressTotal), Error, CreatedAt, CreatedBy, CommittedAt, CommittedBy, ReversedAt, ReversedBy, ReverseReason,
+            LinesTotalPence is null && FileTotalRows == 0
+                ? null
+                : new FileTotalsView(LinesTotalPence, FileTotalPence, FileTotalRows, FileTotalLabel, FileTotalRows > 0 && FileTotalPence is null));
     }
 }
 

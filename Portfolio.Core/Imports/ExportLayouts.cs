@@ -112,7 +112,9 @@ public sealed partial class ExportLayout
 
         if (IsTotal(first))
         {
-            return skip with { Role = RowRole.Total, Description = first };
+            // The file's own total, read for comparing with its lines (never summed into anything).
+            static long? Stated(string text) => text.Length > 0 && Core.Money.Money.TryParse(text, out var money, out _) ? money.Pence : null;
+            return skip with { Role = RowRole.Total, Description = first, Debit = Stated(row.Cell(Debit)), Credit = Stated(row.Cell(Credit)), Signed = Stated(row.Cell(Amount)) };
         }
 
         var dateText = row.Cell(Date);

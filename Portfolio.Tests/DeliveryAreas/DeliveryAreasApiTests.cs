@@ -62,7 +62,7 @@ public class DeliveryAreasApiTests(DatabaseEngine engine) : ApiTest(engine)
         before = await RowCountsAsync();
         var unknown = await Finance.PostAsJsonAsync("/api/grants", new { funderId = funder, reference = Unique.Text("G"), title = "T", amountAwarded = 100m, startDate = "2026-04-01", endDate = "2027-03-31", areaCodes = new[] { "E23000099" } });
         ShouldBeProblem(unknown, 400, "areaCodes");
-        (await unknown.Content.ReadAsStringAsync()).Should().Contain("E23000099").And.Contain("/api/delivery-areas");
+        (await unknown.Content.ReadAsStringAsync()).Should().Contain("E23000099").And.Contain("the delivery areas list names them all");
         (await RowCountsAsync()).Should().Equal(before);
 
         var grant = await GrantInAsync(ThamesValley);

@@ -88,6 +88,11 @@ public sealed class ImportBrowserTests(DatabaseEngine engine) : BrowserTest(engi
         (await page.Locator("#money tr[data-money-status='refused'] td").AllInnerTextsAsync()).Should().Equal(["£0.00", "£0.00", "£0.00"]);
         (await page.Locator($"#money-by-grant tr[data-grant-id='{grantId}'] td").AllInnerTextsAsync()).Should().Equal(["£12,350.00", "£5,000.00"]);
         (await page.Locator($"#money-by-grant tr[data-grant-id='{grantId}'] th").InnerTextAsync()).Should().Contain((string)grant["reference"]!);
+        // Beside the file's own grand Total row (debits 12,530.00 less credits 17,660.00), which the lines add up to.
+        (await page.Locator("#file-totals [data-lines-total]").InnerTextAsync()).Should().Be("-£5,130.00");
+        (await page.Locator("#file-totals [data-file-total]").InnerTextAsync()).Should().Be("-£5,130.00");
+        (await page.Locator("#file-totals [data-file-check]").InnerTextAsync()).Should().Contain("Agrees");
+        await ShouldBeAccessibleAsync(page, "import-file-totals");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Commit 5 ready rows" }).ClickAsync();
         await page.WaitForURLAsync($"**/imports/{id}");
@@ -99,7 +104,7 @@ public sealed class ImportBrowserTests(DatabaseEngine engine) : BrowserTest(engi
         }
 
         await page.Locator("progress").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 15000 });
-        (await page.Locator(".govuk-summary-list").InnerTextAsync()).Should().Contain("Committed").And.Contain("5 rows recorded");
+        (await page.Locator(".govuk-summary-list").First.InnerTextAsync()).Should().Contain("Committed").And.Contain("5 rows recorded");
         (await page.Locator("#rows .govuk-tag").AllInnerTextsAsync()).Count(t => t.Trim() == "recorded").Should().Be(5);
         await ShouldBeAccessibleAsync(page, "import-committed");
 

@@ -62,6 +62,13 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         return ((int)rows["total"]!, (int)rows["ready"]!, (int)rows["duplicate"]!, (int)rows["refused"]!, (int)rows["ignored"]!);
     }
 
+    /// <summary>The file's own total beside its lines' total, in pounds: (lines, file, difference).</summary>
+    private static (decimal? Lines, decimal? File, decimal? Difference) Totals(JsonObject import)
+    {
+        var totals = import["totals"]!;
+        return ((decimal?)totals["linesTotal"], (decimal?)totals["fileTotal"], (decimal?)totals["difference"]);
+    }
+
     private async Task<JsonArray> RowsAsync(JsonObject import, string? status = null) =>
         (await BodyAsync(await Finance.GetAsync($"/api/imports/{import["id"]}/rows?pageSize=200{(status is null ? "" : $"&status={status}")}")))["items"]!.AsArray();
 
@@ -100,6 +107,9 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         import["sha256"]!.GetValue<string>().Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)));
         // 2 payroll lines + credit note + income ready; room hire refused (no rule for 7450); bank line and 5 totals ignored.
         Counts(import).Should().Be((11, 4, 0, 1, 6));
+        Totals(import).Should().Be((-5130.00m, -5130.00m, 0m), "the grand Total row (debits 12,530.00 less credits 17,660.00) is what the lines add up to");
+        var short1 = await PreviewAsync(SampleExports.Csv(string.Join('\n', SampleExports.XeroCsv.Split('\n').Where(l => !l.Contains("CN-7", StringComparison.Ordinal))), reference, new UTF8Encoding(false)), "short.csv");
+        Totals(short1).Should().Be((-4950.00m, -5130.00m, 180.00m), "a line missing from the file shows as a difference from its own total");
         var refused = (await RowsAsync(import, "refused")).Single()!;
         refused["line"]!.GetValue<int>().Should().Be(12);
         refused["reasons"]!.AsArray().Select(r => r!.GetValue<string>()).Should().Contain(r => r.Contains("no rule for account 7450", StringComparison.Ordinal));
@@ -205,6 +215,8 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var xlsx = await PreviewAsync(SampleExports.XeroXlsx(reference), "Account Transactions.xlsx");
         xlsx["source"]!.GetValue<string>().Should().Be("xero");
         Counts(xlsx).Should().Be((3, 2, 0, 0, 1), "two lines and the total, whose formula's stored value is never summed");
+        Totals(xlsx).Should().Be((6140.11m, null, null), "Xero's workbook totals are formulas saved without their values: nothing to compare, and said so");
+        xlsx["totals"]!["notStored"]!.GetValue<bool>().Should().BeTrue();
         (await RowsAsync(xlsx, "ready")).Select(r => (r!["date"]!.GetValue<string>(), r["amount"]!.GetValue<decimal>()))
             .Should().BeEquivalentTo(new[] { ("2026-06-30", 6240.10m), ("2026-07-01", -99.99m) });
         var before = await ActualPenceAsync(grant);
@@ -220,6 +232,7 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var sage = await PreviewAsync(SampleExports.Csv(SampleExports.Sage50Csv, "", Windows1252, department: "5"), "nominal activity.csv");
         sage["source"]!.GetValue<string>().Should().Be("sage50");
         Counts(sage).Should().Be((4, 2, 0, 0, 2), "a Sage department loses its leading zeros in Excel: 5 is 005");
+        Totals(sage).Should().Be((6060.00m, 6060.00m, 0m), "Sage's Totals: row (debit 6,240.00, credit 180.00) is its section's total; History Balance is not a total");
         (await RowsAsync(sage, "ready")).Select(r => (r!["amount"]!.GetValue<decimal>(), r["description"]!.GetValue<string>()))
             .Should().BeEquivalentTo(new[] { (6240.00m, "April payroll £ outreach"), (-180.00m, "Acme Training credit") });
 
@@ -227,6 +240,7 @@ public class ImportsApiTests(DatabaseEngine engine) : ApiTest(engine)
         var quickbooks = await PreviewAsync(SampleExports.Csv(SampleExports.QuickBooksCsv, reference, new UTF8Encoding(false)), "TransactionDetail.csv");
         quickbooks["source"]!.GetValue<string>().Should().Be("quickbooks");
         Counts(quickbooks).Should().Be((7, 3, 0, 1, 3));
+        Totals(quickbooks).Should().Be((8570.00m, 8570.00m, 0m), "QuickBooks' grand TOTAL (with its £) is the signed amounts added up");
         var refused = (await RowsAsync(quickbooks, "refused")).Single()!;
         refused["reasons"]!.AsArray().Single()!.GetValue<string>().Should().Contain("'05/14/2026' is not a date", "a month-first date is never guessed");
         (await RowsAsync(quickbooks, "ready")).Select(r => (r!["kind"]!.GetValue<string>(), r["amount"]!.GetValue<decimal>(), r["description"]!.GetValue<string>()))
