@@ -8,8 +8,10 @@ namespace Portfolio.Core.Demo;
 
 /// <summary>
 /// A realistic demo portfolio for a newcomer: the funders, programme areas and partners of the design, three grants
-/// with budgets, a year of spend, income and partner agreements. Deterministic: the same data every time.
-/// Partner names are invented.
+/// with budgets, a year of spend, income and partner agreements. Laid out relative to the day it is seeded, so it
+/// is as true on any day as on another: the grants began 12, 15 and 18 months before the quarter in progress, spend
+/// runs to yesterday, every instalment due is paid but one, and the returns of the last quarter that ended are in
+/// each state. Deterministic for a given day. Partner names are invented.
 /// </summary>
 public static class DemoPortfolio
 {
@@ -130,20 +132,22 @@ public static class DemoPortfolio
         }
 
         var random = new Random(20261123);
+        var today = UkDate.Of(now);
+        var quarter = QuarterStart(today);
         var grants = new[]
         {
             new DemoGrant(lottery, areas["DRIVE"], "NLCF-20250142", "Drive Project: three-year expansion", 230_000_000L,
-                new DateOnly(2025, 10, 1), new DateOnly(2028, 9, 30), ReportingCalendar.UkFinancialYear,
+                quarter.AddMonths(-12), quarter.AddMonths(-12).AddYears(3).AddDays(-1), ReportingCalendar.UkFinancialYear,
                 [("staff", 55), ("delivery", 20), ("partner-grants", 13), ("training", 5), ("evaluation", 4), ("overheads", 3)],
                 [(sahara, 30_000_000L, [National])], [National]),
             new DemoGrant(homeOffice, areas["BYANDFOR"], "HO-VAWG-2025-017", "Domestic abuse services expansion programme", 5_300_000_000L,
-                new DateOnly(2025, 4, 1), new DateOnly(2029, 3, 31), ReportingCalendar.UkFinancialYear,
+                quarter.AddMonths(-18), quarter.AddMonths(-18).AddYears(4).AddDays(-1), ReportingCalendar.UkFinancialYear,
                 [("partner-grants", 70), ("staff", 15), ("delivery", 8), ("training", 3), ("evaluation", 2), ("overheads", 2)],
                 [(sahara, 200_000_000L, [National]), (rainbow, 150_000_000L, [National]),
                  (local[0].PartnerId, 600_000_000L, [local[0].Area]), (local[1].PartnerId, 500_000_000L, [local[1].Area]), (local[2].PartnerId, 400_000_000L, [local[2].Area])],
                 [National, ThamesValley, GreaterManchester, SouthWales]),
             new DemoGrant(esmee, areas["POLICY"], "EFF-24-1187", "Policy and influencing for survivors' voices", 45_000_000L,
-                new DateOnly(2025, 7, 1), new DateOnly(2028, 6, 30), ReportingCalendar.GrantAnniversary,
+                quarter.AddMonths(-15), quarter.AddMonths(-15).AddYears(3).AddDays(-1), ReportingCalendar.GrantAnniversary,
                 [("staff", 70), ("delivery", 15), ("evaluation", 10), ("overheads", 5)],
                 [], [National]),
         };
@@ -187,38 +191,48 @@ public static class DemoPortfolio
                 scheduled[partnerId] = (agreementId, await InstalmentStore.ForAgreementAsync(session, agreementId, cancellationToken), agreementAreas);
             }
 
-            // A year of spend from the grant's start (or from October 2025), varying around the profile. Partner
-            // grants go to each partner's agreement in monthly instalments; the rest of that category goes to
-            // other local services.
-            var spendFrom = demo.Start > new DateOnly(2025, 10, 1) ? demo.Start : new DateOnly(2025, 10, 1);
+            // Every instalment that fell due before today is paid on its due date, linked to it, except the Home Office
+            // programme's latest to Rainbow Safe Space, left unpaid so the dashboard has one overdue instalment to show.
+            var unpaid = scheduled.TryGetValue(rainbow, out var owed) ? owed.Instalments.Where(i => i.DueDate < today).MaxBy(i => i.DueDate)?.Id : null;
+            var paidByMonth = new Dictionary<DateOnly, long>();
+            foreach (var (partnerId, (_, instalments, agreementAreas)) in scheduled)
+            {
+                foreach (var due in instalments.Where(i => i.DueDate < today && i.Id != unpaid))
+                {
+                    await TransactionStore.InsertAsync(session, new SpendTransaction
+                    {
+                        GrantId = grantId,
+                        TransactionDate = due.DueDate,
+                        AmountPence = due.AmountPence,
+                        CategoryCode = "partner-grants",
+                        Description = $"Partner grant instalment due {Month(due.DueDate)}",
+                        PartnerId = partnerId,
+                        AreaCode = agreementAreas.Count == 1 ? agreementAreas[0] : null,
+                        InstalmentId = due.Id,
+                        SourceReference = $"JNL-{due.DueDate:yyMM}-{random.Next(1000, 9999)}",
+                    }, change, cancellationToken);
+                    var month = new DateOnly(due.DueDate.Year, due.DueDate.Month, 1);
+                    paidByMonth[month] = paidByMonth.GetValueOrDefault(month) + due.AmountPence;
+                }
+            }
+
+            // Spend from the grant's start (or from a year before the quarter in progress) to yesterday, varying around
+            // the profile; partner grants beyond the instalments go to other local services.
+            var spendFrom = demo.Start > quarter.AddMonths(-12) ? demo.Start : quarter.AddMonths(-12);
             var months = Math.Max(1, (demo.End.DayNumber - demo.Start.DayNumber) / 30);
             var monthlyBudget = demo.AwardPence / months;
-            for (var month = 0; month < 12; month++)
+            for (var monthStart = new DateOnly(spendFrom.Year, spendFrom.Month, 1); monthStart < today; monthStart = monthStart.AddMonths(1))
             {
-                var monthStart = new DateOnly(spendFrom.Year, spendFrom.Month, 1).AddMonths(month);
                 foreach (var (category, weight) in demo.Weights)
                 {
                     var actual = monthlyBudget * weight / 100 * random.Next(70, 125) / 100;
-                    var spends = new List<(long Amount, long? PartnerId, string Description, string? Area, long? Instalment)>();
+                    var spends = new List<(long Amount, string Description)>();
                     if (category == "partner-grants")
                     {
-                        // The instalment due this month, paid, except the Home Office programme's last one to Rainbow
-                        // Safe Space, left unpaid so the dashboard has an overdue instalment to show.
-                        foreach (var (partnerId, (_, instalments, agreementAreas)) in scheduled)
-                        {
-                            if (instalments.FirstOrDefault(i => i.DueDate.Year == monthStart.Year && i.DueDate.Month == monthStart.Month) is not { } due
-                                || (partnerId == rainbow && month >= 9))
-                            {
-                                continue;
-                            }
-
-                            spends.Add((due.AmountPence, partnerId, $"Partner grant instalment due {Month(monthStart)}", agreementAreas.Count == 1 ? agreementAreas[0] : null, due.Id));
-                            actual -= due.AmountPence;
-                        }
-
+                        actual -= paidByMonth.GetValueOrDefault(monthStart);
                         if (actual > 0)
                         {
-                            spends.Add((actual, null, $"Grants to local services {Month(monthStart)}", null, null));
+                            spends.Add((actual, $"Grants to local services {Month(monthStart)}"));
                         }
                     }
                     else
@@ -226,30 +240,34 @@ public static class DemoPortfolio
                         var pieces = category == "staff" ? 1 : random.Next(1, 4);
                         for (var piece = 0; piece < pieces; piece++)
                         {
-                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, null, Describe(category, monthStart), null, null));
+                            spends.Add((piece == pieces - 1 ? actual - actual / pieces * (pieces - 1) : actual / pieces, Describe(category, monthStart)));
                         }
                     }
 
                     for (var i = 0; i < spends.Count; i++)
                     {
+                        var date = monthStart.AddDays(Math.Min(27, 3 + (i * 9) + random.Next(0, 4)));
+                        var reference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}";
+                        if (date >= today)
+                        {
+                            continue; // not spent yet
+                        }
+
                         await TransactionStore.InsertAsync(session, new SpendTransaction
                         {
                             GrantId = grantId,
-                            TransactionDate = monthStart.AddDays(Math.Min(27, 3 + (i * 9) + random.Next(0, 4))),
+                            TransactionDate = date,
                             AmountPence = spends[i].Amount,
                             CategoryCode = category,
                             Description = spends[i].Description,
-                            PartnerId = spends[i].PartnerId,
-                            AreaCode = spends[i].Area,
-                            InstalmentId = spends[i].Instalment,
-                            SourceReference = $"JNL-{monthStart:yyMM}-{random.Next(1000, 9999)}",
+                            SourceReference = reference,
                         }, change, cancellationToken);
                     }
                 }
             }
 
-            // Income: quarterly in advance, for the first five periods.
-            foreach (var period in periods.Take(5))
+            // Income: quarterly in advance, ten days into each period begun.
+            foreach (var period in periods.Where(p => p.Start.AddDays(10) < today))
             {
                 await PaymentStore.InsertAsync(session, new Payment
                 {
@@ -293,6 +311,9 @@ public static class DemoPortfolio
 
     private static string Month(DateOnly month) => month.ToString("MMM yyyy", CultureInfo.InvariantCulture);
 
+    /// <summary>The first day of the UK financial-year quarter <paramref name="day"/> is in (1 January, April, July or October).</summary>
+    public static DateOnly QuarterStart(DateOnly day) => new(day.Year, ((day.Month - 1) / 3 * 3) + 1, 1);
+
     private static string Describe(string category, DateOnly month) => category switch
     {
         "staff" => $"Salaries and on-costs {Month(month)}",
@@ -327,12 +348,13 @@ public static class DemoPortfolio
     /// </summary>
     private static async Task SeedResultsAsync(DbSession session, long lotteryId, long homeOfficeId, ChangeContext change, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(change.At);
+        var today = UkDate.Of(change.At);
+        var quarter = QuarterStart(today);
         var lottery = (await GrantStore.GetByReferenceAsync(session, lotteryId, "NLCF-20250142", cancellationToken))!;
         var homeOffice = (await GrantStore.GetByReferenceAsync(session, homeOfficeId, "HO-VAWG-2025-017", cancellationToken))!;
         var plans = new (Grant Grant, Results.IndicatorInput Input, decimal[] Actuals, string? Note)[]
         {
-            (homeOffice, Indicator("People supported by local services", "people", source: Results.IndicatorSource.Partners, byCommunity: true, target: 100m, from: new DateOnly(2026, 4, 1), grant: homeOffice), [], null),
+            (homeOffice, Indicator("People supported by local services", "people", source: Results.IndicatorSource.Partners, byCommunity: true, target: 100m, from: quarter.AddMonths(-6), grant: homeOffice), [], null),
             (homeOffice, Indicator("People who cause harm completing the intervention", "people", target: 30m, grant: homeOffice), [24m, 28m, 31m, 33m, 29m, 22m],
                 "Two groups started late after a facilitator left; both are running again from October."),
             (homeOffice, Indicator("Victim-survivors reporting feeling safer", "% of those asked", toDate: Results.IndicatorToDate.Latest, target: 70m, grant: homeOffice), [62m, 66m, 71m, 73m, 68m, 61.5m], null),
@@ -346,9 +368,12 @@ public static class DemoPortfolio
             var ended = input.Targets.Select(t => t.PeriodStart).Where(start => start < today).ToList();
             for (var i = 0; i < actuals.Length && i < ended.Count; i++)
             {
+                // The latest quarter's figure has the plan's note (or none, so its report waits for one); an earlier
+                // quarter below target was explained when it was reported.
                 var last = i == actuals.Length - 1;
+                var explained = last ? note : Results.Quantity.From(actuals[i]).Hundredths < input.Targets[i].Value.Hundredths ? EarlierNote : null;
                 await Results.Indicators.RecordActualAsync(session, grant.Id, created.Value!.Id, ended[i], null,
-                    new Results.IndicatorActualInput(Results.Quantity.From(actuals[i]), last ? note : null), change, today, cancellationToken);
+                    new Results.IndicatorActualInput(Results.Quantity.From(actuals[i]), explained), change, today, cancellationToken);
             }
         }
 
@@ -368,6 +393,8 @@ public static class DemoPortfolio
         }
     }
 
+    private const string EarlierNote = "Below target while referral routes were being set up; the next quarter caught up.";
+
     /// <summary>An indicator with the same target in each of the grant's periods from <paramref name="from"/> (its start by default).</summary>
     private static Results.IndicatorInput Indicator(
         string name, string unit, decimal target, Grant grant, string source = Results.IndicatorSource.Lead, string toDate = Results.IndicatorToDate.Sum, bool byCommunity = false, DateOnly? from = null)
@@ -378,8 +405,8 @@ public static class DemoPortfolio
     }
 
     /// <summary>
-    /// Partner returns in each state for the quarter to September 2026 (and an accepted one for the quarter before):
-    /// accepted, submitted, sent back, a draft, and one not started (so overdue once it is due).
+    /// Partner returns for the last quarter that ended in each state: accepted, submitted, sent back, a draft, and two
+    /// not started (so overdue once they are due); every earlier quarter's return accepted.
     /// </summary>
     private static async Task SeedReturnsAsync(DbSession session, ChangeContext change, CancellationToken cancellationToken)
     {
@@ -387,14 +414,20 @@ public static class DemoPortfolio
         var partners = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items.ToDictionary(p => p.Id);
         var homeOffice = agreements.Where(a => a.AreaCodes.Count == 1 && a.AreaCodes[0] != National).ToList();
         var byAndFor = agreements.Where(a => a.AreaCodes.Contains(National)).ToList();
-        var states = new (PartnerAgreement? Agreement, DateOnly Period, string State)[]
+        var last = QuarterStart(UkDate.Of(change.At)).AddMonths(-3);
+        var states = new List<(PartnerAgreement? Agreement, DateOnly Period, string State)>
         {
-            (homeOffice.ElementAtOrDefault(0), new DateOnly(2026, 4, 1), ReturnStatus.Accepted),
-            (homeOffice.ElementAtOrDefault(0), new DateOnly(2026, 7, 1), ReturnStatus.Accepted),
-            (homeOffice.ElementAtOrDefault(1), new DateOnly(2026, 7, 1), ReturnStatus.Submitted),
-            (homeOffice.ElementAtOrDefault(2), new DateOnly(2026, 7, 1), ReturnStatus.SentBack),
-            (byAndFor.ElementAtOrDefault(0), new DateOnly(2026, 7, 1), ReturnStatus.Draft),
+            (homeOffice.ElementAtOrDefault(0), last, ReturnStatus.Accepted),
+            (homeOffice.ElementAtOrDefault(1), last, ReturnStatus.Submitted),
+            (homeOffice.ElementAtOrDefault(2), last, ReturnStatus.SentBack),
+            (byAndFor.ElementAtOrDefault(0), last, ReturnStatus.Draft),
         };
+        foreach (var agreement in agreements)
+        {
+            var periods = (await GrantPeriods.LoadAsync(session, agreement.GrantId, cancellationToken))!.Periods;
+            states.InsertRange(0, periods.Where(p => p.End < last && p.Start >= agreement.StartDate).Select(p => ((PartnerAgreement?)agreement, p.Start, ReturnStatus.Accepted)));
+        }
+
         foreach (var (agreement, period, state) in states)
         {
             if (agreement is null)

@@ -117,8 +117,8 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         if (report!.Header.PeriodEnd >= today)
         {
             return new RunResult(RunOutcome.PeriodNotEnded, null,
-                $"The {report.Header.PeriodLabel} period ends on {report.Header.PeriodEnd:yyyy-MM-dd}: only a period that has ended can be reported. " +
-                $"Preview it meanwhile (GET /api/grants/{grantId}/reports/{periodStart:yyyy-MM-dd}.pdf), marked provisional.");
+                $"The {report.Header.PeriodLabel} period ends on {Written.Date(report.Header.PeriodEnd)}: only a period that has ended can be reported. " +
+                "Preview it meanwhile from the grant's page, marked provisional.");
         }
 
         await using (var check = await database.OpenAsync(cancellationToken))
