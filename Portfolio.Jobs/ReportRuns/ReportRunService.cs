@@ -220,7 +220,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
             if (funder.Contacts.Count == 0)
             {
-                return new RunResult(RunOutcome.NoRecipients, run, $"Funder {funder.Name} has no contacts to send the report to; add them (PUT /api/funders/{funder.Id}) and approve again.");
+                return new RunResult(RunOutcome.NoRecipients, run, $"Funder {funder.Name} has no contacts to send the report to; add them on the funder's page and approve again.");
             }
 
             if (!await ReportRunStore.ApproveAsync(session, runId, run.Version, change, cancellationToken))

@@ -189,6 +189,43 @@ public class DemoSeedTests(DatabaseEngine engine) : DatabaseTest(engine)
     }
 
     [Test]
+    public async Task TheDemo_HasSentEveryEarlierReport_SoOnlyTheLastQuartersCanBeOverdue()
+    {
+        var options = await TestEnvironment.CreateDatabaseAsync(Engine);
+        var outbox = Path.Combine(Path.GetTempPath(), "portfolio-demo-outbox-" + Guid.NewGuid().ToString("N"));
+        await using var app = new PortfolioApp(options, settings: new Dictionary<string, string?>
+        {
+            ["Portfolio:SeedDemo"] = "true", ["Portfolio:BootstrapAdminKey"] = ApiTest.BootstrapKey, ["Portfolio:Email:PickupDirectory"] = outbox,
+        });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiTest.BootstrapKey);
+        var today = Portfolio.Core.Periods.UkDate.Today(TimeProvider.System);
+
+        var expected = new List<(long Grant, string Period)>();
+        var lastEnded = new Dictionary<long, DateOnly>();
+        await using (var session = await new Database(options).OpenAsync())
+        {
+            foreach (var grant in (await client.GetFromJsonAsync<JsonObject>("/api/grants"))!["items"]!.AsArray())
+            {
+                var id = (long)grant!["id"]!;
+                var ended = (await Portfolio.Core.Domain.GrantPeriods.LoadAsync(session, id))!.Periods.Where(p => p.End < today).ToList();
+                expected.AddRange(ended.SkipLast(1).Select(p => (id, p.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
+                lastEnded[id] = ended[^1].Start;
+            }
+
+            var dashboard = await Portfolio.Core.Burn.Dashboards.LoadAsync(session, new Portfolio.Core.Burn.BurnFilter(), today, new Portfolio.Core.Burn.RagThresholds(10, 20), null);
+            dashboard.Grants.SelectMany(g => g.Overdue.Select(o => (g.Grant.Id, o.PeriodStart))).Should().OnlyContain(o => lastEnded[o.Id] == o.PeriodStart,
+                "every earlier report was sent; only the last quarter's can be overdue, and only once its due date has passed");
+        }
+
+        var sent = (await client.GetFromJsonAsync<JsonObject>("/api/report-runs?status=sent&pageSize=100"))!["items"]!.AsArray();
+        sent.Select(r => ((long)r!["grantId"]!, (string)r["periodStart"]!)).Should().BeEquivalentTo(expected, "each grant's ended periods but the last were reported and sent");
+        sent.Should().OnlyContain(r => r!["approvedBy"]!.GetValue<string>().Contains("Farah Shah", StringComparison.Ordinal), "approved by the demo's finance officer");
+        Directory.GetFiles(outbox, "*.eml").Length.Should().BeGreaterThanOrEqualTo(expected.Count, "each sent report was emailed to its funder's contacts");
+        Directory.Delete(outbox, recursive: true);
+    }
+
+    [Test]
     public async Task EveryDemoReport_KeepsEveryAmountWhole_AndTheThreePageReportIsUnder200KB()
     {
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
