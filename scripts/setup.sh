@@ -20,6 +20,11 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
 fi
+# LibreOffice Calc (no GUI) for the test that prints the quarterly workbook to PDF, as a funder's officer might,
+# and reads the text back (Portfolio.Tests/Reports/WorkbookPrintTests.cs).
+if ! command -v soffice >/dev/null 2>&1; then
+  need+=(libreoffice-calc-nogui)
+fi
 # Node.js for the OpenID Connect provider the sign-in tests start (npm's oidc-provider, installed below).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   need+=(nodejs npm)

@@ -58,6 +58,7 @@ public sealed class DemoSeeding(Database database, IConfiguration configuration,
     {
         using var scope = services.CreateScope();
         var runs = scope.ServiceProvider.GetRequiredService<ReportRunService>();
+        var reports = scope.ServiceProvider.GetRequiredService<Portfolio.Reports.Quarterly.QuarterlyReports>();
         var delivery = scope.ServiceProvider.GetRequiredService<ReportDeliveryJob>();
         var today = UkDate.Today(clock);
         await using var session = await database.OpenAsync(cancellationToken);
@@ -70,14 +71,15 @@ public sealed class DemoSeeding(Database database, IConfiguration configuration,
             var ended = (await GrantPeriods.LoadAsync(session, grant.Id, cancellationToken))!.Periods.Where(p => p.End < today).SkipLast(1);
             foreach (var period in ended)
             {
-                var made = await runs.GenerateAsync(grant.Id, period.Start, actor, cancellationToken);
-                var run = made.Run ?? throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not made: {made.Outcome} {made.Detail}");
-                var holds = await ReportRunService.HoldsAsync(session, run, cancellationToken);
-                if (holds.Any(h => h.Kind == ReportHold.VarianceNote))
+                // Amber or red: the note is written first, as finance would before making the report.
+                var (_, model) = await reports.BuildAsync(grant.Id, period.Start, today, cancellationToken);
+                if (model?.Summary.Rag is "amber" or "red")
                 {
                     await UnitOfWork.RunAsync(database, s => VarianceNotes.AddAsync(s, grant.Id, new VarianceNoteInput(period.Start, EarlierVarianceNote), change, cancellationToken), cancellationToken);
-                    run = (await runs.RegenerateAsync(run.Id, actor, cancellationToken)).Run ?? run;
                 }
+
+                var made = await runs.GenerateAsync(grant.Id, period.Start, actor, cancellationToken);
+                var run = made.Run ?? throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not made: {made.Outcome} {made.Detail}");
 
                 var approved = await runs.ApproveAsync(run.Id, actor, cancellationToken: cancellationToken);
                 if (approved.Outcome != RunOutcome.Done)

@@ -145,7 +145,7 @@ public static class DemoPortfolio
                 [("partner-grants", 70), ("staff", 15), ("delivery", 8), ("training", 3), ("evaluation", 2), ("overheads", 2)],
                 [(sahara, 200_000_000L, [National]), (rainbow, 150_000_000L, [National]),
                  (local[0].PartnerId, 600_000_000L, [local[0].Area]), (local[1].PartnerId, 500_000_000L, [local[1].Area]), (local[2].PartnerId, 400_000_000L, [local[2].Area])],
-                [National, ThamesValley, GreaterManchester, SouthWales]),
+                [National, ThamesValley, GreaterManchester, SouthWales], MobilisedMonthsLate: 6),
             new DemoGrant(esmee, areas["POLICY"], "EFF-24-1187", "Policy and influencing for survivors' voices", 45_000_000L,
                 quarter.AddMonths(-15), quarter.AddMonths(-15).AddYears(3).AddDays(-1), ReportingCalendar.GrantAnniversary,
                 [("staff", 70), ("delivery", 15), ("evaluation", 10), ("overheads", 5)],
@@ -194,7 +194,7 @@ public static class DemoPortfolio
             // Every instalment that fell due before today is paid on its due date, linked to it, except the Home Office
             // programme's latest to Rainbow Safe Space, left unpaid so the dashboard has one overdue instalment to show.
             var unpaid = scheduled.TryGetValue(rainbow, out var owed) ? owed.Instalments.Where(i => i.DueDate < today).MaxBy(i => i.DueDate)?.Id : null;
-            var paidByMonth = new Dictionary<DateOnly, long>();
+            var paidByQuarter = new Dictionary<DateOnly, long>();
             foreach (var (partnerId, (_, instalments, agreementAreas)) in scheduled)
             {
                 foreach (var due in instalments.Where(i => i.DueDate < today && i.Id != unpaid))
@@ -211,14 +211,14 @@ public static class DemoPortfolio
                         InstalmentId = due.Id,
                         SourceReference = $"JNL-{due.DueDate:yyMM}-{random.Next(1000, 9999)}",
                     }, change, cancellationToken);
-                    var month = new DateOnly(due.DueDate.Year, due.DueDate.Month, 1);
-                    paidByMonth[month] = paidByMonth.GetValueOrDefault(month) + due.AmountPence;
+                    paidByQuarter[QuarterStart(due.DueDate)] = paidByQuarter.GetValueOrDefault(QuarterStart(due.DueDate)) + due.AmountPence;
                 }
             }
 
-            // Spend from the grant's start (or from a year before the quarter in progress) to yesterday, varying around
-            // the profile; partner grants beyond the instalments go to other local services.
-            var spendFrom = demo.Start > quarter.AddMonths(-12) ? demo.Start : quarter.AddMonths(-12);
+            // Spend from the grant's start to yesterday, varying around the profile (the Home Office programme's only
+            // from a year before the quarter in progress: it mobilised late, so its reports are red and explained);
+            // partner grants beyond the instalments go to other local services.
+            var spendFrom = demo.Start.AddMonths(demo.MobilisedMonthsLate);
             var months = Math.Max(1, (demo.End.DayNumber - demo.Start.DayNumber) / 30);
             var monthlyBudget = demo.AwardPence / months;
             for (var monthStart = new DateOnly(spendFrom.Year, spendFrom.Month, 1); monthStart < today; monthStart = monthStart.AddMonths(1))
@@ -229,7 +229,7 @@ public static class DemoPortfolio
                     var spends = new List<(long Amount, string Description)>();
                     if (category == "partner-grants")
                     {
-                        actual -= paidByMonth.GetValueOrDefault(monthStart);
+                        actual -= paidByQuarter.GetValueOrDefault(QuarterStart(monthStart)) / 3; // a quarter's instalments, a third a month
                         if (actual > 0)
                         {
                             spends.Add((actual, $"Grants to local services {Month(monthStart)}"));
@@ -334,7 +334,8 @@ public static class DemoPortfolio
         ReportingCalendar Calendar,
         IReadOnlyList<(string Category, int Weight)> Weights,
         IReadOnlyList<(long PartnerId, long Amount, IReadOnlyList<string> Areas)> Agreements,
-        IReadOnlyList<string> AreaCodes);
+        IReadOnlyList<string> AreaCodes,
+        int MobilisedMonthsLate = 0);
 
     private const string National = DeliveryAreaStore.EnglandAndWales;
     private const string ThamesValley = "E23000029";

@@ -49,9 +49,11 @@ public static class QuarterlyWorkbook
         Notes(workbook.Worksheets.Add("Notes"), report);
         foreach (var sheet in workbook.Worksheets)
         {
+            FitRowHeights(sheet);
             sheet.PageSetup.PaperSize = XLPaperSize.A4Paper;
             sheet.PageSetup.PageOrientation = XLPageOrientation.Landscape;
-            sheet.PageSetup.FitToPages(1, 0);
+            // One page wide; the summary one page tall too, so its RAG legend prints with the figures it explains.
+            sheet.PageSetup.FitToPages(1, sheet.Name == "Summary" ? 1 : 0);
             sheet.PageSetup.SetRowsToRepeatAtTop(1, sheet.SheetView.SplitRow > 0 ? sheet.SheetView.SplitRow : 1);
             sheet.PageSetup.Footer.Center.AddText($"{report.Header.GrantReference} {report.Header.PeriodLabel} - page &P of &N");
         }
@@ -172,7 +174,6 @@ public static class QuarterlyWorkbook
         row++;
         Text(sheet.Cell(row, 1), QuarterlyPdf.RagLegend(s)).Style.Alignment.SetWrapText();
         sheet.Range(row, 1, row, 2).Merge();
-        sheet.Row(row).Height = 45;
 
         Widths(sheet, 34, 40);
     }
@@ -238,8 +239,8 @@ public static class QuarterlyWorkbook
         {
             Date(sheet.Cell(row, 1), t.Date);
             Text(sheet.Cell(row, 2), t.Category);
-            Text(sheet.Cell(row, 3), t.Description);
-            Text(sheet.Cell(row, 4), t.Partner);
+            Text(sheet.Cell(row, 3), t.Description).Style.Alignment.SetWrapText();
+            Text(sheet.Cell(row, 4), t.Partner).Style.Alignment.SetWrapText();
             Text(sheet.Cell(row, 5), t.SourceReference);
             MoneyValue(sheet.Cell(row, 6), t.Amount);
             row++;
@@ -266,7 +267,7 @@ public static class QuarterlyWorkbook
         var row = 2;
         foreach (var p in report.Partners)
         {
-            Text(sheet.Cell(row, 1), p.Partner);
+            Text(sheet.Cell(row, 1), p.Partner).Style.Alignment.SetWrapText();
             MoneyValue(sheet.Cell(row, 2), p.Agreed);
             MoneyValue(sheet.Cell(row, 3), p.PaidInPeriod);
             MoneyValue(sheet.Cell(row, 4), p.PaidToDate);
@@ -338,8 +339,8 @@ public static class QuarterlyWorkbook
         var row = 2;
         foreach (var o in report.OutcomeRows)
         {
-            Text(sheet.Cell(row, 1), o.Name);
-            Text(sheet.Cell(row, 2), o.Unit + (o.HigherIsBetter ? "" : " (lower is better)"));
+            Text(sheet.Cell(row, 1), o.Name).Style.Alignment.SetWrapText();
+            Text(sheet.Cell(row, 2), o.Unit + (o.HigherIsBetter ? "" : " (lower is better)")).Style.Alignment.SetWrapText();
             Text(sheet.Cell(row, 3), o.Source == IndicatorSource.Partners ? "Partners' accepted returns" : "Programme lead");
             Figure(sheet.Cell(row, 4), o.Baseline);
             Figure(sheet.Cell(row, 5), o.PeriodTarget);
@@ -394,10 +395,9 @@ public static class QuarterlyWorkbook
             Text(sheet.Cell(row++, 1), $"Narrative for {report.Header.PeriodLabel}, by {narrative.Author}").Style.Font.SetBold();
             foreach (var (label, text) in new[] { ("What happened", narrative.WhatHappened), ("What changed", narrative.WhatChanged), ("What's next", narrative.WhatsNext) })
             {
-                Text(sheet.Cell(row, 1), label).Style.Font.SetBold();
+                Text(sheet.Cell(row, 1), label).Style.Font.SetBold().Alignment.SetVertical(XLAlignmentVerticalValues.Top);
                 sheet.Range(row, 2, row, headers.Length).Merge();
                 Text(sheet.Cell(row, 2), text ?? "").Style.Alignment.SetWrapText().Alignment.SetVertical(XLAlignmentVerticalValues.Top);
-                sheet.Row(row).Height = Math.Clamp(15 * (1 + ((text?.Length ?? 0) / 150)), 15, 400);
                 row++;
             }
         }
@@ -489,7 +489,7 @@ public static class QuarterlyWorkbook
     {
         for (var i = 0; i < headers.Count; i++)
         {
-            Text(sheet.Cell(1, i + 1), headers[i]).Style.Font.SetBold();
+            Text(sheet.Cell(1, i + 1), headers[i]).Style.Font.SetBold().Alignment.SetWrapText().Alignment.SetVertical(XLAlignmentVerticalValues.Top);
         }
 
         sheet.SheetView.FreezeRows(1);
@@ -554,6 +554,31 @@ public static class QuarterlyWorkbook
     {
         cell.SetValue(date.ToDateTime(TimeOnly.MinValue));
         cell.Style.NumberFormat.Format = DateFormat;
+    }
+
+    /// <summary>
+    /// Each row with wrapped text made tall enough for it, so a note or a long header prints whole (rows are not grown
+    /// by every reader: LibreOffice keeps a row's height as saved). The lines are counted at the cell's width (a
+    /// merged cell's whole width) in characters a little wider than Calibri's average, so a row is never too short.
+    /// </summary>
+    private static void FitRowHeights(IXLWorksheet sheet)
+    {
+        const double LineHeight = 15;
+        foreach (var row in sheet.RowsUsed())
+        {
+            var lines = 1;
+            foreach (var cell in row.CellsUsed().Where(c => c.Style.Alignment.WrapText))
+            {
+                var width = cell.IsMerged() ? cell.MergedRange().Columns().Sum(c => c.WorksheetColumn().Width) : cell.WorksheetColumn().Width;
+                var perLine = Math.Max(1, (int)(width * 0.85) - 1);
+                lines = Math.Max(lines, cell.GetString().Split('\n').Sum(p => Math.Max(1, (p.Length + perLine - 1) / perLine)));
+            }
+
+            if (lines > 1)
+            {
+                row.Height = (lines * LineHeight) + 3;
+            }
+        }
     }
 
     private static void Widths(IXLWorksheet sheet, params double[] widths)

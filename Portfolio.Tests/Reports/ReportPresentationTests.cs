@@ -74,12 +74,14 @@ public partial class ReportPresentationTests(DatabaseEngine engine) : DatabaseTe
     {
         using var package = SpreadsheetDocument.Open(new MemoryStream(QuarterlyWorkbook.Render(_report, ReportStamp.Draft)), false);
         package.ExtendedFilePropertiesPart!.Properties.Application!.Text.Should().Be("Portfolio");
+        var names = package.WorkbookPart!.Workbook.Descendants<Sheet>().ToDictionary(s => s.Id!.Value!, s => s.Name!.Value!);
         foreach (var part in package.WorkbookPart!.WorksheetParts)
         {
             var setup = part.Worksheet.Descendants<PageSetup>().Single();
+            var summary = names[package.WorkbookPart.GetIdOfPart(part)] == "Summary";
             setup.PaperSize!.Value.Should().Be(9u, "9 is A4 in SpreadsheetML");
             (setup.FitToWidth?.Value ?? 1u).Should().Be(1u, "one page wide (1 is the schema's default, so it may be left out)");
-            setup.FitToHeight!.Value.Should().Be(0u);
+            (setup.FitToHeight?.Value ?? 1u).Should().Be(summary ? 1u : 0u, "the summary fits one page, with its RAG legend; the others run on as long as they are");
             part.Worksheet.Descendants<SheetProperties>().Single().PageSetupProperties!.FitToPage!.Value.Should().BeTrue();
         }
 

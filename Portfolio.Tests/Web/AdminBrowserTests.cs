@@ -101,7 +101,7 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
 
         await admin.GotoAsync("/admin/audit?entity=api-key");
         var entries = await admin.Locator("#entries").InnerTextAsync();
-        entries.Should().Contain("Ada Lovelace").And.Contain("revoke");
+        entries.Should().Contain("Ada Lovelace").And.Contain("revoke").And.Contain($"Api key: {name}", "a record is named, not numbered");
         (await admin.Locator("#entries tbody tr").First.InnerTextAsync()).Should().Contain("revoke", "the newest entry comes first");
         var ids = new List<long>();
         foreach (var row in await admin.Locator("#entries tbody tr").AllAsync())

@@ -88,4 +88,48 @@ public sealed class AuditPageModel(Database database) : PageModel
 
     public string Query(int page) =>
         $"/admin/audit?entity={Uri.EscapeDataString(Entity ?? "")}&entityId={Uri.EscapeDataString(EntityId ?? "")}&page={page}";
+
+    /// <summary>
+    /// The record an entry is about, as people name it: a grant by reference and title, a funder, partner or area by
+    /// name, a person by email, money by its amount and date; only a record with none of these by its kind and number.
+    /// </summary>
+    public static string Describe(AuditEntry entry)
+    {
+        var kind = char.ToUpperInvariant(entry.Entity[0]) + entry.Entity[1..].Replace('-', ' ');
+        try
+        {
+            if ((entry.AfterJson ?? entry.BeforeJson) is not { } json || System.Text.Json.JsonDocument.Parse(json).RootElement is not { ValueKind: System.Text.Json.JsonValueKind.Object } record)
+            {
+                return $"{kind} {entry.EntityId}";
+            }
+
+            string? Text(string name) => record.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+            if (Text("reference") is { } reference && Text("title") is { } title)
+            {
+                return $"{kind}: {reference} {title}";
+            }
+
+            if (Text("name") is { } name)
+            {
+                return $"{kind}: {name}";
+            }
+
+            if (Text("email") is { } email)
+            {
+                return $"{kind}: {email}";
+            }
+
+            if (record.TryGetProperty("amount", out var amount) && amount.ValueKind == System.Text.Json.JsonValueKind.Number
+                && Text("date") is { } date && DateOnly.TryParse(date, System.Globalization.CultureInfo.InvariantCulture, out var on))
+            {
+                return $"{kind}: {Shared.Show.Money(Core.Money.Money.FromPounds(amount.GetDecimal()).Pence)} on {Shared.Show.Date(on)}";
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // an entry written before its record had a JSON view: named by kind and number
+        }
+
+        return $"{kind} {entry.EntityId}";
+    }
 }
