@@ -115,6 +115,7 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         burn["budgetToDate"]!.GetValue<decimal>().Should().Be(3000.00m);
         await finance.GetByRole(AriaRole.Button, new() { Name = "Make the report for 2026/27 Q2" }).ClickAsync();
         await finance.WaitForURLAsync("**/report-runs/*");
+        var runPath = new Uri(finance.Url).AbsolutePath;
         (await finance.Locator(".govuk-notification-banner").InnerTextAsync()).Should().Contain("Draft report made for 2026/27 Q2");
         await ShouldBeAccessibleAsync(finance, "report-run-draft");
 
@@ -152,6 +153,17 @@ public sealed class FinanceJourneyBrowserTests(DatabaseEngine engine) : BrowserT
         await lead.GetByLabel("Note", new() { Exact = true }).FillAsync(note);
         await lead.GetByRole(AriaRole.Button, new() { Name = "Save note" }).ClickAsync();
         await lead.WaitForURLAsync($"**/grants/{grantId}?period=2026-07-01#categories");
+
+        // The lead's view of the same report: the draft and its files with her own sign-in, and no way to send it.
+        await lead.GotoAsync(runPath);
+        (await lead.Locator("h1").InnerTextAsync()).Should().Be("Report for 2026/27 Q2");
+        (await lead.Locator("iframe#draft-preview").GetAttributeAsync("src")).Should().Be(runPath + "/pdf");
+        var leadPdf = await lead.APIRequest.GetAsync(runPath + "/pdf");
+        leadPdf.Status.Should().Be(200);
+        Documents.PdfText(await leadPdf.BodyAsync()).Should().Contain("£3,500.00").And.Contain(reference);
+        (await lead.GetByRole(AriaRole.Button, new() { Name = "Approve and send" }).CountAsync()).Should().Be(0, "only finance and admins approve");
+        (await lead.Locator("body").InnerTextAsync()).Should().NotContain("/api/");
+        await ShouldBeAccessibleAsync(lead, "report-run-lead");
 
         // An admin approves: the note is new since the draft, so a new draft is made to check; then it is sent.
         var admin = await SignInAsync(adminEmail);
