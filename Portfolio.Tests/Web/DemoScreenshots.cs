@@ -28,8 +28,8 @@ public sealed class DemoScreenshots
         await lead.Context.CloseAsync();
 
         var finance = await SignInAsync(browser, url, "finance@partnership.example");
-        await finance.GotoAsync("/report-runs?show=to-approve");
-        var draft = finance.Locator("a[href^='/report-runs/']").First;
+        await finance.GotoAsync("/report-runs?show=drafts");
+        var draft = finance.Locator("#runs a[href^='/report-runs/']").First;
         await draft.ClickAsync();
         await finance.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await ShotAsync(finance, folder, "report-run");
