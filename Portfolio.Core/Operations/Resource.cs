@@ -57,7 +57,7 @@ public sealed class Resource<TEntity, TInput, TView>
     {
         var (checkedInput, shape) = CheckShape(input);
         var proposed = Build(checkedInput, null);
-        if (AllAtOnce(shape, await Check(session, proposed, null, checkedInput, change, cancellationToken)) is { } refused)
+        if (AllAtOnce(shape, await RulesAsync(session, proposed, null, checkedInput, change, shape, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -86,7 +86,7 @@ public sealed class Resource<TEntity, TInput, TView>
 
         var (checkedInput, shape) = CheckShape(input);
         var proposed = Build(checkedInput, current);
-        if (AllAtOnce(shape, await Check(session, proposed, current, checkedInput, change, cancellationToken)) is { } refused)
+        if (AllAtOnce(shape, await RulesAsync(session, proposed, current, checkedInput, change, shape, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -167,6 +167,22 @@ public sealed class Resource<TEntity, TInput, TView>
     {
         var errors = new FieldErrors();
         return (InputShape.Check(input, errors), errors);
+    }
+
+    /// <summary>
+    /// The rules against the database. With shape errors already found, a value the database itself cannot take (a
+    /// NUL in text) may make a rule's query fail: then the shape errors are the answer (the write is refused anyway).
+    /// </summary>
+    private async Task<Refusal?> RulesAsync(DbSession session, TEntity proposed, TEntity? current, TInput input, ChangeContext change, FieldErrors shape, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Check(session, proposed, current, input, change, cancellationToken);
+        }
+        catch (System.Data.Common.DbException) when (shape.Any)
+        {
+            return null;
+        }
     }
 
     /// <summary>
