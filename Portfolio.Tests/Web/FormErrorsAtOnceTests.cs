@@ -36,7 +36,7 @@ public sealed partial class FormErrorsAtOnceTests(DatabaseEngine engine) : ApiTe
     public async Task Spend_ShowsAnUnreadableAmountAndADateBeforeTheGrant_AtOnce_AndTheGrantsDates()
     {
         var start = DateOnly.Parse((string)grant["startDate"]!, CultureInfo.InvariantCulture);
-        var form = await (await finance.GetStringAsync($"/grants/{grantId}/spend/new")).ShouldBeFormAsync();
+        var form = await finance.GetStringAsync($"/grants/{grantId}/spend/new");
         form.Should().Contain($"The grant runs from {Written(start)}").And.Contain("No period has been reported yet");
         var html = await SubmitAsync(finance, $"/grants/{grantId}/spend/new",
             [.. Date("date", start.AddDays(-3)), ("amount", "12.345"), ("category", "staff"), ("description", "Caseworker")],
@@ -151,13 +151,4 @@ public sealed partial class FormErrorsAtOnceTests(DatabaseEngine engine) : ApiTe
 
     [GeneratedRegex("name=\"(b-[^\"]+)\"")]
     private static partial Regex BudgetCell();
-}
-
-internal static class FormPageChecks
-{
-    public static Task<string> ShouldBeFormAsync(this string html)
-    {
-        html.Should().Contain("__RequestVerificationToken");
-        return Task.FromResult(html);
-    }
 }

@@ -98,7 +98,13 @@ public sealed class AuditPageModel(Database database) : PageModel
         var kind = char.ToUpperInvariant(entry.Entity[0]) + entry.Entity[1..].Replace('-', ' ');
         try
         {
-            if ((entry.AfterJson ?? entry.BeforeJson) is not { } json || System.Text.Json.JsonDocument.Parse(json).RootElement is not { ValueKind: System.Text.Json.JsonValueKind.Object } record)
+            if ((entry.AfterJson ?? entry.BeforeJson) is not { } json)
+            {
+                return $"{kind} {entry.EntityId}";
+            }
+
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement is not { ValueKind: System.Text.Json.JsonValueKind.Object } record)
             {
                 return $"{kind} {entry.EntityId}";
             }
