@@ -300,8 +300,7 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
             for (var p = 0; p < _pages.Count; p++)
             {
                 var canvas = document.BeginPage(PageWidth, PageHeight);
-                canvas.DrawText(Fit(headerLeft, fonts.Bold, 8.5f, ContentWidth * 0.6f), Margin, 34, SKTextAlign.Left, Font(fonts.Bold, 8.5f), Paint(Muted));
-                canvas.DrawText(Fit(headerRight, fonts.Regular, 8.5f, ContentWidth * 0.38f), PageWidth - Margin, 34, SKTextAlign.Right, Font(fonts.Regular, 8.5f), Paint(Muted));
+                DrawHeader(canvas, headerLeft, headerRight);
                 canvas.DrawLine(Margin, 42, PageWidth - Margin, 42, Stroke(Rule, 0.75f));
                 if (!string.IsNullOrEmpty(stamp))
                 {
@@ -314,8 +313,17 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
                 }
 
                 canvas.DrawLine(Margin, PageHeight - 44, PageWidth - Margin, PageHeight - 44, Stroke(Rule, 0.75f));
-                canvas.DrawText(Fit(footerLeft, fonts.Regular, 8f, ContentWidth * 0.7f), Margin, PageHeight - 30, SKTextAlign.Left, Font(fonts.Regular, 8f), Paint(Muted));
-                canvas.DrawText($"Page {p + 1} of {_pages.Count}", PageWidth - Margin, PageHeight - 30, SKTextAlign.Right, Font(fonts.Regular, 8f), Paint(Muted));
+                var pageLabel = $"Page {p + 1} of {_pages.Count}";
+                var footerFont = Font(fonts.Regular, 8f);
+                var footerY = PageHeight - 30;
+                foreach (var line in Wrap(footerLeft, fonts.Regular, 8f, ContentWidth - footerFont.MeasureText(pageLabel) - 18f))
+                {
+                    // Wrapped, never cut: a long organisation name and registration take a second line below the first.
+                    canvas.DrawText(line, Margin, footerY, SKTextAlign.Left, footerFont, Paint(Muted));
+                    footerY += 9.5f;
+                }
+
+                canvas.DrawText(pageLabel, PageWidth - Margin, PageHeight - 30, SKTextAlign.Right, footerFont, Paint(Muted));
                 document.EndPage();
             }
 
@@ -323,6 +331,36 @@ public sealed class PdfLayout(PdfTypefaces fonts) : IDisposable
         }
 
         return PdfLanguage.Set(stream.ToArray(), Language);
+    }
+
+    /// <summary>
+    /// The page header, never cut short: the two texts side by side when they fit with a gap between them,
+    /// otherwise the left one above the right one, each wrapped to the page width (at most two lines each).
+    /// </summary>
+    private void DrawHeader(SKCanvas canvas, string left, string right)
+    {
+        const float size = 8.5f, baseline = 34f, leading = 10f, gap = 18f;
+        var bold = Font(fonts.Bold, size);
+        var regular = Font(fonts.Regular, size);
+        if (bold.MeasureText(left) + gap + regular.MeasureText(right) <= ContentWidth)
+        {
+            canvas.DrawText(left, Margin, baseline, SKTextAlign.Left, bold, Paint(Muted));
+            canvas.DrawText(right, PageWidth - Margin, baseline, SKTextAlign.Right, regular, Paint(Muted));
+            return;
+        }
+
+        var rightLines = Wrap(right, fonts.Regular, size, ContentWidth);
+        var leftLines = Wrap(left, fonts.Bold, size, ContentWidth);
+        var lines = leftLines.Select(l => (Text: l, Font: bold, Align: SKTextAlign.Left, X: Margin))
+            .Concat(rightLines.Select(l => (Text: l, Font: regular, Align: SKTextAlign.Right, X: PageWidth - Margin)))
+            .ToList();
+        // The last line sits on the usual baseline, above the rule; the others stack upwards into the margin.
+        var y = baseline - (lines.Count - 1) * leading;
+        foreach (var line in lines)
+        {
+            canvas.DrawText(line.Text, line.X, y, line.Align, line.Font, Paint(Muted));
+            y += leading;
+        }
     }
 
     /// <summary>Breaks text into lines no wider than <paramref name="width"/>; words longer than a line are split.</summary>

@@ -69,6 +69,31 @@ public class PdfLayoutTests
     }
 
     [Test]
+    public void ALongHeaderAndFooter_AreWrittenWhole_OnThePage_NeverCutShort()
+    {
+        const string left = "The Northern Domestic Abuse Partnership of By-and-For Services: HO-VAWG-2025-017";
+        const string right = "The Esmée Fairbairn Foundation and the Paul Hamlyn Foundation jointly, 1 July to 30 September 2026";
+        const string footer = "The Northern Domestic Abuse Partnership of By-and-For Services. Registered charity 1234567 and company 07654321 in England and Wales. Amounts in pounds sterling.";
+        using var fonts = PdfFonts.Load().ForText(left + right + footer);
+        using var layout = new PdfLayout(fonts);
+        layout.Paragraph("Body");
+
+        var bytes = layout.Render("Title", "Author", left, right, footer);
+        using var pdf = PdfDocument.Open(bytes);
+
+        var page = pdf.GetPage(1);
+        string Joined(Func<UglyToad.PdfPig.Content.Word, bool> where) => string.Join(" ", page.GetWords().Where(where).Select(w => w.Text));
+        var aboveTheHeaderRule = Joined(w => w.BoundingBox.Bottom > PdfLayout.PageHeight - 42);
+        var belowTheFooterRule = Joined(w => w.BoundingBox.Top < 44 && w.BoundingBox.Right < PdfLayout.PageWidth - PdfLayout.Margin - 60);
+        aboveTheHeaderRule.Should().Contain(left).And.Contain(right, "the header is written whole, above its rule");
+        belowTheFooterRule.Should().Be(footer, "the footer is written whole, below its rule");
+        page.Text.Should().NotContain("…");
+        page.Letters.Should().OnlyContain(
+            l => l.BoundingBox.Left >= PdfLayout.Margin - 0.5 && l.BoundingBox.Right <= PdfLayout.PageWidth - PdfLayout.Margin + 0.5 && l.BoundingBox.Bottom >= 8,
+            "nothing is drawn into the side margins or off the page");
+    }
+
+    [Test]
     public void ATableLongerThanAPage_RepeatsItsHeader_AndEveryPageSaysPageNOfM()
     {
         using var fonts = PdfFonts.Load().ForText("");
