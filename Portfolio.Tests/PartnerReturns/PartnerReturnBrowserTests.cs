@@ -67,14 +67,14 @@ public sealed partial class PartnerReturnBrowserTests(DatabaseEngine engine) : B
         // Finance reviews it from the agreement's returns page.
         var finance = await SignInAsync(await CreateUserAsync("finance", "Farah Finance"));
         await finance.GotoAsync($"/partner-agreements/{agreementId}/returns");
-        await Expect(finance.Locator("#returns")).ToContainTextAsync("submitted");
+        await Expect(finance.Locator("#returns")).ToContainTextAsync("Submitted");
         await ShouldBeAccessibleAsync(finance, "partner-agreement-returns");
         await finance.GetByRole(AriaRole.Link, new() { Name = "Review the return for 2026/27 Q2" }).ClickAsync();
         await Expect(finance.Locator("#return")).ToContainTextAsync("£3,000.25");
         await ShouldBeAccessibleAsync(finance, "partner-return-review");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Accept return" }).ClickAsync();
         await Expect(finance.Locator(".govuk-notification-banner--success")).ToContainTextAsync("accepted");
-        await Expect(finance.Locator("#returns")).ToContainTextAsync("accepted");
+        await Expect(finance.Locator("#returns")).ToContainTextAsync("Accepted");
 
         var returns = await Viewer.GetFromJsonAsync<JsonObject>($"/api/partner-returns?agreementId={agreementId}");
         var saved = returns!["items"]![0]!;

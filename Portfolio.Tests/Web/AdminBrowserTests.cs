@@ -59,7 +59,7 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
         await lead.GetByLabel("Confirm password").FillAsync(Password);
         await lead.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
         await lead.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        (await lead.Locator(".app-service-navigation__user").InnerTextAsync()).Should().Contain("Grace Hopper (programme-lead)");
+        (await lead.Locator(".app-service-navigation__user").InnerTextAsync()).Should().Contain("Grace Hopper (programme lead)");
 
         await admin.GotoAsync("/admin/users");
         (await admin.Locator("#users").InnerTextAsync()).Should().Contain("Grace Hopper").And.Contain("Lead's area");

@@ -23,6 +23,13 @@ public static class Show
 
     public static string Date(DateOnly date) => Core.Periods.Written.Date(date);
 
+    /// <summary>A code from <see cref="Core.Domain.Codes"/> (a status, a role) in words: "sent-back" is "Sent back", "programme-lead" "Programme lead".</summary>
+    public static string Words(string code) => code.Length == 0 ? code : char.ToUpperInvariant(code[0]) + code[1..].Replace('-', ' ');
+
+    /// <summary>The words a form's option is shown in (a funder's calendar), on the list as on the form.</summary>
+    public static string Option(IReadOnlyList<(string Value, string Text)> options, string value) =>
+        options.FirstOrDefault(o => o.Value == value).Text ?? Words(value);
+
     public static string Date(DateTime utc) => utc.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>
