@@ -44,19 +44,8 @@ public static class ClosedPeriods
     /// period is open. Takes the grant's row lock first, so an approval cannot close the period between this check and
     /// the caller's commit.
     /// </summary>
-    public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default)
-    {
-        await GrantStore.LockAsync(session, grantId, cancellationToken);
-        var closed = await LoadAsync(session, grantId, cancellationToken);
-        if (closed.IsEmpty)
-        {
-            return null; // nothing approved yet: every period is open, whatever the date
-        }
-
-        var loaded = await GrantPeriods.LoadAsync(session, grantId, cancellationToken);
-        var period = loaded?.Periods.FirstOrDefault(p => p.Contains(date));
-        return period is null ? null : closed.ReasonFor(period);
-    }
+    public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default) =>
+        (await GrantBooks.LoadForUpdateAsync(session, grantId, cancellationToken))?.ClosedReason(date);
 
     /// <summary>
     /// Reopens a reported period so its figures can be corrected, with the reason, audited. The report already

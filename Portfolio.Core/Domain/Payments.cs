@@ -44,9 +44,24 @@ public static class PaymentStore
         WHERE grant_id = @GrantId AND voided_at IS NULL AND (@ExcludeId IS NULL OR id <> @ExcludeId)
         """);
 
-    internal static readonly Sql Insert = Sql.InsertReturningId("""
-        INSERT INTO payment (grant_id, payment_date, amount_pence, reference, version, created_at, created_by, updated_at)
-        VALUES (@GrantId, @PaymentDate, @AmountPence, @Reference, 1, @At, @Actor, @At)
+    /// <summary>
+    /// The columns a payment is recorded with, each beside the parameter a single write binds and the
+    /// <c>import_row</c> column an import's set-based insert reads: one list for both inserts.
+    /// </summary>
+    internal static readonly IReadOnlyList<(string Column, string Parameter, string ImportRow)> Recorded =
+    [
+        ("grant_id", "@GrantId", "grant_id"),
+        ("payment_date", "@PaymentDate", "txn_date"),
+        ("amount_pence", "@AmountPence", "amount_pence"),
+        ("reference", "@Reference", "source_reference"),
+    ];
+
+    /// <summary>The recorded columns, then what every insert adds: its version and who wrote it when.</summary>
+    internal static string RecordedColumns => string.Join(", ", Recorded.Select(c => c.Column)) + ", version, created_at, created_by, updated_at";
+
+    internal static readonly Sql Insert = Sql.InsertReturningId($"""
+        INSERT INTO payment ({RecordedColumns})
+        VALUES ({string.Join(", ", Recorded.Select(c => c.Parameter))}, 1, @At, @Actor, @At)
         """);
 
     internal static readonly Sql Update = Sql.Common("""
@@ -146,35 +161,42 @@ public static class Income
         Insert = PaymentStore.InsertAsync,
         Update = PaymentStore.UpdateAsync,
         Void = PaymentStore.VoidAsync,
-        ClosedPeriod = (session, p, ct) => ClosedPeriods.ClosedReasonAsync(session, p.GrantId, p.PaymentDate, ct),
+        VoidClosedPeriod = (session, p, ct) => ClosedPeriods.ClosedReasonAsync(session, p.GrantId, p.PaymentDate, ct),
         View = p => new PaymentView(
             p.Id, p.GrantId, p.PaymentDate, Money.Money.ToPounds(p.AmountPence), p.Reference,
             p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt),
     };
 
-    /// <summary>Income on a grant never comes to more than its award: the rule's words, for every caller (an import too).</summary>
-    public static string OverAward(long total, long award) =>
-        $"would bring income on the grant to {Money.Money.Format(total)}, more than its award of {Money.Money.Format(award)} (by {Money.Money.Format(total - award)}): check the amount, or change the award first if the funder has increased it";
-
     private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, PaymentInput input, ChangeContext change, CancellationToken cancellationToken)
     {
+        var errors = new FieldErrors();
         var controls = new FinanceControls();
-        controls.NotAfterToday("date", proposed.PaymentDate, change, current is null || current.PaymentDate != proposed.PaymentDate);
-        var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        var closed = new List<string>();
+        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        if (current is not null)
+        {
+            // A payment already in a closed period cannot be moved out of it, nor changed in it.
+            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken);
+            if (was?.ClosedReason(current.PaymentDate) is { } reason)
+            {
+                closed.Add(reason);
+            }
+        }
+
         if (grant is null)
         {
-            var errors = new FieldErrors();
             errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
+            // Still the date's control beside it: every refusal at once.
+            MoneyRules.Into(MoneyRules.NotAfterToday(proposed.PaymentDate, change, current is null || current.PaymentDate != proposed.PaymentDate), errors, controls, closed);
             return controls.Refusal(errors);
         }
 
-        var others = await PaymentStore.SumForGrantAsync(session, grant.Id, current?.Id, cancellationToken);
-        var total = others + proposed.AmountPence;
-        if (total > grant.AmountAwardedPence && (current is null || proposed.AmountPence > current.AmountPence || current.GrantId != proposed.GrantId))
-        {
-            controls.Add("amount", OverAward(total, grant.AmountAwardedPence));
-        }
-
-        return controls.Refusal();
+        var others = grant.IncomePence - (current is { VoidedAt: null } && current.GrantId == grant.Id ? current.AmountPence : 0);
+        var moved = new Moved(
+            Date: current is null || current.PaymentDate != proposed.PaymentDate,
+            Partner: false,
+            AmountUp: current is null || proposed.AmountPence > current.AmountPence || current.GrantId != proposed.GrantId);
+        MoneyRules.Into(MoneyRules.Income(grant, proposed.PaymentDate, proposed.AmountPence, others, change, moved), errors, controls, closed);
+        return controls.Refusal(errors) ?? (closed.Count > 0 ? new Conflict(closed[0]) : null);
     }
 }

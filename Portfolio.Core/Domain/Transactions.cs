@@ -74,11 +74,28 @@ public static class TransactionStore
         FROM spend_transaction {Filter}
         """);
 
-    internal static readonly Sql Insert = Sql.InsertReturningId("""
-        INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id,
-                                       source_reference, area_code, instalment_id, version, created_at, created_by, updated_at)
-        VALUES (@GrantId, @TransactionDate, @AmountPence, @CategoryCode, @Description, @PartnerId,
-                @SourceReference, @AreaCode, @InstalmentId, 1, @At, @Actor, @At)
+    /// <summary>
+    /// The columns a line of spend is recorded with, each beside the parameter a single write binds and the
+    /// <c>import_row</c> column an import's set-based insert reads: one list, so the two inserts cannot drift apart.
+    /// </summary>
+    internal static readonly IReadOnlyList<(string Column, string Parameter, string ImportRow)> Recorded =
+    [
+        ("grant_id", "@GrantId", "grant_id"),
+        ("transaction_date", "@TransactionDate", "txn_date"),
+        ("amount_pence", "@AmountPence", "amount_pence"),
+        ("category_code", "@CategoryCode", "category_code"),
+        ("description", "@Description", "description"),
+        ("partner_id", "@PartnerId", "partner_id"),
+        ("source_reference", "@SourceReference", "source_reference"),
+        ("area_code", "@AreaCode", "area_code"),
+    ];
+
+    /// <summary>The recorded columns, then what every insert adds: its version and who wrote it when.</summary>
+    internal static string RecordedColumns => string.Join(", ", Recorded.Select(c => c.Column)) + ", version, created_at, created_by, updated_at";
+
+    internal static readonly Sql Insert = Sql.InsertReturningId($"""
+        INSERT INTO spend_transaction ({RecordedColumns}, instalment_id)
+        VALUES ({string.Join(", ", Recorded.Select(c => c.Parameter))}, 1, @At, @Actor, @At, @InstalmentId)
         """);
 
     internal static readonly Sql Update = Sql.Common("""
@@ -263,7 +280,7 @@ public static class Spend
         Insert = TransactionStore.InsertAsync,
         Update = TransactionStore.UpdateAsync,
         Void = TransactionStore.VoidAsync,
-        ClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
+        VoidClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
         View = t => new TransactionView(
             t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode, t.InstalmentId,
             t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
@@ -277,37 +294,6 @@ public static class Spend
 
     public static Task<Outcome<Versioned<TransactionView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
         Resource.VoidAsync(session, id, expectedVersion, input, change, cancellationToken);
-
-    /// <summary>Spend and income are dated within their grant: the rule's words, for every caller (an import too).</summary>
-    public static string OutsideGrant(DateOnly start, DateOnly end) => $"must be within the grant's dates, {Written.Date(start)} to {Written.Date(end)}";
-
-    /// <summary>Partner-grant spend names a partner with an agreement on the grant.</summary>
-    public static string NoAgreement(long partnerId, long grantId) =>
-        $"partner {partnerId} has no agreement on grant {grantId}: record the partner agreement first, or leave partnerId out if this is not partner-grant spend";
-
-    /// <summary>
-    /// Spend without an area to a partner whose agreements on the grant name exactly one takes that one; an area
-    /// named must be a delivery area, and one of the grant's when the grant names its areas.
-    /// </summary>
-    private static async Task CheckAreaAsync(DbSession session, SpendTransaction proposed, long grantId, FieldErrors errors, CancellationToken cancellationToken)
-    {
-        if (proposed.AreaCode is null && proposed.PartnerId is { } partnerId
-            && await DeliveryAreaStore.PartnerAreasOnGrantAsync(session, grantId, partnerId, cancellationToken) is [var only])
-        {
-            proposed.AreaCode = only;
-        }
-
-        if (proposed.AreaCode is not { } code)
-        {
-            return;
-        }
-
-        await DeliveryAreaStore.CheckAsync(session, [code], "areaCode", errors, cancellationToken);
-        if (!errors.Has("areaCode") && PartnerAgreements.OutsideGrantAreas([code], await DeliveryAreaStore.ForGrantAsync(session, grantId, cancellationToken)) is { } outside)
-        {
-            errors.Add("areaCode", outside);
-        }
-    }
 
     /// <summary>A payment pays one instalment of the partner's agreement on the grant, of the same amount, not paid already.</summary>
     private static async Task CheckInstalmentAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, FieldErrors errors, CancellationToken cancellationToken)
@@ -340,14 +326,12 @@ public static class Spend
     private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        var controls = new FinanceControls();
+        var closed = new List<string>();
+        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, cancellationToken);
         if (grant is null)
         {
             errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
-        }
-        else if (proposed.TransactionDate < grant.StartDate || proposed.TransactionDate > grant.EndDate)
-        {
-            errors.Add("date", OutsideGrant(grant.StartDate, grant.EndDate));
         }
 
         await CostCategoryStore.CheckAsync(session, proposed.CategoryCode, "category", errors, cancellationToken);
@@ -356,20 +340,38 @@ public static class Spend
             errors.Add("partnerId", $"there is no partner with id {partnerId}");
         }
 
-        if (grant is not null)
+        if (current is not null)
         {
-            await CheckAreaAsync(session, proposed, grant.Id, errors, cancellationToken);
-            await CheckInstalmentAsync(session, proposed, current, errors, cancellationToken);
+            // A line already in a closed period cannot be moved out of it, nor changed in it.
+            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken);
+            if (was?.ClosedReason(current.TransactionDate) is { } reason)
+            {
+                closed.Add(reason);
+            }
         }
 
-        var controls = new FinanceControls();
-        var moved = current is null || current.TransactionDate != proposed.TransactionDate;
-        controls.NotAfterToday("date", proposed.TransactionDate, change, moved);
-        if (grant is not null && proposed.PartnerId is { } partner && !errors.Has("partnerId")
-            && (current is null || current.PartnerId != partner || current.GrantId != proposed.GrantId)
-            && !await PartnerAgreementStore.ExistsAsync(session, proposed.GrantId, partner, cancellationToken))
+        if (grant is not null)
         {
-            controls.Add("partnerId", NoAgreement(partner, proposed.GrantId));
+            var partner = errors.Has("partnerId") ? null : proposed.PartnerId;
+            if (proposed.AreaCode is null && partner is { } p)
+            {
+                proposed.AreaCode = MoneyRules.AreaOf(null, await DeliveryAreaStore.PartnerAreasOnGrantAsync(session, grant.Id, p, cancellationToken));
+            }
+
+            if (proposed.AreaCode is { } code)
+            {
+                await DeliveryAreaStore.CheckAsync(session, [code], "areaCode", errors, cancellationToken);
+            }
+
+            var moved = new Moved(
+                Date: current is null || current.TransactionDate != proposed.TransactionDate,
+                Partner: current is null || current.PartnerId != proposed.PartnerId || current.GrantId != proposed.GrantId,
+                AmountUp: true);
+            var hasAgreement = partner is not { } named || !moved.Partner || await PartnerAgreementStore.ExistsAsync(session, grant.Id, named, cancellationToken);
+            MoneyRules.Into(
+                MoneyRules.Spend(grant, proposed.TransactionDate, partner, hasAgreement, errors.Has("areaCode") ? null : proposed.AreaCode, change, moved),
+                errors, controls, closed);
+            await CheckInstalmentAsync(session, proposed, current, errors, cancellationToken);
         }
 
         if (grant is not null && !errors.Any && !input.ConfirmDuplicate && proposed.SourceReference is not null
@@ -378,6 +380,6 @@ public static class Spend
             controls.Add("confirmDuplicate", $"A line already recorded on the grant has the same source reference, date, amount and category (transaction {duplicate}). If this is a second, separate line, confirm that and record it again.");
         }
 
-        return controls.Refusal(errors);
+        return controls.Refusal(errors) ?? (closed.Count > 0 ? new Conflict(closed[0]) : null);
     }
 }

@@ -218,16 +218,17 @@ public static class AccountImports
         UPDATE import_batch SET status = 'previewed', error = @Error, version = version + 1 WHERE id = @Id AND status = 'committing'
         """);
 
-    internal static readonly Sql InsertSpend = Sql.Common("""
-        INSERT INTO spend_transaction (grant_id, transaction_date, amount_pence, category_code, description, partner_id, source_reference,
-                                       area_code, version, created_at, created_by, updated_at, import_id, import_line)
-        SELECT grant_id, txn_date, amount_pence, category_code, description, partner_id, source_reference, area_code, 1, @At, @Actor, @At, import_id, line
+    /// <summary>The ready spend rows, written through the single insert's column list (<see cref="TransactionStore.Recorded"/>).</summary>
+    internal static readonly Sql InsertSpend = Sql.Common($"""
+        INSERT INTO spend_transaction ({TransactionStore.RecordedColumns}, import_id, import_line)
+        SELECT {string.Join(", ", TransactionStore.Recorded.Select(c => c.ImportRow))}, 1, @At, @Actor, @At, import_id, line
         FROM import_row WHERE import_id = @Id AND status = 'ready' AND kind = 'spend' AND line > @After AND line <= @Through
         """);
 
-    internal static readonly Sql InsertIncome = Sql.Common("""
-        INSERT INTO payment (grant_id, payment_date, amount_pence, reference, version, created_at, created_by, updated_at, import_id, import_line)
-        SELECT grant_id, txn_date, amount_pence, source_reference, 1, @At, @Actor, @At, import_id, line
+    /// <summary>The ready income rows, written through the single insert's column list (<see cref="PaymentStore.Recorded"/>).</summary>
+    internal static readonly Sql InsertIncome = Sql.Common($"""
+        INSERT INTO payment ({PaymentStore.RecordedColumns}, import_id, import_line)
+        SELECT {string.Join(", ", PaymentStore.Recorded.Select(c => c.ImportRow))}, 1, @At, @Actor, @At, import_id, line
         FROM import_row WHERE import_id = @Id AND status = 'ready' AND kind = 'income' AND line > @After AND line <= @Through
         """);
 

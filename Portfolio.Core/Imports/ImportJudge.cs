@@ -14,11 +14,6 @@ namespace Portfolio.Core.Imports;
 /// </summary>
 internal sealed class ImportJudge
 {
-    internal static readonly Sql Grants = Sql.Common("""
-        SELECT g.id, g.reference, g.programme_area_id, g.amount_awarded_pence, g.start_date, g.end_date, f.reporting_calendar
-        FROM grant_award g JOIN funder f ON f.id = g.funder_id
-        """);
-
     internal static readonly Sql Agreements = Sql.Common("SELECT DISTINCT grant_id, partner_id FROM partner_agreement");
 
     internal static readonly Sql GrantAreas = Sql.Common("SELECT grant_id, area_code FROM grant_area");
@@ -39,17 +34,17 @@ internal sealed class ImportJudge
     private readonly ChangeContext _change;
     private readonly Dictionary<string, AccountRule> _accounts;
     private readonly Dictionary<string, TrackingRule> _tracking;
-    private readonly Dictionary<long, GrantFacts> _grants;
-    private readonly Dictionary<string, GrantFacts> _byReference;
+    private readonly Dictionary<long, GrantBooks.FactsRow> _grants;
+    private readonly Dictionary<string, GrantBooks.FactsRow> _byReference;
     private readonly HashSet<string> _categories;
     private readonly HashSet<(long Grant, long Partner)> _agreements;
     private readonly Dictionary<long, long> _income;
     private readonly ILookup<long, string> _grantAreas;
     private readonly ILookup<(long Grant, long Partner), string> _partnerAreas;
-    private readonly Dictionary<long, ClosedPeriodSet> _closed = [];
+    private readonly Dictionary<long, GrantBooks> _books = [];
     private readonly HashSet<long> _locked = [];
 
-    private ImportJudge(DbSession session, ChangeContext change, ImportRulesView rules, IEnumerable<GrantFacts> grants, IEnumerable<string> categories,
+    private ImportJudge(DbSession session, ChangeContext change, ImportRulesView rules, IEnumerable<GrantBooks.FactsRow> grants, IEnumerable<string> categories,
         IEnumerable<(long, long)> agreements, Dictionary<long, long> income, ILookup<long, string> grantAreas, ILookup<(long, long), string> partnerAreas)
     {
         _grantAreas = grantAreas;
@@ -67,7 +62,7 @@ internal sealed class ImportJudge
 
     public static async Task<ImportJudge> LoadAsync(DbSession session, ImportRulesView rules, ChangeContext change, CancellationToken cancellationToken)
     {
-        var grants = await session.QueryAsync<GrantFacts>(Grants, cancellationToken: cancellationToken);
+        var grants = await session.QueryAsync<GrantBooks.FactsRow>(GrantBooks.AllFacts, cancellationToken: cancellationToken);
         var categories = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => c.Code);
         var agreements = (await session.QueryAsync<AgreementRow>(Agreements, cancellationToken: cancellationToken)).Select(a => (a.GrantId, a.PartnerId));
         var income = (await session.QueryAsync<IncomeRow>(IncomeByGrant, cancellationToken: cancellationToken)).ToDictionary(r => r.GrantId, r => r.Amount);
@@ -189,56 +184,40 @@ internal sealed class ImportJudge
         return new RowRecord { Line = ready.Line, Status = reasons.Count == 0 ? RowStatuses.Ready : RowStatuses.Refused, Reasons = string.Join(" ", reasons) };
     }
 
-    private async Task CheckAgainstBooksAsync(RowRecord row, GrantFacts grant, DateOnly date, long pence, List<string> reasons, CancellationToken cancellationToken)
+    /// <summary>
+    /// The spend and income rules (<see cref="MoneyRules"/>, the single write's own) over the facts read for the
+    /// whole import: a row is refused for what a line recorded one at a time would be refused for, in the same words.
+    /// </summary>
+    private async Task CheckAgainstBooksAsync(RowRecord row, GrantBooks.FactsRow facts, DateOnly date, long pence, List<string> reasons, CancellationToken cancellationToken)
     {
-        if (!_change.MayActInArea(grant.ProgrammeAreaId))
+        if (!_change.MayActInArea(facts.ProgrammeAreaId))
         {
-            reasons.Add($"grant {grant.Reference} is not in your programme areas");
+            reasons.Add($"grant {facts.Reference} is not in your programme areas");
         }
 
-        if (date < grant.StartDate || date > grant.EndDate)
+        var grant = await BooksAsync(facts, cancellationToken);
+        var findings = row.Kind == AccountKinds.Income
+            ? MoneyRules.Income(grant, date, pence, grant.IncomePence, _change, Moved.New)
+            : MoneyRules.Spend(grant, date, row.PartnerId, row.PartnerId is not { } partner || _agreements.Contains((grant.Id, partner)), row.AreaCode, _change, Moved.New);
+        reasons.AddRange(MoneyRules.AsReasons(findings));
+        if (row.Kind == AccountKinds.Income && reasons.Count == 0)
         {
-            reasons.Add($"date {Spend.OutsideGrant(grant.StartDate, grant.EndDate)} (grant {grant.Reference})");
-        }
-
-        var controls = new FinanceControls();
-        controls.NotAfterToday("date", date, _change);
-        if (controls.Refusal() is { } future)
-        {
-            reasons.AddRange(future.Errors.SelectMany(e => e.Value.Select(m => $"date {m}")));
-        }
-
-        if (row.Kind == AccountKinds.Spend && row.PartnerId is { } partner && !_agreements.Contains((grant.Id, partner)))
-        {
-            reasons.Add($"partnerId {Spend.NoAgreement(partner, grant.Id)}");
-        }
-
-        if (row.Kind == AccountKinds.Spend && row.AreaCode is { } area
-            && PartnerAgreements.OutsideGrantAreas([area], [.. _grantAreas[grant.Id]]) is { } outside)
-        {
-            reasons.Add($"areaCode {outside}");
-        }
-
-        if (row.Kind == AccountKinds.Income)
-        {
-            var total = _income.GetValueOrDefault(grant.Id) + pence;
-            if (total > grant.AmountAwardedPence && pence > 0)
-            {
-                reasons.Add($"amount {Income.OverAward(total, grant.AmountAwardedPence)}");
-            }
-            else if (reasons.Count == 0)
-            {
-                _income[grant.Id] = total;
-            }
-        }
-
-        if (await ClosedReasonAsync(grant, date, cancellationToken) is { } closed)
-        {
-            reasons.Add(closed);
+            grant.IncomePence += pence; // the file's later rows count this one
         }
     }
 
-    private GrantFacts? FindGrant(ExportLine line, List<string> reasons, out long? partnerId, out string? areaCode)
+    /// <summary>A grant's books, built on its first row from the import's set-based reads (its closed periods read then, once).</summary>
+    private async Task<GrantBooks> BooksAsync(GrantBooks.FactsRow facts, CancellationToken cancellationToken)
+    {
+        if (!_books.TryGetValue(facts.Id, out var books))
+        {
+            _books[facts.Id] = books = facts.ToBooks([.. _grantAreas[facts.Id]], await ClosedPeriods.LoadAsync(_session, facts.Id, cancellationToken), _income.GetValueOrDefault(facts.Id));
+        }
+
+        return books;
+    }
+
+    private GrantBooks.FactsRow? FindGrant(ExportLine line, List<string> reasons, out long? partnerId, out string? areaCode)
     {
         partnerId = null;
         areaCode = null;
@@ -248,7 +227,7 @@ internal sealed class ImportJudge
             return null;
         }
 
-        var found = new List<(GrantFacts Grant, long? Partner, string? Area, string Value)>();
+        var found = new List<(GrantBooks.FactsRow Grant, long? Partner, string? Area, string Value)>();
         foreach (var value in line.Tracking)
         {
             var key = ExportValues.Key(value);
@@ -291,31 +270,6 @@ internal sealed class ImportJudge
         return grants[0].Grant;
     }
 
-    private async Task<string?> ClosedReasonAsync(GrantFacts grant, DateOnly date, CancellationToken cancellationToken)
-    {
-        if (!_closed.TryGetValue(grant.Id, out var closed))
-        {
-            _closed[grant.Id] = closed = await ClosedPeriods.LoadAsync(_session, grant.Id, cancellationToken);
-        }
-
-        if (closed.IsEmpty)
-        {
-            return null;
-        }
-
-        try
-        {
-            grant.Periods ??= GrantPeriods.PeriodsOf(grant.Id, GrantPeriods.CalendarOf(grant.Id, grant.ReportingCalendar), grant.StartDate, grant.EndDate);
-        }
-        catch (GrantDataException ex)
-        {
-            return ex.Message;
-        }
-
-        var period = grant.Periods.FirstOrDefault(p => p.Contains(date));
-        return period is null ? null : closed.ReasonFor(period);
-    }
-
     private static RowRecord Ignore(RowRecord row, string reason)
     {
         row.Status = RowStatuses.Ignored;
@@ -324,18 +278,6 @@ internal sealed class ImportJudge
     }
 
     private static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
-
-    internal sealed class GrantFacts
-    {
-        public long Id { get; set; }
-        public string Reference { get; set; } = "";
-        public long? ProgrammeAreaId { get; set; }
-        public long AmountAwardedPence { get; set; }
-        public DateOnly StartDate { get; set; }
-        public DateOnly EndDate { get; set; }
-        public string ReportingCalendar { get; set; } = "";
-        public IReadOnlyList<ReportingPeriod>? Periods { get; set; }
-    }
 
     private sealed class AgreementRow
     {

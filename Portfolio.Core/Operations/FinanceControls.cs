@@ -13,16 +13,6 @@ public sealed class FinanceControls
 
     public void Add(string field, string message) => _errors.Add(field, message);
 
-    /// <summary>Money is recorded once it has moved: a date after today (UK) is refused when <paramref name="applies"/>.</summary>
-    public void NotAfterToday(string field, DateOnly date, ChangeContext change, bool applies = true)
-    {
-        var today = UkDate.Of(change.At);
-        if (applies && date > today)
-        {
-            Add(field, $"must not be after today ({Written.Date(today)}, UK): record money once it has been spent or received");
-        }
-    }
-
     /// <summary>
     /// Every refusal at once: the fields wrong in themselves or naming nothing (400) with the controls on the other
     /// fields beside them, or the controls alone (422).

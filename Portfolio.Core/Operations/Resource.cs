@@ -45,8 +45,11 @@ public sealed class Resource<TEntity, TInput, TView>
 
     public Func<DbSession, long, int, string, ChangeContext, CancellationToken, Task<bool>>? Void { get; init; }
 
-    /// <summary>Why the entity's period is closed to changes, or null: money dated in a period already reported.</summary>
-    public Func<DbSession, TEntity, CancellationToken, Task<string?>>? ClosedPeriod { get; init; }
+    /// <summary>
+    /// Why the entity may not be voided because its period is closed, or null: money dated in a period already
+    /// reported. (Its create and change check closed periods among their rules, in <see cref="Check"/>.)
+    /// </summary>
+    public Func<DbSession, TEntity, CancellationToken, Task<string?>>? VoidClosedPeriod { get; init; }
 
     public required Func<TEntity, TView> View { get; init; }
 
@@ -60,11 +63,6 @@ public sealed class Resource<TEntity, TInput, TView>
         if (AllAtOnce(shape, await RulesAsync(session, proposed, null, checkedInput, change, shape, cancellationToken)) is { } refused)
         {
             return refused;
-        }
-
-        if (await ClosedAsync(session, cancellationToken, proposed) is { } closed)
-        {
-            return closed;
         }
 
         var id = await Insert(session, proposed, change, cancellationToken);
@@ -89,11 +87,6 @@ public sealed class Resource<TEntity, TInput, TView>
         if (AllAtOnce(shape, await RulesAsync(session, proposed, current, checkedInput, change, shape, cancellationToken)) is { } refused)
         {
             return refused;
-        }
-
-        if (await ClosedAsync(session, cancellationToken, current, proposed) is { } closed)
-        {
-            return closed;
         }
 
         if (!await update(session, id, current.Version, proposed, change, cancellationToken))
@@ -123,9 +116,9 @@ public sealed class Resource<TEntity, TInput, TView>
             return errors.ToRefusal();
         }
 
-        if (await ClosedAsync(session, cancellationToken, current) is { } closed)
+        if (VoidClosedPeriod is not null && await VoidClosedPeriod(session, current, cancellationToken) is { } closed)
         {
-            return closed;
+            return new Conflict(closed);
         }
 
         if (!await voidEntity(session, id, current.Version, input.Reason, change, cancellationToken))
@@ -203,24 +196,6 @@ public sealed class Resource<TEntity, TInput, TView>
             _ => new FieldErrors(),
         });
         return shape.ToRefusal();
-    }
-
-    private async Task<Refusal?> ClosedAsync(DbSession session, CancellationToken cancellationToken, params TEntity[] entities)
-    {
-        if (ClosedPeriod is null)
-        {
-            return null;
-        }
-
-        foreach (var entity in entities)
-        {
-            if (await ClosedPeriod(session, entity, cancellationToken) is { } reason)
-            {
-                return new Conflict(reason);
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The record at the version the caller named: not found, or stale when it has moved on.</summary>
