@@ -13,11 +13,13 @@ public sealed class DbSession : IAsyncDisposable
     private readonly DbConnection _connection;
     private DbTransaction? _transaction;
     private HashSet<long>? _lockedGrants;
+    private readonly Database _database;
 
-    internal DbSession(DbConnection connection, DatabaseEngine engine)
+    internal DbSession(DbConnection connection, DatabaseEngine engine, Database database)
     {
         _connection = connection;
         Engine = engine;
+        _database = database;
     }
 
     public DatabaseEngine Engine { get; }
@@ -31,6 +33,7 @@ public sealed class DbSession : IAsyncDisposable
             throw new InvalidOperationException("A transaction is already open on this session.");
         }
 
+        _database.Observer?.Invoke("BEGIN");
         _transaction = await _connection.BeginTransactionAsync(cancellationToken);
     }
 
@@ -41,6 +44,7 @@ public sealed class DbSession : IAsyncDisposable
             throw new InvalidOperationException("No transaction is open on this session.");
         }
 
+        _database.Observer?.Invoke("COMMIT");
         await _transaction.CommitAsync(cancellationToken);
         await _transaction.DisposeAsync();
         _transaction = null;
@@ -99,6 +103,10 @@ public sealed class DbSession : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private CommandDefinition Command(Sql sql, object? parameters, CancellationToken cancellationToken) =>
-        new(sql.For(Engine), parameters, _transaction, cancellationToken: cancellationToken);
+    private CommandDefinition Command(Sql sql, object? parameters, CancellationToken cancellationToken)
+    {
+        var text = sql.For(Engine);
+        _database.Observer?.Invoke(text);
+        return new(text, parameters, _transaction, cancellationToken: cancellationToken);
+    }
 }

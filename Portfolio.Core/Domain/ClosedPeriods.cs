@@ -45,7 +45,7 @@ public static class ClosedPeriods
     /// the caller's commit.
     /// </summary>
     public static async Task<string?> ClosedReasonAsync(DbSession session, long grantId, DateOnly date, CancellationToken cancellationToken = default) =>
-        (await GrantBooks.LoadForUpdateAsync(session, grantId, cancellationToken))?.ClosedReason(date);
+        (await GrantBooks.LoadForUpdateAsync(session, grantId, cancellationToken: cancellationToken))?.ClosedReason(date);
 
     /// <summary>
     /// Reopens a reported period so its figures can be corrected, with the reason, audited. The report already

@@ -45,14 +45,15 @@ public sealed class GrantBooks
 
     public required ClosedPeriodSet Closed { get; init; }
 
-    /// <summary>Live income recorded on the grant.</summary>
+    /// <summary>Live income recorded on the grant (0 unless loaded with it).</summary>
     public required long IncomePence { get; set; }
 
     /// <summary>
     /// The grant's facts with its row locked until the transaction ends (so an approval cannot close a period, nor
     /// another write pass the award, between these checks and the commit), or null when there is no such grant.
     /// </summary>
-    public static async Task<GrantBooks?> LoadForUpdateAsync(DbSession session, long grantId, CancellationToken cancellationToken = default)
+    /// <param name="withIncome">Read the live income too (income's rule needs it; spend's does not).</param>
+    public static async Task<GrantBooks?> LoadForUpdateAsync(DbSession session, long grantId, bool withIncome = false, CancellationToken cancellationToken = default)
     {
         var row = await session.QuerySingleOrDefaultAsync<FactsRow>(FactsForUpdate, new { Id = grantId }, cancellationToken);
         if (row is null)
@@ -65,7 +66,7 @@ public sealed class GrantBooks
         return row.ToBooks(
             await DeliveryAreaStore.ForGrantAsync(session, grantId, cancellationToken),
             await ClosedPeriods.LoadAsync(session, grantId, cancellationToken),
-            await session.ExecuteScalarAsync<long>(LiveIncome, new { Id = grantId }, cancellationToken));
+            withIncome ? await session.ExecuteScalarAsync<long>(LiveIncome, new { Id = grantId }, cancellationToken) : 0);
     }
 
     /// <summary>Why money dated <paramref name="date"/> may not be recorded, changed or voided, or null when its period is open.</summary>

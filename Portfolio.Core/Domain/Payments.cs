@@ -172,11 +172,11 @@ public static class Income
         var errors = new FieldErrors();
         var controls = new FinanceControls();
         var closed = new List<string>();
-        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, withIncome: true, cancellationToken);
         if (current is not null)
         {
             // A payment already in a closed period cannot be moved out of it, nor changed in it.
-            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken);
+            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken: cancellationToken);
             if (was?.ClosedReason(current.PaymentDate) is { } reason)
             {
                 closed.Add(reason);

@@ -328,7 +328,7 @@ public static class Spend
         var errors = new FieldErrors();
         var controls = new FinanceControls();
         var closed = new List<string>();
-        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, cancellationToken);
+        var grant = await GrantBooks.LoadForUpdateAsync(session, proposed.GrantId, cancellationToken: cancellationToken);
         if (grant is null)
         {
             errors.Add("grantId", $"there is no grant with id {proposed.GrantId}");
@@ -343,7 +343,7 @@ public static class Spend
         if (current is not null)
         {
             // A line already in a closed period cannot be moved out of it, nor changed in it.
-            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken);
+            var was = current.GrantId == proposed.GrantId ? grant : await GrantBooks.LoadForUpdateAsync(session, current.GrantId, cancellationToken: cancellationToken);
             if (was?.ClosedReason(current.TransactionDate) is { } reason)
             {
                 closed.Add(reason);
