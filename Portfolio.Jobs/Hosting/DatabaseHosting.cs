@@ -30,7 +30,7 @@ public static class DatabaseHosting
             ["sqlserver"] = DatabaseEngine.SqlServer,
         });
         settings.ThrowIfInvalid();
-        return DatabaseOptions.Create(engine.ToCode(), configuration.GetConnectionString("Portfolio"));
+        return DatabaseOptions.Create(engine.ToCode(), new Settings(configuration, "ConnectionStrings").Secret("Portfolio"));
     }
 
     /// <summary>

@@ -27,9 +27,23 @@ public sealed class Settings(IConfiguration configuration, string section)
     private readonly IConfigurationSection _section = configuration.GetSection(section);
     private readonly List<string> _problems = [];
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> AskedNames = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Every setting any <see cref="Settings"/> has read in this process, by full name: what
+    /// <c>docs/configuration.md</c> is checked against, so the table cannot drift from the code.
+    /// </summary>
+    public static IReadOnlyCollection<string> Asked => [.. AskedNames.Keys];
+
     private string Name(string key) => $"{_section.Path}:{key}";
 
-    private string? Raw(string key) => _section[key] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    private string? Raw(string key) => Read(key) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    private string? Read(string key)
+    {
+        AskedNames.TryAdd(Name(key), 0);
+        return _section[key];
+    }
 
     private void Problem(string key, string? value, string expected) => _problems.Add($"{Name(key)} is '{value}': {expected}.");
 
@@ -38,7 +52,7 @@ public sealed class Settings(IConfiguration configuration, string section)
     public string Text(string key, string fallback) => Raw(key) ?? fallback;
 
     /// <summary>A password or key, exactly as written (spaces included); null when absent or empty.</summary>
-    public string? Secret(string key) => _section[key] is { Length: > 0 } value ? value : null;
+    public string? Secret(string key) => Read(key) is { Length: > 0 } value ? value : null;
 
     public int Int(string key, int fallback, int min, int max)
     {
@@ -138,6 +152,7 @@ public sealed class Settings(IConfiguration configuration, string section)
     /// <summary>A list: a JSON array in appsettings (<c>Key:0</c>, <c>Key:1</c>…) or one comma-separated value.</summary>
     public IReadOnlyList<string> List(string key)
     {
+        AskedNames.TryAdd(Name(key), 0);
         var children = _section.GetSection(key).GetChildren().Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
         return children.Count > 0 ? children : Raw(key)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
     }
