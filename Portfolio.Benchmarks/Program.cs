@@ -58,7 +58,7 @@ internal static class BurnBenchmark
         }
 
         // The generated rows bypass the store, so the kept spend and budget totals are recounted once, as after a bulk load.
-        await database.InTransactionAsync(async session =>
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             await SpendTotals.RebuildAsync(session);
             await BudgetTotals.RebuildAsync(session);

@@ -72,7 +72,7 @@ internal static class ReportBenchmark
 
     private static async Task<long> SeedAsync(Database database, int transactions)
     {
-        return await database.InTransactionAsync(async session =>
+        return await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var change = new ChangeContext("benchmark", DateTime.UtcNow);
             var funderId = await FunderStore.InsertAsync(session, new Funder { Name = "Benchmark funder", Kind = "trust" }, change);

@@ -33,6 +33,25 @@ public class ArchitectureTests
         references.Should().NotContain(r => above.Contains(r));
     }
 
+    /// <summary>
+    /// One unit of work (issue 27, point 4): in the service's code only <c>UnitOfWork</c> begins, commits or rolls
+    /// back a transaction (the session itself defines them); everything else runs its work through it.
+    /// </summary>
+    [Test]
+    public void OnlyTheUnitOfWork_BeginsOrCommitsATransaction()
+    {
+        var allowed = new[] { Path.Combine("Operations", "UnitOfWork.cs"), Path.Combine("Data", "DbSession.cs") };
+        var offenders = Layers.SelectMany(layer => Directory.EnumerateFiles(Path.Combine(SqlServerSyntaxTests.RepositoryRoot(), layer), "*.cs", SearchOption.AllDirectories))
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !allowed.Any(a => file.EndsWith(a, StringComparison.Ordinal)))
+            .Where(file => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(file), @"\.(BeginAsync|BeginTransactionAsync|RollbackAsync)\(|session\.CommitAsync\("))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        offenders.Should().BeEmpty("a transaction is begun and committed by UnitOfWork.RunAsync (the outcome decides) or CommitAsync (an exception decides)");
+    }
+
     [Test]
     public void CoreKnowsNothingOfHttpJobsExcelOrPdf()
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 using Portfolio.Core.Domain;
 
 namespace Portfolio.Api.Infrastructure;
@@ -347,19 +348,25 @@ public sealed class BootstrapAdminKey(Database database, IConfiguration configur
     private async Task EnsureAdminKeyAsync(CancellationToken cancellationToken)
     {
         var configured = configuration["Portfolio:BootstrapAdminKey"];
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        if (await ApiKeyStore.CountAsync(session, cancellationToken) > 0)
+        var generated = string.IsNullOrWhiteSpace(configured);
+        var key = generated ? ApiKeyStore.GenerateKey() : configured!.Trim();
+        var made = await UnitOfWork.CommitAsync(database, async session =>
+        {
+            if (await ApiKeyStore.CountAsync(session, cancellationToken) > 0)
+            {
+                return false;
+            }
+
+            var change = new ChangeContext("system:bootstrap", clock.GetUtcNow().UtcDateTime);
+            var created = await ApiKeyStore.InsertAsync(session, "bootstrap admin", Roles.Admin, key, change, cancellationToken);
+            await AuditLog.WriteAsync(session, change, "create", "api-key", created.Id, null, new { created.Id, created.Name, created.Role, created.KeyPrefix }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (!made)
         {
             return;
         }
 
-        var generated = string.IsNullOrWhiteSpace(configured);
-        var key = generated ? ApiKeyStore.GenerateKey() : configured!.Trim();
-        var change = new ChangeContext("system:bootstrap", clock.GetUtcNow().UtcDateTime);
-        var created = await ApiKeyStore.InsertAsync(session, "bootstrap admin", Roles.Admin, key, change, cancellationToken);
-        await AuditLog.WriteAsync(session, change, "create", "api-key", created.Id, null, new { created.Id, created.Name, created.Role, created.KeyPrefix }, cancellationToken);
-        await session.CommitAsync(cancellationToken);
         if (generated)
         {
             // Written once to a file only the service's user can read (never to the log), so the operator can

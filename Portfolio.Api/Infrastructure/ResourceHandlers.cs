@@ -71,12 +71,12 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        async Task<IResult> CreateInAsync(DbSession session) =>
-            Respond(http, await Resource.CreateAsync(session, body.Input, change, http.RequestAborted), created: true);
+        Task<Outcome<Versioned<TView>>> CreateInAsync(DbSession session) => Resource.CreateAsync(session, body.Input, change, http.RequestAborted);
+        IResult Created(Versioned<TView> created) => Respond(http, created, created: true);
 
         return http.GetEndpoint()?.Metadata.GetMetadata<Writes.AcceptsIdempotencyKeyMetadata>() is not null
-            ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), CreateInAsync)
-            : await Writes.InTransactionAsync(database, CreateInAsync, http.RequestAborted);
+            ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), CreateInAsync, Created)
+            : await Writes.RunAsync(database, CreateInAsync, Created, http.RequestAborted);
     }
 
     public async Task<IResult> UpdateAsync(long id, HttpContext http, Database database)
@@ -94,14 +94,14 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        return await Writes.InTransactionAsync(database, async session =>
+        return await Writes.RunAsync(database, async session =>
         {
             if (body!.ReadOnly.Count > 0 && await Resource.Load(session, id, http.RequestAborted) is { } stored)
             {
                 // The stored version first: a stale copy is 412 whatever its read-only fields say.
                 if (expected is { } version && stored.Version != version)
                 {
-                    return Problems.PreconditionFailed(stored.Version);
+                    return new StaleVersion(stored.Version);
                 }
 
                 if (ReadOnlyDifferences(http, Resource.View(stored), body.ReadOnly) is { } differences)
@@ -110,8 +110,8 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
                 }
             }
 
-            return Respond(http, await Resource.UpdateAsync(session, id, expected, body!.Input, change, http.RequestAborted), created: false);
-        }, http.RequestAborted);
+            return await Resource.UpdateAsync(session, id, expected, body!.Input, change, http.RequestAborted);
+        }, updated => Respond(http, updated, created: false), http.RequestAborted);
     }
 
     public async Task<IResult> DeleteAsync(long id, HttpContext http, Database database)
@@ -123,11 +123,7 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        return await Writes.InTransactionAsync(database, async session =>
-        {
-            var outcome = await Resource.DeleteAsync(session, id, expected, change, http.RequestAborted);
-            return outcome.Refused is { } refusal ? Problems.From(refusal) : TypedResults.NoContent();
-        }, http.RequestAborted);
+        return await Writes.RunAsync(database, session => Resource.DeleteAsync(session, id, expected, change, http.RequestAborted), _ => TypedResults.NoContent(), http.RequestAborted);
     }
 
     public async Task<IResult> VoidAsync(long id, HttpContext http, Database database)
@@ -145,19 +141,12 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        return await Writes.InTransactionAsync(database, async session =>
-            Respond(http, await Resource.VoidAsync(session, id, expected, body!.Input, change, http.RequestAborted), created: false),
-            http.RequestAborted);
+        return await Writes.RunAsync(database, session => Resource.VoidAsync(session, id, expected, body!.Input, change, http.RequestAborted), voided => Respond(http, voided, created: false), http.RequestAborted);
     }
 
-    private IResult Respond(HttpContext http, Outcome<Versioned<TView>> outcome, bool created)
+    private IResult Respond(HttpContext http, Versioned<TView> written, bool created)
     {
-        if (outcome.Refused is { } refusal)
-        {
-            return Problems.From(refusal);
-        }
-
-        var (id, version, view) = outcome.Value!;
+        var (id, version, view) = written;
         ETags.Set(http, version);
         return created ? TypedResults.Created($"{BasePath}/{id}", view) : TypedResults.Ok(view);
     }
@@ -166,7 +155,7 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
     /// A PUT may carry the representation a GET returned: its read-only fields are accepted when they equal the
     /// stored values (compared by meaning, so <c>100</c> equals <c>100.00</c>) and refused, each named, when not.
     /// </summary>
-    private static IResult? ReadOnlyDifferences(HttpContext http, TView stored, IReadOnlyDictionary<string, JsonElement> sent)
+    private static InvalidFields? ReadOnlyDifferences(HttpContext http, TView stored, IReadOnlyDictionary<string, JsonElement> sent)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         using var document = JsonDocument.Parse(JsonSerializer.Serialize(stored, options));
@@ -179,7 +168,7 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
             }
         }
 
-        return errors.Count > 0 ? Problems.Validation(errors) : null;
+        return errors.Count > 0 ? new InvalidFields(errors) : null;
     }
 }
 

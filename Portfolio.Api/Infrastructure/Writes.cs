@@ -27,30 +27,6 @@ public static class Writes
         return outcome.Refused is { } refusal ? Problems.From(refusal) : answer(outcome.Value!);
     }
 
-    public static async Task<IResult> InTransactionAsync(Database database, Func<DbSession, Task<IResult>> work, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var session = await database.OpenAsync(cancellationToken);
-            await session.BeginAsync(cancellationToken);
-            var result = await work(session);
-            if (IsSuccess(result))
-            {
-                await session.CommitAsync(cancellationToken);
-            }
-            else
-            {
-                await session.RollbackAsync(cancellationToken);
-            }
-
-            return result;
-        }
-        catch (DbException ex) when (UnitOfWork.RaceRefusal(ex) is { } race)
-        {
-            return Problems.From(race);
-        }
-    }
-
     /// <summary>
     /// A create that honours <c>Idempotency-Key</c>: the same key and body (compared by meaning,
     /// <paramref name="canonicalBody"/>) replays the first response and creates nothing; the same key with another
@@ -58,13 +34,14 @@ public static class Writes
     /// the path's case or trailing slash). The lookup, the create and the record share one connection and the
     /// record is saved in the create's transaction.
     /// </summary>
-    public static async Task<IResult> CreateIdempotentAsync(HttpContext http, Database database, string canonicalBody, Func<DbSession, Task<IResult>> create)
+    public static async Task<IResult> CreateIdempotentAsync<T>(
+        HttpContext http, Database database, string canonicalBody, Func<DbSession, Task<Outcome<T>>> create, Func<T, IResult> answer)
     {
         var cancellationToken = http.RequestAborted;
         var key = http.Request.Headers[IdempotencyHeader].ToString();
         if (string.IsNullOrEmpty(key))
         {
-            return await InTransactionAsync(database, create, cancellationToken);
+            return await RunAsync(database, create, answer, cancellationToken);
         }
 
         if (key.Length > 200 || key.Any(char.IsControl))
@@ -84,32 +61,34 @@ public static class Writes
                 return Replay(http, earlier, requestHash);
             }
 
-            await session.BeginAsync(cancellationToken);
-            var result = await create(session);
-            if (!IsSuccess(result))
+            IResult? result = null;
+            var outcome = await UnitOfWork.RunInAsync(session, async session =>
             {
-                await session.RollbackAsync(cancellationToken);
-                return result;
-            }
+                var created = await create(session);
+                if (created.Succeeded)
+                {
+                    // The answer is recorded in the create's own transaction: both are kept, or neither.
+                    result = answer(created.Value!);
+                    await IdempotencyStore.InsertAsync(session, new IdempotencyRecord
+                    {
+                        Scope = scope,
+                        IdempotencyKey = key,
+                        RequestHash = requestHash,
+                        ResponseStatus = ((IStatusCodeHttpResult)result).StatusCode ?? StatusCodes.Status200OK,
+                        ResponseBody = SerializeValue(http, result),
+                        Location = LocationOf(result),
+                        CreatedAt = now,
+                        ExpiresAt = now + IdempotencyRetention,
+                    }, cancellationToken);
+                }
 
-            await IdempotencyStore.InsertAsync(session, new IdempotencyRecord
-            {
-                Scope = scope,
-                IdempotencyKey = key,
-                RequestHash = requestHash,
-                ResponseStatus = ((IStatusCodeHttpResult)result).StatusCode ?? StatusCodes.Status200OK,
-                ResponseBody = SerializeValue(http, result),
-                Location = LocationOf(result),
-                CreatedAt = now,
-                ExpiresAt = now + IdempotencyRetention,
+                return created;
             }, cancellationToken);
-            await session.CommitAsync(cancellationToken);
-            return result;
+            return outcome.Refused is { } refusal ? Problems.From(refusal) : result!;
         }
         catch (DbException ex) when (Problems.IsUniqueViolation(ex))
         {
             // Another request with the same key won the race; answer as it did.
-            await session.RollbackAsync(CancellationToken.None);
             var winner = await IdempotencyStore.FindAsync(session, scope, key, now, cancellationToken);
             return winner is not null
                 ? Replay(http, winner, requestHash)
@@ -117,7 +96,6 @@ public static class Writes
         }
         catch (DbException ex) when (UnitOfWork.RaceRefusal(ex) is { } race)
         {
-            await session.RollbackAsync(CancellationToken.None);
             return Problems.From(race);
         }
     }
@@ -137,9 +115,6 @@ public static class Writes
         builder.WithMetadata(new AcceptsIdempotencyKeyMetadata());
 
     public sealed class AcceptsIdempotencyKeyMetadata;
-
-    public static bool IsSuccess(IResult result) =>
-        result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 };
 
     private static IResult Replay(HttpContext http, IdempotencyRecord record, string requestHash)
     {

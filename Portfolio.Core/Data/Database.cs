@@ -63,16 +63,6 @@ public sealed class Database
         return new DbSession(connection, Engine, this);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction, committed only if it returns normally.</summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbSession, Task<T>> work, CancellationToken cancellationToken = default)
-    {
-        await using var session = await OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        var result = await work(session);
-        await session.CommitAsync(cancellationToken);
-        return result;
-    }
-
     private static string PrepareSqlite(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)

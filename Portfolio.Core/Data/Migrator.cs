@@ -70,36 +70,39 @@ public sealed partial class Migrator(Database database)
             foreach (var script in scripts)
             {
                 await session.ExecuteAsync(ForeignKeysOff, cancellationToken: cancellationToken);
-                await session.BeginAsync(cancellationToken);
-                var done = (await session.QueryAsync<string>(AppliedIds, cancellationToken: cancellationToken)).ToHashSet(StringComparer.Ordinal);
-                if (done.Contains(script.Id))
+                var wasApplied = await Operations.UnitOfWork.CommitInAsync(session, async session =>
                 {
-                    await session.RollbackAsync(cancellationToken);
-                    continue;
-                }
+                    var done = (await session.QueryAsync<string>(AppliedIds, cancellationToken: cancellationToken)).ToHashSet(StringComparer.Ordinal);
+                    if (done.Contains(script.Id))
+                    {
+                        return false;
+                    }
 
-                foreach (var batch in Batches(script.Text))
-                {
-                    await session.ExecuteScriptAsync(batch, cancellationToken);
-                }
+                    foreach (var batch in Batches(script.Text))
+                    {
+                        await session.ExecuteScriptAsync(batch, cancellationToken);
+                    }
 
-                var violations = await session.ExecuteScalarAsync<long>(ForeignKeyViolations, cancellationToken: cancellationToken);
-                if (violations > 0)
-                {
-                    throw new InvalidOperationException($"Migration {script.Id} would leave {violations} foreign key violation(s); nothing was applied.");
-                }
+                    var violations = await session.ExecuteScalarAsync<long>(ForeignKeyViolations, cancellationToken: cancellationToken);
+                    if (violations > 0)
+                    {
+                        throw new InvalidOperationException($"Migration {script.Id} would leave {violations} foreign key violation(s); nothing was applied.");
+                    }
 
-                await session.ExecuteAsync(RecordApplied, new { script.Id, AppliedAt = DateTime.UtcNow }, cancellationToken);
-                await session.CommitAsync(cancellationToken);
+                    await session.ExecuteAsync(RecordApplied, new { script.Id, AppliedAt = DateTime.UtcNow }, cancellationToken);
+                    return true;
+                }, cancellationToken);
                 await session.ExecuteAsync(ForeignKeysOn, cancellationToken: cancellationToken);
-                applied.Add(script.Id);
+                if (wasApplied)
+                {
+                    applied.Add(script.Id);
+                }
             }
 
             return applied;
         }
         finally
         {
-            await session.RollbackAsync(CancellationToken.None);
             await session.ExecuteAsync(ForeignKeysOn, cancellationToken: CancellationToken.None);
             await session.ExecuteAsync(ReleaseLock, cancellationToken: CancellationToken.None);
         }

@@ -1,4 +1,5 @@
 using Portfolio.Core.Data;
+using Portfolio.Core.Operations;
 using Portfolio.Core.Domain;
 using System.Globalization;
 using Portfolio.Core.Periods;
@@ -30,10 +31,11 @@ public static class DemoPortfolio
     ];
 
     /// <summary>Seeds the demo into an empty database; returns false (and changes nothing) when any funder exists.</summary>
-    public static async Task<bool> SeedIfEmptyAsync(Database database, DateTime now, CancellationToken cancellationToken = default)
+    public static Task<bool> SeedIfEmptyAsync(Database database, DateTime now, CancellationToken cancellationToken = default) =>
+        UnitOfWork.CommitAsync(database, session => SeedInAsync(session, now, cancellationToken), cancellationToken);
+
+    private static async Task<bool> SeedInAsync(DbSession session, DateTime now, CancellationToken cancellationToken)
     {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
         if (await session.ExecuteScalarAsync<long>(FunderCount, cancellationToken: cancellationToken) > 0)
         {
             return false;
@@ -285,7 +287,6 @@ public static class DemoPortfolio
         await SeedResultsAsync(session, lottery, homeOffice, change with { Actor = $"user:{amira.Id}:{amira.Name}" }, cancellationToken);
         await SeedReturnsAsync(session, change, cancellationToken);
         await AuditLog.WriteAsync(session, change, "seed", "portfolio", "demo", null, new { funders = 3, grants = grants.Length }, cancellationToken);
-        await session.CommitAsync(cancellationToken);
         return true;
     }
 

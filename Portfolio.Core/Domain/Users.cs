@@ -261,11 +261,8 @@ public static class Users
     /// </summary>
     public static async Task<Outcome<SignedInUser>> SignInAsync(Database database, string email, string password, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        var outcome = await CheckPasswordAsync(session, email, password, change, cancellationToken);
-        await session.CommitAsync(cancellationToken);
-        return outcome;
+        // Committed whatever the outcome: a failed attempt must count.
+        return await UnitOfWork.CommitAsync(database, session => CheckPasswordAsync(session, email, password, change, cancellationToken), cancellationToken);
     }
 
     private static async Task<Outcome<SignedInUser>> CheckPasswordAsync(DbSession session, string email, string password, ChangeContext change, CancellationToken cancellationToken)
@@ -366,10 +363,7 @@ public static class Users
             return;
         }
 
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        await session.ExecuteAsync(UserStore.SignOutStamp, new { Id = id, Old = stamp, Stamp = NewToken() }, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        await UnitOfWork.CommitAsync(database, session => session.ExecuteAsync(UserStore.SignOutStamp, new { Id = id, Old = stamp, Stamp = NewToken() }, cancellationToken), cancellationToken);
     }
 
     private static async Task<SignedInUser> StampedAsync(DbSession session, AppUser user, CancellationToken cancellationToken)

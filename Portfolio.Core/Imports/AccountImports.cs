@@ -416,24 +416,25 @@ public static class AccountImports
         await WriteRowsAsync(database, id, reading, batch, done, cancellationToken);
         await using (var session = await database.OpenAsync(cancellationToken))
         {
-            await session.BeginAsync(cancellationToken);
-            if (await session.ExecuteAsync(SetProgress, new { Id = id, Version = reading, Done = done, Total = done }, cancellationToken) != 1)
+            await UnitOfWork.CommitInAsync(session, async session =>
             {
-                throw new PreviewSupersededException();
-            }
+                if (await session.ExecuteAsync(SetProgress, new { Id = id, Version = reading, Done = done, Total = done }, cancellationToken) != 1)
+                {
+                    throw new PreviewSupersededException();
+                }
 
-            await session.ExecuteAsync(MarkSpendDuplicates, new { Id = id }, cancellationToken);
-            await session.ExecuteAsync(MarkIncomeDuplicates, new { Id = id }, cancellationToken);
-            var counts = await CountsAsync(session, id, cancellationToken);
-            // A workbook's total rows may be formulas saved as 0 (Xero's .xlsx): no value to compare, and said so.
-            var notStored = totals.NotStored(workbook: kind == ExportFileKind.Xlsx);
-            await session.ExecuteAsync(FinishPreview, new
-            {
-                Id = id, counts.Total, counts.Ready, counts.Duplicate, counts.Refused, counts.Ignored, totals.LinesPence,
-                FilePence = notStored ? null : totals.FilePence, FileRows = notStored ? Math.Max(totals.FileRows, totals.Unstated) : totals.FileRows,
-                FileLabel = notStored ? "the file's total rows, formulas saved without their values" : totals.FileLabel,
+                await session.ExecuteAsync(MarkSpendDuplicates, new { Id = id }, cancellationToken);
+                await session.ExecuteAsync(MarkIncomeDuplicates, new { Id = id }, cancellationToken);
+                var counts = await CountsAsync(session, id, cancellationToken);
+                // A workbook's total rows may be formulas saved as 0 (Xero's .xlsx): no value to compare, and said so.
+                var notStored = totals.NotStored(workbook: kind == ExportFileKind.Xlsx);
+                await session.ExecuteAsync(FinishPreview, new
+                {
+                    Id = id, counts.Total, counts.Ready, counts.Duplicate, counts.Refused, counts.Ignored, totals.LinesPence,
+                    FilePence = notStored ? null : totals.FilePence, FileRows = notStored ? Math.Max(totals.FileRows, totals.Unstated) : totals.FileRows,
+                    FileLabel = notStored ? "the file's total rows, formulas saved without their values" : totals.FileLabel,
+                }, cancellationToken);
             }, cancellationToken);
-            await session.CommitAsync(cancellationToken);
             return (await GetAsync(session, id, cancellationToken))!;
         }
     }
@@ -678,9 +679,7 @@ public static class AccountImports
     private static async Task InTransaction(Database database, Func<DbSession, Task> work, CancellationToken cancellationToken)
     {
         await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        await work(session);
-        await session.CommitAsync(cancellationToken);
+        await UnitOfWork.CommitInAsync(session, work, cancellationToken);
     }
 
     private sealed class StatusCount

@@ -4,9 +4,12 @@ using Portfolio.Core.Data;
 namespace Portfolio.Core.Operations;
 
 /// <summary>
-/// Runs an operation in one transaction on one connection: committed when it succeeds, rolled back when it is
-/// refused or throws, so a refused operation changes nothing. Races the database settles (a unique value taken,
-/// a referenced record deleted, a deadlock) become conflicts, never errors.
+/// The one place that begins and commits a transaction. Two entry points: <see cref="RunAsync{T}"/>, where the
+/// outcome decides (committed when the operation succeeds, rolled back when it is refused, so a refused operation
+/// changes nothing), for everything a person or a caller asks for; and <see cref="CommitAsync{T}"/>, where an
+/// exception decides (committed unless the work throws), for jobs and start-up work that has no refusals. Both roll
+/// back on an exception. Races the database settles (a unique value taken, a referenced record deleted, a deadlock)
+/// become conflicts for an operation, never errors.
 /// </summary>
 public static class UnitOfWork
 {
@@ -24,13 +27,38 @@ public static class UnitOfWork
     }
 
     /// <summary>As <see cref="RunAsync{T}"/> on a session the caller opened (and may use before and after).</summary>
-    public static async Task<Outcome<T>> RunInAsync<T>(DbSession session, Func<DbSession, Task<Outcome<T>>> work, CancellationToken cancellationToken = default)
+    public static Task<Outcome<T>> RunInAsync<T>(DbSession session, Func<DbSession, Task<Outcome<T>>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(session, work, outcome => outcome.Succeeded, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one transaction on a connection of its own, committed unless it throws.</summary>
+    public static async Task<T> CommitAsync<T>(Database database, Func<DbSession, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        return await CommitInAsync(session, work, cancellationToken);
+    }
+
+    /// <summary>As <see cref="CommitAsync{T}"/> for work with no result.</summary>
+    public static async Task CommitAsync(Database database, Func<DbSession, Task> work, CancellationToken cancellationToken = default)
+    {
+        await using var session = await database.OpenAsync(cancellationToken);
+        await CommitInAsync(session, work, cancellationToken);
+    }
+
+    /// <summary>As <see cref="CommitAsync{T}"/> on a session the caller opened (and may use before and after).</summary>
+    public static Task<T> CommitInAsync<T>(DbSession session, Func<DbSession, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(session, work, _ => true, cancellationToken);
+
+    /// <summary>As <see cref="CommitInAsync{T}"/> for work with no result.</summary>
+    public static Task CommitInAsync(DbSession session, Func<DbSession, Task> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(session, async s => { await work(s); return true; }, _ => true, cancellationToken);
+
+    private static async Task<T> InTransactionAsync<T>(DbSession session, Func<DbSession, Task<T>> work, Func<T, bool> keep, CancellationToken cancellationToken)
     {
         await session.BeginAsync(cancellationToken);
         try
         {
-            var outcome = await work(session);
-            if (outcome.Succeeded)
+            var result = await work(session);
+            if (keep(result))
             {
                 await session.CommitAsync(cancellationToken);
             }
@@ -39,7 +67,7 @@ public static class UnitOfWork
                 await session.RollbackAsync(cancellationToken);
             }
 
-            return outcome;
+            return result;
         }
         catch
         {
@@ -57,15 +85,7 @@ public static class UnitOfWork
         try
         {
             await using var session = await database.OpenAsync(cancellationToken);
-            await session.BeginAsync(cancellationToken);
-            try
-            {
-                return (await work(session)).Refused;
-            }
-            finally
-            {
-                await session.RollbackAsync(CancellationToken.None);
-            }
+            return (await InTransactionAsync(session, work, _ => false, cancellationToken)).Refused;
         }
         catch (DbException ex) when (RaceRefusal(ex) is { } refusal)
         {

@@ -1,3 +1,4 @@
+using Portfolio.Core.Operations;
 using System.ComponentModel;
 using Microsoft.Extensions.Logging;
 using Portfolio.Core.Data;
@@ -17,10 +18,7 @@ public sealed class AuditAnchorJob(Database database, TimeProvider clock, ILogge
     [DisplayName("Audit chain anchor")]
     public async Task<AuditAnchor?> RunAsync(CancellationToken cancellationToken)
     {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        var anchor = await AuditLog.AnchorAsync(session, "daily", null, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        await session.CommitAsync(cancellationToken);
+        var anchor = await UnitOfWork.CommitAsync(database, session => AuditLog.AnchorAsync(session, "daily", null, clock.GetUtcNow().UtcDateTime, cancellationToken), cancellationToken);
         Log(logger, anchor);
         return anchor;
     }

@@ -41,7 +41,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
         var sent = 0;
         foreach (var reminder in owed)
         {
-            if (!await InTransactionAsync(s => ReturnReminders.ClaimAsync(s, reminder, now, cancellationToken), cancellationToken))
+            if (!await UnitOfWork.CommitAsync(database, s => ReturnReminders.ClaimAsync(s, reminder, now, cancellationToken), cancellationToken))
             {
                 continue;
             }
@@ -49,7 +49,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
             string? error;
             try
             {
-                var (link, token) = await InTransactionAsync(s => LinkAsync(s, reminder, now, options.LinkDays, cancellationToken), cancellationToken);
+                var (link, token) = await UnitOfWork.CommitAsync(database, s => LinkAsync(s, reminder, now, options.LinkDays, cancellationToken), cancellationToken);
                 var url = new Uri(baseUrl, ReturnLinks.PathFor(link.AgreementId, link.PeriodStart, token)).ToString();
                 error = await mailer.SendReminderAsync(link, url, reminder.Kind, cancellationToken);
             }
@@ -58,13 +58,7 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
                 error = ex.Message;
             }
 
-            await InTransactionAsync(
-                async s =>
-                {
-                    await ReturnReminders.FinishAsync(s, reminder, error, clock.GetUtcNow().UtcDateTime, cancellationToken);
-                    return true;
-                },
-                cancellationToken);
+            await UnitOfWork.CommitAsync(database, s => ReturnReminders.FinishAsync(s, reminder, error, clock.GetUtcNow().UtcDateTime, cancellationToken), cancellationToken);
             if (error is null)
             {
                 sent++;
@@ -90,14 +84,5 @@ public sealed class PartnerReturnReminderJob(Database database, PartnerReturnMai
 
         var issued = await ReturnLinks.IssueAsync(session, reminder.AgreementId, reminder.Return.PeriodStart, linkDays, new ChangeContext(Actor, now), cancellationToken);
         return issued.Value is { } made ? (made.Link, made.Token) : throw new InvalidOperationException($"no link could be made: {issued.Refused?.Detail}");
-    }
-
-    private async Task<T> InTransactionAsync<T>(Func<DbSession, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
-        var result = await work(session);
-        await session.CommitAsync(cancellationToken);
-        return result;
     }
 }

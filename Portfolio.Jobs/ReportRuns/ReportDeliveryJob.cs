@@ -1,3 +1,4 @@
+using Portfolio.Core.Operations;
 using System.ComponentModel;
 using Hangfire;
 using Microsoft.Extensions.Logging;
@@ -71,22 +72,21 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
         }
 
         var sentAt = clock.GetUtcNow().UtcDateTime;
-        await using (var session = await database.OpenAsync(CancellationToken.None))
+        var anchor = await UnitOfWork.CommitAsync(database, async session =>
         {
-            await session.BeginAsync(CancellationToken.None);
             await ReportRunStore.MarkDeliverySentAsync(session, deliveryId, Worker, sentAt, CancellationToken.None);
             await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", sentAt), "send", "report-delivery", deliveryId, null,
                 new { delivery.ReportRunId, delivery.RecipientEmail, MessageId = ReportEmail.MessageId(run.Id, deliveryId, delivery.RecipientEmail, email.From) }, CancellationToken.None);
-            AuditAnchor? anchor = null;
+            AuditAnchor? made = null;
             if (await ReportRunStore.MarkSentIfCompleteAsync(session, run.Id, sentAt, CancellationToken.None))
             {
                 await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", sentAt), "sent", "report-run", run.Id, new { run.Status }, new { status = "sent" }, CancellationToken.None);
-                anchor = await AuditLog.AnchorAsync(session, "report-run-sent", run.Id, sentAt, CancellationToken.None);
+                made = await AuditLog.AnchorAsync(session, "report-run-sent", run.Id, sentAt, CancellationToken.None);
             }
 
-            await session.CommitAsync(CancellationToken.None);
-            Audit.AuditAnchorJob.Log(logger, anchor);
-        }
+            return made;
+        }, CancellationToken.None);
+        Audit.AuditAnchorJob.Log(logger, anchor);
     }
 
     private async Task<MimeKit.MimeMessage> BuildMessageAsync(ReportDelivery delivery, ReportRun run, CancellationToken cancellationToken)
@@ -103,12 +103,13 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var error = $"Outcome unknown: the connection failed while the message was being sent ({failure.GetType().Name}: {failure.Message}). Check with the recipient, then resend if needed.";
-        await using var session = await database.OpenAsync(CancellationToken.None);
-        await session.BeginAsync(CancellationToken.None);
-        await ReportRunStore.ReleaseDeliveryAsync(session, delivery.Id, Worker, "failed", error, now, CancellationToken.None);
-        await ReportRunStore.MarkFailedAsync(session, run.Id, $"Delivery to {delivery.RecipientEmail}: {error}", CancellationToken.None);
-        await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, error }, CancellationToken.None);
-        await session.CommitAsync(CancellationToken.None);
+        await UnitOfWork.CommitAsync(database, async session =>
+        {
+            await ReportRunStore.ReleaseDeliveryAsync(session, delivery.Id, Worker, "failed", error, now, CancellationToken.None);
+            await ReportRunStore.MarkFailedAsync(session, run.Id, $"Delivery to {delivery.RecipientEmail}: {error}", CancellationToken.None);
+            await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, error }, CancellationToken.None);
+            return true;
+        }, CancellationToken.None);
     }
 
     private async Task ReleaseAfterFailureAsync(ReportDelivery delivery, ReportRun run, Exception failure)
@@ -120,16 +121,17 @@ public sealed class ReportDeliveryJob(Database database, IReportMailer mailer, E
 #pragma warning disable CA1848
         logger.LogWarning("Delivery {DeliveryId} to {Recipient}, attempt {Attempt} of {Attempts}, failed: {Error}", delivery.Id, delivery.RecipientEmail, attempts, options.DeliveryAttempts, error);
 #pragma warning restore CA1848
-        await using var session = await database.OpenAsync(CancellationToken.None);
-        await session.BeginAsync(CancellationToken.None);
-        await ReportRunStore.ReleaseDeliveryAsync(session, delivery.Id, Worker, giveUp ? "failed" : "pending", error, now, CancellationToken.None);
-        if (giveUp)
+        await UnitOfWork.CommitAsync(database, async session =>
         {
-            await ReportRunStore.MarkFailedAsync(session, run.Id, $"Delivery to {delivery.RecipientEmail} failed after {attempts} attempts: {error}", CancellationToken.None);
-            await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, attempts, error }, CancellationToken.None);
-        }
+            await ReportRunStore.ReleaseDeliveryAsync(session, delivery.Id, Worker, giveUp ? "failed" : "pending", error, now, CancellationToken.None);
+            if (giveUp)
+            {
+                await ReportRunStore.MarkFailedAsync(session, run.Id, $"Delivery to {delivery.RecipientEmail} failed after {attempts} attempts: {error}", CancellationToken.None);
+                await AuditLog.WriteAsync(session, new ChangeContext("system:delivery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, attempts, error }, CancellationToken.None);
+            }
 
-        await session.CommitAsync(CancellationToken.None);
+            return true;
+        }, CancellationToken.None);
         if (giveUp)
         {
             throw new DeliveryAbandonedException($"Delivery {delivery.Id} abandoned after {attempts} attempts.", failure);

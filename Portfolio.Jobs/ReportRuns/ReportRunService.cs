@@ -132,7 +132,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         var files = RenderDraft(report);
         try
         {
-            var run = await database.InTransactionAsync(async session =>
+            var run = await UnitOfWork.CommitAsync(database, async session =>
             {
                 var grant = (await GrantStore.GetAsync(session, grantId, cancellationToken))!;
                 var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
@@ -185,7 +185,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         var final = snapshot is null ? null : Render(snapshot, ReportStamp.Final(Actors.DisplayName(actor), change.At));
 
         string? staleBecause = null;
-        var result = await database.InTransactionAsync(async session =>
+        var result = await UnitOfWork.CommitAsync(database, async session =>
         {
             await GrantStore.LockAsync(session, draft.GrantId, cancellationToken);
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
@@ -332,7 +332,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
         var files = RenderDraft(report!);
         var change = new ChangeContext(actor, now);
-        return await database.InTransactionAsync(async session =>
+        return await UnitOfWork.CommitAsync(database, async session =>
         {
             if (!await ReportRunStore.SupersedeAsync(session, runId, cancellationToken))
             {
@@ -352,7 +352,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     public async Task<RunResult> CancelAsync(long runId, string? reason, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
-        return await database.InTransactionAsync(async session =>
+        return await UnitOfWork.CommitAsync(database, async session =>
         {
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
             if (run is null)
@@ -385,7 +385,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     public async Task<RunResult> ResendAsync(long runId, IReadOnlyCollection<string>? recipients, string actor, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
-        var result = await database.InTransactionAsync(async session =>
+        var result = await UnitOfWork.CommitAsync(database, async session =>
         {
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
             if (run is null)
@@ -460,14 +460,14 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         foreach (var delivery in await ReportRunStore.UnknownOutcomeDeliveriesAsync(session, staleBefore, cancellationToken))
         {
             const string error = "Outcome unknown: the process stopped while the message was being handed to the mail server. Check with the recipient, then resend if needed.";
-            await session.BeginAsync(cancellationToken);
-            if (await ReportRunStore.FailUnknownOutcomeAsync(session, delivery.Id, error, now, staleBefore, cancellationToken))
+            await UnitOfWork.CommitInAsync(session, async session =>
             {
-                await ReportRunStore.MarkFailedAsync(session, delivery.ReportRunId, $"Delivery to {delivery.RecipientEmail}: {error}", cancellationToken);
-                await AuditLog.WriteAsync(session, new ChangeContext("system:recovery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, error }, cancellationToken);
-            }
-
-            await session.CommitAsync(cancellationToken);
+                if (await ReportRunStore.FailUnknownOutcomeAsync(session, delivery.Id, error, now, staleBefore, cancellationToken))
+                {
+                    await ReportRunStore.MarkFailedAsync(session, delivery.ReportRunId, $"Delivery to {delivery.RecipientEmail}: {error}", cancellationToken);
+                    await AuditLog.WriteAsync(session, new ChangeContext("system:recovery", now), "fail", "report-delivery", delivery.Id, null, new { delivery.RecipientEmail, error }, cancellationToken);
+                }
+            }, cancellationToken);
         }
 
         var ids = await ReportRunStore.RecoverableDeliveryIdsAsync(session, pendingBefore, staleBefore, cancellationToken);

@@ -34,7 +34,7 @@ public class HealthTests
         await using (var first = new PortfolioApp(options))
         {
             (await first.CreateClient().GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
-            await new Database(options).InTransactionAsync(s => FunderStore.InsertAsync(s, funder, A.Change()));
+            await Portfolio.Core.Operations.UnitOfWork.CommitAsync(new Database(options), s => FunderStore.InsertAsync(s, funder, A.Change()));
         }
 
         await using var second = new PortfolioApp(options);

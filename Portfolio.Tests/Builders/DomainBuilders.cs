@@ -49,7 +49,7 @@ public static class A
     /// <summary>Inserts a funder and a grant in one transaction and returns the grant.</summary>
     public static async Task<Grant> SavedGrantAsync(Database database, long amountPence = 12_000_000)
     {
-        return await database.InTransactionAsync(async session =>
+        return await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funderId = await FunderStore.InsertAsync(session, Funder(), Change());
             var grant = Grant(funderId, amountPence: amountPence);

@@ -15,7 +15,7 @@ public static class ReportScenario
 
     public static async Task<Grant> CreateAsync(Database database, int extraTransactionsInQ2 = 0)
     {
-        return await database.InTransactionAsync(async session =>
+        return await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var change = A.Change();
             var funder = A.Funder("lottery");

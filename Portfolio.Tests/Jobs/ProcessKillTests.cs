@@ -26,7 +26,7 @@ public class ProcessKillTests
         var options = await TestEnvironment.CreateDatabaseAsync(DatabaseEngine.Sqlite);
         var database = new Database(options);
         var grant = await ReportScenario.CreateAsync(database);
-        await database.InTransactionAsync(async session =>
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funder = (await FunderStore.GetAsync(session, grant.FunderId))!;
             funder.Contacts.Add(new FunderContact { Name = "Finance", Email = "finance@funder.example" });

@@ -42,7 +42,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         var database = new Database(options);
         var grant = await A.SavedGrantAsync(database); // budgeted in Q1 with no spend: -100 %, red
-        await database.InTransactionAsync(async s => await BudgetStore.InsertVersionAsync(s, grant.Id,
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async s => await BudgetStore.InsertVersionAsync(s, grant.Id,
             [new BudgetLine { CategoryCode = "staff", PeriodStart = new DateOnly(2026, 4, 1), AmountPence = 1_000_000 }], A.Change()));
         await using var app = JobsApp.Create(options, _smtp, Organisation);
         using var client = app.Admin();
@@ -121,7 +121,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         var database = new Database(options);
         var today = UkDate.Today(TimeProvider.System);
-        var grant = await database.InTransactionAsync(async session =>
+        var grant = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funderId = await FunderStore.InsertAsync(session, A.Funder(), A.Change());
             var g = A.Grant(funderId, start: today.AddMonths(-4), end: today.AddYears(1));
@@ -261,7 +261,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var today = UkDate.Today(TimeProvider.System);
         var ended = ReportingPeriods.Containing(ReportingCalendar.UkFinancialYear, new DateOnly(2020, 4, 1), new DateOnly(2030, 3, 31), today)!.Start.AddDays(-1);
         var last = ReportingPeriods.Containing(ReportingCalendar.UkFinancialYear, new DateOnly(2020, 4, 1), new DateOnly(2030, 3, 31), ended)!;
-        var grant = await database.InTransactionAsync(async session =>
+        var grant = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funder = A.Funder("trust");
             funder.DeliveryMode = "auto";
@@ -296,7 +296,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
     {
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         var database = new Database(options);
-        var grant = await database.InTransactionAsync(async session =>
+        var grant = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funder = A.Funder("trust");
             funder.DeliveryMode = "auto";
@@ -330,7 +330,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         var database = new Database(options);
         var good = await ReportScenario.CreateAsync(database);
-        var (farFuture, longAgo) = await database.InTransactionAsync(async session =>
+        var (farFuture, longAgo) = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             // Written straight into the database, as an import or a hand-edit could; the API refuses such dates.
             var funderId = await FunderStore.InsertAsync(session, A.Funder(), A.Change());
@@ -343,7 +343,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
             await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement { GrantId = end.Id, PartnerId = partnerId, AmountPence = 100, StartDate = new DateOnly(2026, 4, 1), EndDate = new DateOnly(2027, 3, 31) }, A.Change());
             return (end.Id, start.Id);
         });
-        var goodAgreement = await database.InTransactionAsync(async session =>
+        var goodAgreement = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var partnerId = await PartnerStore.InsertAsync(session, A.Partner(), A.Change());
             return await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement { GrantId = good.Id, PartnerId = partnerId, AmountPence = 100, StartDate = good.StartDate, EndDate = good.EndDate }, A.Change());
@@ -390,7 +390,7 @@ public class ReportFinalityTests(DatabaseEngine engine) : DatabaseTest(engine)
         await using var app = JobsApp.Create(options, _smtp);
         using var client = app.Admin();
         var draft = await JsonAsync(await client.PostAsJsonAsync("/api/report-runs", new { grantId = grant.Id, periodStart = "2026-07-01" }));
-        await database.InTransactionAsync(async session =>
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var current = (await GrantStore.GetAsync(session, grant.Id))!;
             current.StartDate = new DateOnly(2026, 7, 15); // a draft does not close its period, so the grant may move

@@ -100,7 +100,7 @@ public class ReportRunTests(DatabaseEngine engine) : DatabaseTest(engine)
         var options = await TestEnvironment.CreateDatabaseAsync(Engine);
         var database = new Database(options);
         var grant = await A.SavedGrantAsync(database); // budgeted below but with no spend: -100 %, red
-        await database.InTransactionAsync(async s => await BudgetStore.InsertVersionAsync(s, grant.Id,
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async s => await BudgetStore.InsertVersionAsync(s, grant.Id,
             [new BudgetLine { CategoryCode = "staff", PeriodStart = new DateOnly(2026, 4, 1), AmountPence = 1_000_000 }], A.Change()));
         await using var app = JobsApp.Create(options, _smtp);
         using var client = app.Admin();
@@ -320,7 +320,7 @@ public class ReportRunTests(DatabaseEngine engine) : DatabaseTest(engine)
     private static async Task AddContactAsync(DatabaseOptions options, Grant grant, string name, string email)
     {
         var database = new Database(options);
-        await database.InTransactionAsync(async session =>
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
         {
             var funder = (await FunderStore.GetAsync(session, grant.FunderId))!;
             funder.Contacts.Add(new FunderContact { Name = name, Email = email });
@@ -349,7 +349,7 @@ public class SharedQueueTests
         for (var i = 0; i < 10; i++)
         {
             var grant = await ReportScenario.CreateAsync(database);
-            await database.InTransactionAsync(async session =>
+            await Portfolio.Core.Operations.UnitOfWork.CommitAsync(database, async session =>
             {
                 var funder = (await FunderStore.GetAsync(session, grant.FunderId))!;
                 funder.Contacts.Add(new FunderContact { Name = "Finance", Email = $"finance{i}@funder.example" });

@@ -182,7 +182,7 @@ public partial class LargeGrantLayoutTests(DatabaseEngine engine) : DatabaseTest
     [Test]
     public async Task NoAmountIsBrokenAcrossLines_InAFiftyThreeMillionPoundGrant_With5000Transactions()
     {
-        var grant = await Database.InTransactionAsync(async session =>
+        var grant = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async session =>
         {
             var change = A.Change();
             var funderId = await FunderStore.InsertAsync(session, A.Funder("government"), change);

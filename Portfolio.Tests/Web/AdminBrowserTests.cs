@@ -128,7 +128,7 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
         await admin.GetByRole(AriaRole.Button, new() { Name = "Check the kept totals" }).ClickAsync();
         (await admin.Locator("#totals-check").InnerTextAsync()).Should().Contain("The kept spend totals equal a recount of every transaction, and the kept budget totals");
 
-        await Database.InTransactionAsync(s => s.ExecuteAsync(CorruptBudgetTotal, new { GrantId = grant.Id }));
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, s => s.ExecuteAsync(CorruptBudgetTotal, new { GrantId = grant.Id }));
         try
         {
             await admin.GetByRole(AriaRole.Button, new() { Name = "Check the kept totals" }).ClickAsync();
@@ -139,7 +139,7 @@ public sealed partial class AdminBrowserTests(DatabaseEngine engine) : BrowserTe
         }
         finally
         {
-            await Database.InTransactionAsync(async s => { await BudgetTotals.RebuildAsync(s); return true; });
+            await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async s => { await BudgetTotals.RebuildAsync(s); return true; });
         }
     }
 

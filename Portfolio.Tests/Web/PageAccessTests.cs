@@ -129,7 +129,7 @@ public sealed partial class PageAccessTests(DatabaseEngine engine) : ApiTest(eng
     public async Task AGrantThatCannotBeComputed_AnswersItsPageWithAPageSayingSo_AndTheApiWithItsProblem()
     {
         var grantId = (long)(await CreateGrantAsync())["id"]!;
-        await Database.InTransactionAsync(s => s.ExecuteAsync(BreakGrantDates, new { Id = grantId }));
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, s => s.ExecuteAsync(BreakGrantDates, new { Id = grantId }));
         using var browser = await SignedInAsync("finance");
 
         using var page = await browser.GetAsync($"/grants/{grantId}");

@@ -59,10 +59,11 @@ public sealed class FirstAdmin(Database database, IConfiguration configuration, 
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<InvitedUser?> InviteIfNoUsersAsync(string email, CancellationToken cancellationToken)
+    private Task<InvitedUser?> InviteIfNoUsersAsync(string email, CancellationToken cancellationToken) =>
+        UnitOfWork.CommitAsync(database, session => InviteInAsync(session, email, cancellationToken), cancellationToken);
+
+    private async Task<InvitedUser?> InviteInAsync(DbSession session, string email, CancellationToken cancellationToken)
     {
-        await using var session = await database.OpenAsync(cancellationToken);
-        await session.BeginAsync(cancellationToken);
         if ((await UserStore.ListAsync(session, new PageRequest(1, 1), cancellationToken)).Total > 0)
         {
             return null;
@@ -75,7 +76,6 @@ public sealed class FirstAdmin(Database database, IConfiguration configuration, 
             throw new InvalidOperationException($"Portfolio:BootstrapAdminEmail could not be invited: {refusal.Detail} {string.Join(' ', (refusal as InvalidFields)?.Errors.SelectMany(e => e.Value) ?? [])}");
         }
 
-        await session.CommitAsync(cancellationToken);
         return outcome.Value;
     }
 }

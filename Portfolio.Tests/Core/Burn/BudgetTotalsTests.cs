@@ -27,7 +27,7 @@ public sealed class BudgetTotalsTests(DatabaseEngine engine) : DatabaseTest(engi
     private Task<Outcome<T>> RunAsync<T>(Func<DbSession, Task<Outcome<T>>> work) => UnitOfWork.RunAsync(Database, work);
 
     /// <summary>A grant of 2026/27 whose funder's quarters run from the grant's own start, so moving the start moves every period.</summary>
-    private async Task<Grant> AnniversaryGrantAsync() => await Database.InTransactionAsync(async session =>
+    private async Task<Grant> AnniversaryGrantAsync() => await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async session =>
     {
         var funder = A.Funder();
         funder.ReportingCalendar = "grant-anniversary";
@@ -115,7 +115,7 @@ public sealed class BudgetTotalsTests(DatabaseEngine engine) : DatabaseTest(engi
     {
         var grant = await AnniversaryGrantAsync();
         (await RunAsync(s => Budgets.SetAsync(s, grant.Id, 0, new BudgetInput([Line("staff", "2026-04-01", 75m), Line("staff", "2026-07-01", 20m)]), A.Change()))).Succeeded.Should().BeTrue();
-        await Database.InTransactionAsync(async session =>
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async session =>
         {
             await session.ExecuteAsync(Corrupt, new { GrantId = grant.Id, PeriodStart = new DateOnly(2026, 4, 1) });
             return await session.ExecuteAsync(Remove, new { GrantId = grant.Id, PeriodStart = new DateOnly(2026, 7, 1) });
@@ -129,7 +129,7 @@ public sealed class BudgetTotalsTests(DatabaseEngine engine) : DatabaseTest(engi
                 (grant.Id, new DateOnly(2026, 7, 1), 0L, 2_000L, 0L, 1L, false));
         }
 
-        await Database.InTransactionAsync(async session => { await BudgetTotals.RebuildAsync(session); return true; });
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async session => { await BudgetTotals.RebuildAsync(session); return true; });
         await using (var session = await OpenAsync())
         {
             (await BudgetTotals.CheckAsync(session)).Should().BeEmpty();

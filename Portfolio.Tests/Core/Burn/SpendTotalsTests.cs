@@ -62,7 +62,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
     public async Task TheTotals_EqualARecount_AfterEveryKindOfSpendWrite()
     {
         var grant = await A.SavedGrantAsync(Database);
-        var partnerId = await Database.InTransactionAsync(session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
+        var partnerId = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
         (await UnitOfWork.RunAsync(Database, session => PartnerAgreements.Resource.CreateAsync(session,
             new PartnerAgreementInput(grant.Id, partnerId, Pounds.FromPounds(5000m), new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)), A.Change()))).Refused.Should().BeNull();
 
@@ -92,7 +92,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
     {
         var grant = await A.SavedGrantAsync(Database);
         await RecordAsync(Line(grant.Id, "2026-05-20", 75m));
-        await Database.InTransactionAsync(session => session.ExecuteAsync(Corrupt, new { GrantId = grant.Id, MonthStart = new DateOnly(2026, 5, 1) }));
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, session => session.ExecuteAsync(Corrupt, new { GrantId = grant.Id, MonthStart = new DateOnly(2026, 5, 1) }));
 
         await using (var session = await OpenAsync())
         {
@@ -100,7 +100,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
             difference.Should().Be(new SpendTotalDifference(grant.Id, "staff", null, null, new DateOnly(2026, 5, 1), 7_501, 7_500, 1, 1));
         }
 
-        await Database.InTransactionAsync(async session => { await SpendTotals.RebuildAsync(session); return true; });
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async session => { await SpendTotals.RebuildAsync(session); return true; });
         await using (var session = await OpenAsync())
         {
             (await SpendTotals.CheckAsync(session)).Should().BeEmpty();

@@ -12,7 +12,7 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
     [Test]
     public async Task UpdateAndDelete_AreRefusedByTheDatabase()
     {
-        await Database.InTransactionAsync(async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "test", 1, null, new { x = 1 }); return 0; });
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "test", 1, null, new { x = 1 }); return 0; });
         await using var session = await OpenAsync();
 
         var update = () => session.ExecuteAsync(Tamper.Update, new { Actor = "mallory" });
@@ -27,7 +27,7 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
         var fresh = new Database(await TestEnvironment.CreateDatabaseAsync(Engine));
         for (var i = 0; i < 5; i++)
         {
-            await fresh.InTransactionAsync(async s => { await AuditLog.WriteAsync(s, A.Change($"actor{i}"), "update", "grant", i, new { amount = i }, new { amount = i + 1 }); return 0; });
+            await Portfolio.Core.Operations.UnitOfWork.CommitAsync(fresh, async s => { await AuditLog.WriteAsync(s, A.Change($"actor{i}"), "update", "grant", i, new { amount = i }, new { amount = i + 1 }); return 0; });
         }
 
         await using var session = await fresh.OpenAsync();
@@ -52,14 +52,14 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
     {
         var fresh = new Database(await TestEnvironment.CreateDatabaseAsync(Engine));
         async Task WriteAsync(int i) =>
-            await fresh.InTransactionAsync(async s => { await AuditLog.WriteAsync(s, A.Change($"actor{i}"), "update", "grant", i, null, new { amount = i }); return 0; });
+            await Portfolio.Core.Operations.UnitOfWork.CommitAsync(fresh, async s => { await AuditLog.WriteAsync(s, A.Change($"actor{i}"), "update", "grant", i, null, new { amount = i }); return 0; });
 
         for (var i = 0; i < 4; i++)
         {
             await WriteAsync(i);
         }
 
-        var anchor = await fresh.InTransactionAsync(s => AuditLog.AnchorAsync(s, "daily", null, A.Change().At));
+        var anchor = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(fresh, s => AuditLog.AnchorAsync(s, "daily", null, A.Change().At));
         await WriteAsync(4);
         await WriteAsync(5);
 
@@ -88,7 +88,7 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
     public async Task AHeadKeptElsewhere_IsCheckedAgainstTheChain()
     {
         var fresh = new Database(await TestEnvironment.CreateDatabaseAsync(Engine));
-        await fresh.InTransactionAsync(async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "grant", 1, null, new { amount = 1 }); return 0; });
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(fresh, async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "grant", 1, null, new { amount = 1 }); return 0; });
         await using var session = await fresh.OpenAsync();
         var entry = (await AuditLog.ListAsync(session, new AuditFilter(), new PageRequest())).Items.Single();
         var hash = (await session.QueryAsync<string>(Sql.Common("SELECT entry_hash FROM audit_entry WHERE id = @Id"), new { entry.Id })).Single();
@@ -108,7 +108,7 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
         var job = new Portfolio.Jobs.Audit.AuditAnchorJob(fresh, TimeProvider.System, logger);
         (await job.RunAsync(CancellationToken.None)).Should().BeNull("an empty chain has no head to record");
 
-        await fresh.InTransactionAsync(async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "grant", 1, null, new { amount = 1 }); return 0; });
+        await Portfolio.Core.Operations.UnitOfWork.CommitAsync(fresh, async s => { await AuditLog.WriteAsync(s, A.Change(), "create", "grant", 1, null, new { amount = 1 }); return 0; });
         var anchor = await job.RunAsync(CancellationToken.None);
 
         anchor!.Reason.Should().Be("daily");
@@ -133,7 +133,7 @@ public class AuditChainTests(DatabaseEngine engine) : DatabaseTest(engine)
     [Test]
     public async Task Anchors_AreAppendOnly()
     {
-        var anchor = await Database.InTransactionAsync(async s =>
+        var anchor = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, async s =>
         {
             await AuditLog.WriteAsync(s, A.Change(), "create", "test", 1, null, new { x = 1 });
             return await AuditLog.AnchorAsync(s, "daily", null, A.Change().At);

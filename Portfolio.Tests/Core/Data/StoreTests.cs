@@ -314,7 +314,7 @@ public class StoreTests(DatabaseEngine engine) : DatabaseTest(engine)
     public async Task AFailedTransaction_LeavesNothingBehind()
     {
         var funder = A.Funder();
-        var act = () => Database.InTransactionAsync<long>(async session =>
+        var act = () => Portfolio.Core.Operations.UnitOfWork.CommitAsync<long>(Database, async session =>
         {
             await FunderStore.InsertAsync(session, funder, A.Change());
             throw new InvalidOperationException("boom");

@@ -47,7 +47,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
     public async Task Record_NamesAShapeErrorARuleAndAControl_InOneAnswer()
     {
         var grant = await A.SavedGrantAsync(Database);
-        var partnerId = await Database.InTransactionAsync(session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
+        var partnerId = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
         var outcome = await RecordAsync(Line(grant.Id, date: "2027-01-10", partnerId: partnerId) with { Description = new string('x', 501), Category = "no-such-category" });
 
         var invalid = outcome.Refused.Should().BeOfType<InvalidFields>().Subject;
