@@ -63,4 +63,32 @@ public class ArchitectureTests
                                             || r.StartsWith("ClosedXML", StringComparison.Ordinal)
                                             || r.StartsWith("SkiaSharp", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Operations are plain methods (issue 27, point 1): no Core type holds its steps as delegate-typed properties or
+    /// fields to be filled in (the former <c>Resource</c>'s eleven slots), and each record's capabilities are the
+    /// interfaces its operations class implements, so spend and income, which are voided, never deleted, have no
+    /// delete to map.
+    /// </summary>
+    [Test]
+    public void CoreOperations_ArePlainMethods_NotDelegateSlots_AndCapabilitiesAreInterfaces()
+    {
+        var core = Assembly.Load("Portfolio.Core");
+        var slots = core.GetTypes()
+            .Where(t => !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)))
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Select(p => (Type: t, Name: p.Name, Member: p.PropertyType))
+                .Concat(t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                    .Where(f => !f.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)))
+                    .Select(f => (Type: t, Name: f.Name, Member: f.FieldType))))
+            .Where(m => typeof(Delegate).IsAssignableFrom(m.Member) && m.Type.Namespace is "Portfolio.Core.Domain" or "Portfolio.Core.Operations")
+            .Select(m => $"{m.Type.Name}.{m.Name}")
+            .ToList();
+
+        slots.Should().BeEmpty("an operation calls its steps; it is not assembled from injected delegates");
+        typeof(Portfolio.Core.Domain.Spend).Should().Implement(typeof(Portfolio.Core.Operations.IVoidable<Portfolio.Core.Domain.TransactionView>));
+        typeof(Portfolio.Core.Domain.Spend).GetInterfaces().Should().NotContain(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Portfolio.Core.Operations.IDeletable<>));
+        typeof(Portfolio.Core.Domain.Income).GetInterfaces().Should().NotContain(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Portfolio.Core.Operations.IDeletable<>));
+        typeof(Portfolio.Core.Domain.Funders).GetInterfaces().Should().NotContain(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Portfolio.Core.Operations.IVoidable<>));
+    }
 }

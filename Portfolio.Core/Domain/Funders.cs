@@ -178,43 +178,103 @@ public sealed record FunderView(
     DateTime UpdatedAt);
 
 /// <summary>Funders: their reporting calendar, lag, delivery mode, RAG thresholds and report contacts.</summary>
-public static class Funders
+public sealed class Funders :
+    IRecordKind<Funder, FunderView>, IListedWhole<Funder>, IRecordable<FunderInput, FunderView>, IChangeable<FunderInput, FunderView>, IDeletable<FunderView>
 {
-    public static readonly Resource<Funder, FunderInput, FunderView> Resource = new()
+    private const string AuditName = "funder";
+
+    private Funders()
     {
-        Entity = "funder",
-        AuditName = "funder",
-        Load = FunderStore.GetAsync,
-        Build = (input, _) => new Funder
+    }
+
+    public static string Entity => "funder";
+
+    public static Task<Funder?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => FunderStore.GetAsync(session, id, cancellationToken);
+
+    public static Task<Page<Funder>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken) => FunderStore.ListAsync(session, page, cancellationToken);
+
+    public static FunderView View(Funder f) => new(
+        f.Id, f.Name, f.Kind, f.OrgIdentifier, f.ReportingCalendar, f.ReportLagDays, f.DeliveryMode,
+        f.Contacts.Select(c => new FunderContactView(c.Name, c.Email)).ToList(), f.RagAmberPercent, f.RagRedPercent,
+        f.Version, f.CreatedAt, f.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<FunderView>>> RecordAsync(DbSession session, FunderInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        if (shape.Any)
         {
-            Name = input.Name,
-            Kind = input.Kind,
-            OrgIdentifier = input.OrgIdentifier,
-            ReportingCalendar = input.ReportingCalendar,
-            ReportLagDays = input.ReportLagDays,
-            DeliveryMode = input.DeliveryMode,
-            RagAmberPercent = input.RagAmberPercent,
-            RagRedPercent = input.RagRedPercent,
-            Contacts = (input.Contacts ?? []).Select(c => new FunderContact { Name = c.Name, Email = c.Email }).ToList(),
-        },
-        Check = CheckAsync,
-        Insert = FunderStore.InsertAsync,
-        Update = FunderStore.UpdateAsync,
-        Delete = FunderStore.DeleteAsync,
-        DeleteBlocker = async (session, funder, ct) =>
-            await FunderStore.GrantCountAsync(session, funder.Id, ct) is var grants and > 0
-                ? $"The funder has {grants} grant(s) and cannot be deleted. Close or move its grants instead."
-                : null,
-        View = f => new FunderView(
-            f.Id, f.Name, f.Kind, f.OrgIdentifier, f.ReportingCalendar, f.ReportLagDays, f.DeliveryMode,
-            f.Contacts.Select(c => new FunderContactView(c.Name, c.Email)).ToList(), f.RagAmberPercent, f.RagRedPercent,
-            f.Version, f.CreatedAt, f.UpdatedAt),
+            return shape.ToRefusal();
+        }
+
+        var id = await FunderStore.InsertAsync(session, Build(checkedInput), change, cancellationToken);
+        var created = (await FunderStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<FunderView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, FunderInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await FunderStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput);
+        if (await RecordSteps.AllAtOnceAsync(shape, CalendarMovesNoReportedPeriodAsync(session, proposed, current!, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await FunderStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await FunderStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await FunderStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    public static async Task<Outcome<FunderView>> DeleteAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await FunderStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await FunderStore.GrantCountAsync(session, id, cancellationToken) is var grants and > 0)
+        {
+            return new Conflict($"The funder has {grants} grant(s) and cannot be deleted. Close or move its grants instead.");
+        }
+
+        if (!await FunderStore.DeleteAsync(session, id, current!.Version, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await FunderStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var view = View(current);
+        await AuditLog.WriteAsync(session, change, "delete", AuditName, id, view, null, cancellationToken);
+        return Outcome<FunderView>.Done(view);
+    }
+
+    private static Funder Build(FunderInput input) => new()
+    {
+        Name = input.Name,
+        Kind = input.Kind,
+        OrgIdentifier = input.OrgIdentifier,
+        ReportingCalendar = input.ReportingCalendar,
+        ReportLagDays = input.ReportLagDays,
+        DeliveryMode = input.DeliveryMode,
+        RagAmberPercent = input.RagAmberPercent,
+        RagRedPercent = input.RagRedPercent,
+        Contacts = (input.Contacts ?? []).Select(c => new FunderContact { Name = c.Name, Email = c.Email }).ToList(),
     };
 
     /// <summary>A new reporting calendar must not move or remove any reported period of the funder's grants.</summary>
-    private static async Task<Refusal?> CheckAsync(DbSession session, Funder proposed, Funder? current, FunderInput input, ChangeContext change, CancellationToken cancellationToken)
+    private static async Task<Refusal?> CalendarMovesNoReportedPeriodAsync(DbSession session, Funder proposed, Funder current, CancellationToken cancellationToken)
     {
-        if (current is null || current.ReportingCalendar == proposed.ReportingCalendar
+        if (current.ReportingCalendar == proposed.ReportingCalendar
             || !Periods.ReportingCalendarNames.TryParse(proposed.ReportingCalendar, out var calendar))
         {
             return null;

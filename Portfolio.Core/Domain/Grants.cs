@@ -245,43 +245,102 @@ public sealed record GrantView(
 /// against its dates and award; it may not move a reported period, strand anything recorded against the grant
 /// outside its dates, or bring the award below the partner agreements or income already recorded.
 /// </summary>
-public static class Grants
+public sealed class Grants :
+    IRecordKind<Grant, GrantView>, IRecordable<GrantInput, GrantView>, IChangeable<GrantInput, GrantView>, IDeletable<GrantView>
 {
-    public static readonly Resource<Grant, GrantInput, GrantView> Resource = new()
+    private const string AuditName = "grant";
+
+    private Grants()
     {
-        Entity = "grant",
-        AuditName = "grant",
-        Load = GrantStore.GetAsync,
-        Build = (input, current) => new Grant
+    }
+
+    public static string Entity => "grant";
+
+    public static Task<Grant?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => GrantStore.GetAsync(session, id, cancellationToken);
+
+    public static GrantView View(Grant g) => new(
+        g.Id, g.FunderId, g.ProgrammeAreaId, g.Reference, g.Title, g.Description, Money.Money.ToPounds(g.AmountAwardedPence), g.Currency,
+        g.AwardDate, g.StartDate, g.EndDate, g.Restricted, g.Status, g.AreaCodes, g.Version, g.CreatedAt, g.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<GrantView>>> RecordAsync(DbSession session, GrantInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, null);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, null, cancellationToken)) is { } refused)
         {
-            FunderId = input.FunderId,
-            ProgrammeAreaId = input.ProgrammeAreaId,
-            Reference = input.Reference,
-            Title = input.Title,
-            Description = input.Description,
-            AmountAwardedPence = input.AmountAwarded.Pence,
-            Currency = input.Currency,
-            AwardDate = input.AwardDate,
-            StartDate = input.StartDate,
-            EndDate = input.EndDate,
-            Restricted = input.Restricted,
-            Status = input.Status,
-            AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
-        },
-        Check = CheckAsync,
-        Insert = GrantStore.InsertAsync,
-        Update = GrantStore.UpdateAsync,
-        Delete = GrantStore.DeleteAsync,
-        DeleteBlocker = async (session, grant, ct) =>
-            await GrantStore.DependentCountAsync(session, grant.Id, ct) > 0
-                ? "The grant has budgets, money, agreements, notes or reports recorded against it and cannot be deleted; set its status to closed instead."
-                : null,
-        View = g => new GrantView(
-            g.Id, g.FunderId, g.ProgrammeAreaId, g.Reference, g.Title, g.Description, Money.Money.ToPounds(g.AmountAwardedPence), g.Currency,
-            g.AwardDate, g.StartDate, g.EndDate, g.Restricted, g.Status, g.AreaCodes, g.Version, g.CreatedAt, g.UpdatedAt),
+            return refused;
+        }
+
+        var id = await GrantStore.InsertAsync(session, proposed, change, cancellationToken);
+        var created = (await GrantStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<GrantView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, GrantInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await GrantStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, current);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, current, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await GrantStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await GrantStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await GrantStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    public static async Task<Outcome<GrantView>> DeleteAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await GrantStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await GrantStore.DependentCountAsync(session, id, cancellationToken) > 0)
+        {
+            return new Conflict("The grant has budgets, money, agreements, notes or reports recorded against it and cannot be deleted; set its status to closed instead.");
+        }
+
+        if (!await GrantStore.DeleteAsync(session, id, current!.Version, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await GrantStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var view = View(current);
+        await AuditLog.WriteAsync(session, change, "delete", AuditName, id, view, null, cancellationToken);
+        return Outcome<GrantView>.Done(view);
+    }
+
+    private static Grant Build(GrantInput input, Grant? current) => new()
+    {
+        FunderId = input.FunderId,
+        ProgrammeAreaId = input.ProgrammeAreaId,
+        Reference = input.Reference,
+        Title = input.Title,
+        Description = input.Description,
+        AmountAwardedPence = input.AmountAwarded.Pence,
+        Currency = input.Currency,
+        AwardDate = input.AwardDate,
+        StartDate = input.StartDate,
+        EndDate = input.EndDate,
+        Restricted = input.Restricted,
+        Status = input.Status,
+        AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
     };
 
-    private static async Task<Refusal?> CheckAsync(DbSession session, Grant proposed, Grant? current, GrantInput input, ChangeContext change, CancellationToken cancellationToken)
+    private static async Task<Refusal?> CheckAsync(DbSession session, Grant proposed, Grant? current, CancellationToken cancellationToken)
     {
         if (current is not null)
         {

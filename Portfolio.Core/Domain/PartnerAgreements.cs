@@ -209,40 +209,99 @@ public sealed record PartnerAgreementView(
     IReadOnlyList<InstalmentView> Instalments, string ReturnsDue, int ReturnLagDays, int Version, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>Money a grant passes to a partner: within the grant's dates, and all of a grant's agreements within its award.</summary>
-public static class PartnerAgreements
+public sealed class PartnerAgreements :
+    IRecordKind<PartnerAgreement, PartnerAgreementView>, IRecordable<PartnerAgreementInput, PartnerAgreementView>, IChangeable<PartnerAgreementInput, PartnerAgreementView>, IDeletable<PartnerAgreementView>
 {
-    public static readonly Resource<PartnerAgreement, PartnerAgreementInput, PartnerAgreementView> Resource = new()
+    private const string AuditName = "partner-agreement";
+
+    private PartnerAgreements()
     {
-        Entity = "partner agreement",
-        AuditName = "partner-agreement",
-        Load = PartnerAgreementStore.GetAsync,
-        Build = (input, current) => new PartnerAgreement
+    }
+
+    public static string Entity => "partner agreement";
+
+    public static Task<PartnerAgreement?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => PartnerAgreementStore.GetAsync(session, id, cancellationToken);
+
+    public static PartnerAgreementView View(PartnerAgreement a) => new(a.Id, a.GrantId, a.PartnerId, Money.Money.ToPounds(a.AmountPence), a.StartDate, a.EndDate, a.Purpose, a.AreaCodes,
+        a.Instalments.Select(i => new InstalmentView(i.Id, i.DueDate, Money.Money.ToPounds(i.AmountPence), i.PaidByTransactionId)).ToList(),
+        a.ReturnsDue, a.ReturnLagDays, a.Version, a.CreatedAt, a.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<PartnerAgreementView>>> RecordAsync(DbSession session, PartnerAgreementInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, null);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, null, cancellationToken)) is { } refused)
         {
-            GrantId = input.GrantId,
-            PartnerId = input.PartnerId,
-            AmountPence = input.Amount.Pence,
-            StartDate = input.StartDate,
-            EndDate = input.EndDate,
-            Purpose = input.Purpose,
-            AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
-            Instalments = input.Instalments is { } schedule
-                ? [.. schedule.Select(i => new PartnerInstalment { Id = i.Id ?? 0, DueDate = i.DueDate, AmountPence = i.Amount.Pence })
-                    .OrderBy(i => i.DueDate).ThenBy(i => i.Id)]
-                : current?.Instalments ?? [],
-            ReturnsDue = input.ReturnsDue,
-            ReturnLagDays = input.ReturnLagDays,
-        },
-        Check = CheckAsync,
-        Insert = PartnerAgreementStore.InsertAsync,
-        Update = PartnerAgreementStore.UpdateAsync,
-        Delete = PartnerAgreementStore.DeleteAsync,
-        DeleteBlocker = async (session, agreement, ct) =>
-            await PartnerAgreementStore.DependentCountAsync(session, agreement.Id, ct) > 0
-                ? "The agreement has payments against its instalments, partner returns or return links and cannot be deleted."
-                : null,
-        View = a => new PartnerAgreementView(a.Id, a.GrantId, a.PartnerId, Money.Money.ToPounds(a.AmountPence), a.StartDate, a.EndDate, a.Purpose, a.AreaCodes,
-            a.Instalments.Select(i => new InstalmentView(i.Id, i.DueDate, Money.Money.ToPounds(i.AmountPence), i.PaidByTransactionId)).ToList(),
-            a.ReturnsDue, a.ReturnLagDays, a.Version, a.CreatedAt, a.UpdatedAt),
+            return refused;
+        }
+
+        var id = await PartnerAgreementStore.InsertAsync(session, proposed, change, cancellationToken);
+        var created = (await PartnerAgreementStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<PartnerAgreementView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, PartnerAgreementInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PartnerAgreementStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, current);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, current, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await PartnerAgreementStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PartnerAgreementStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await PartnerAgreementStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    public static async Task<Outcome<PartnerAgreementView>> DeleteAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PartnerAgreementStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await PartnerAgreementStore.DependentCountAsync(session, id, cancellationToken) > 0)
+        {
+            return new Conflict("The agreement has payments against its instalments, partner returns or return links and cannot be deleted.");
+        }
+
+        if (!await PartnerAgreementStore.DeleteAsync(session, id, current!.Version, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PartnerAgreementStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var view = View(current);
+        await AuditLog.WriteAsync(session, change, "delete", AuditName, id, view, null, cancellationToken);
+        return Outcome<PartnerAgreementView>.Done(view);
+    }
+
+    private static PartnerAgreement Build(PartnerAgreementInput input, PartnerAgreement? current) => new()
+    {
+        GrantId = input.GrantId,
+        PartnerId = input.PartnerId,
+        AmountPence = input.Amount.Pence,
+        StartDate = input.StartDate,
+        EndDate = input.EndDate,
+        Purpose = input.Purpose,
+        AreaCodes = input.AreaCodes is { } codes ? DeliveryAreaStore.Normalise(codes) : current?.AreaCodes ?? [],
+        Instalments = input.Instalments is { } schedule
+            ? [.. schedule.Select(i => new PartnerInstalment { Id = i.Id ?? 0, DueDate = i.DueDate, AmountPence = i.Amount.Pence })
+                .OrderBy(i => i.DueDate).ThenBy(i => i.Id)]
+            : current?.Instalments ?? [],
+        ReturnsDue = input.ReturnsDue,
+        ReturnLagDays = input.ReturnLagDays,
     };
 
     /// <summary>
@@ -292,7 +351,7 @@ public static class PartnerAgreements
         }
     }
 
-    private static async Task<Refusal?> CheckAsync(DbSession session, PartnerAgreement proposed, PartnerAgreement? current, PartnerAgreementInput input, ChangeContext change, CancellationToken cancellationToken)
+    private static async Task<Refusal?> CheckAsync(DbSession session, PartnerAgreement proposed, PartnerAgreement? current, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var grant = await GrantStore.GetForUpdateAsync(session, proposed.GrantId, cancellationToken);

@@ -100,28 +100,88 @@ public sealed record PartnerInput(
 public sealed record PartnerView(long Id, string Name, string Kind, string? OrgIdentifier, IReadOnlyList<string> Communities, string? ContactEmail, int Version, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>Local and by-and-for partner organisations that receive money from the grants.</summary>
-public static class Partners
+public sealed class Partners :
+    IRecordKind<Partner, PartnerView>, IListedWhole<Partner>, IRecordable<PartnerInput, PartnerView>, IChangeable<PartnerInput, PartnerView>, IDeletable<PartnerView>
 {
-    public static readonly Resource<Partner, PartnerInput, PartnerView> Resource = new()
+    private const string AuditName = "partner";
+
+    private Partners()
     {
-        Entity = "partner",
-        AuditName = "partner",
-        Load = PartnerStore.GetAsync,
-        Build = (input, _) => new Partner
+    }
+
+    public static string Entity => "partner";
+
+    public static Task<Partner?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => PartnerStore.GetAsync(session, id, cancellationToken);
+
+    public static Task<Page<Partner>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken) => PartnerStore.ListAsync(session, page, cancellationToken);
+
+    public static PartnerView View(Partner p) => new(p.Id, p.Name, p.Kind, p.OrgIdentifier, p.Communities, p.ContactEmail, p.Version, p.CreatedAt, p.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<PartnerView>>> RecordAsync(DbSession session, PartnerInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        if (shape.Any)
         {
-            Name = input.Name,
-            Kind = input.Kind,
-            OrgIdentifier = input.OrgIdentifier,
-            Communities = input.Communities ?? [],
-            ContactEmail = input.ContactEmail,
-        },
-        Insert = PartnerStore.InsertAsync,
-        Update = PartnerStore.UpdateAsync,
-        Delete = PartnerStore.DeleteAsync,
-        DeleteBlocker = async (session, partner, ct) =>
-            await PartnerStore.ReferenceCountAsync(session, partner.Id, ct) > 0
-                ? "The partner has agreements or transactions and cannot be deleted."
-                : null,
-        View = p => new PartnerView(p.Id, p.Name, p.Kind, p.OrgIdentifier, p.Communities, p.ContactEmail, p.Version, p.CreatedAt, p.UpdatedAt),
+            return shape.ToRefusal();
+        }
+
+        var id = await PartnerStore.InsertAsync(session, Build(checkedInput), change, cancellationToken);
+        var created = (await PartnerStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<PartnerView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, PartnerInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PartnerStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        if (shape.Any)
+        {
+            return shape.ToRefusal();
+        }
+
+        if (!await PartnerStore.UpdateAsync(session, id, current!.Version, Build(checkedInput), change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PartnerStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await PartnerStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    public static async Task<Outcome<PartnerView>> DeleteAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PartnerStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await PartnerStore.ReferenceCountAsync(session, id, cancellationToken) > 0)
+        {
+            return new Conflict("The partner has agreements or transactions and cannot be deleted.");
+        }
+
+        if (!await PartnerStore.DeleteAsync(session, id, current!.Version, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PartnerStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var view = View(current);
+        await AuditLog.WriteAsync(session, change, "delete", AuditName, id, view, null, cancellationToken);
+        return Outcome<PartnerView>.Done(view);
+    }
+
+    private static Partner Build(PartnerInput input) => new()
+    {
+        Name = input.Name,
+        Kind = input.Kind,
+        OrgIdentifier = input.OrgIdentifier,
+        Communities = input.Communities ?? [],
+        ContactEmail = input.ContactEmail,
     };
 }

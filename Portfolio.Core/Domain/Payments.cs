@@ -143,31 +143,99 @@ public sealed record PaymentView(
 /// Income from funders: dated no later than today (UK), in an open period, and never more in total than the
 /// grant's award (a refund is a negative amount).
 /// </summary>
-public static class Income
+public sealed class Income :
+    IRecordKind<Payment, PaymentView>, IRecordable<PaymentInput, PaymentView>, IChangeable<PaymentInput, PaymentView>, IVoidable<PaymentView>
 {
-    public static readonly Resource<Payment, PaymentInput, PaymentView> Resource = new()
+    private const string AuditName = "payment";
+
+    private Income()
     {
-        Entity = "payment",
-        AuditName = "payment",
-        Load = PaymentStore.GetAsync,
-        Build = (input, _) => new Payment
+    }
+
+    public static string Entity => "payment";
+
+    public static Task<Payment?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => PaymentStore.GetAsync(session, id, cancellationToken);
+
+    public static PaymentView View(Payment p) => new(
+        p.Id, p.GrantId, p.PaymentDate, Money.Money.ToPounds(p.AmountPence), p.Reference,
+        p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<PaymentView>>> RecordAsync(DbSession session, PaymentInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, null, change, cancellationToken)) is { } refused)
         {
-            GrantId = input.GrantId,
-            PaymentDate = input.Date,
-            AmountPence = input.Amount.Pence,
-            Reference = input.Reference,
-        },
-        Check = CheckAsync,
-        Insert = PaymentStore.InsertAsync,
-        Update = PaymentStore.UpdateAsync,
-        Void = PaymentStore.VoidAsync,
-        VoidClosedPeriod = (session, p, ct) => ClosedPeriods.ClosedReasonAsync(session, p.GrantId, p.PaymentDate, ct),
-        View = p => new PaymentView(
-            p.Id, p.GrantId, p.PaymentDate, Money.Money.ToPounds(p.AmountPence), p.Reference,
-            p.VoidedAt is not null, p.VoidedAt, p.VoidedBy, p.VoidReason, p.Version, p.CreatedAt, p.CreatedBy, p.UpdatedAt),
+            return refused;
+        }
+
+        var id = await PaymentStore.InsertAsync(session, proposed, change, cancellationToken);
+        var created = (await PaymentStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<PaymentView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, PaymentInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PaymentStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, current, change, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await PaymentStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PaymentStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await PaymentStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    /// <summary>Voids the payment with a reason, unless its period is closed (money dated in a period already reported).</summary>
+    public static async Task<Outcome<Versioned<PaymentView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await PaymentStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (why, shape) = RecordSteps.Shape(input);
+        if (shape.Any)
+        {
+            return shape.ToRefusal();
+        }
+
+        if (await ClosedPeriods.ClosedReasonAsync(session, current!.GrantId, current.PaymentDate, cancellationToken) is { } closed)
+        {
+            return new Conflict(closed);
+        }
+
+        if (!await PaymentStore.VoidAsync(session, id, current.Version, why.Reason, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await PaymentStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var voided = (await PaymentStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "void", AuditName, id, voided.Version, View(current), View(voided), cancellationToken);
+    }
+
+    private static Payment Build(PaymentInput input) => new()
+    {
+        GrantId = input.GrantId,
+        PaymentDate = input.Date,
+        AmountPence = input.Amount.Pence,
+        Reference = input.Reference,
     };
 
-    private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, PaymentInput input, ChangeContext change, CancellationToken cancellationToken)
+    private static async Task<Refusal?> CheckAsync(DbSession session, Payment proposed, Payment? current, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var controls = new FinanceControls();

@@ -92,32 +92,96 @@ public sealed record ProgrammeAreaInput(
 public sealed record ProgrammeAreaView(long Id, string Name, string Code, string? LeadName, string? LeadEmail, string? Description, int Version, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>Programme areas (police force areas and national strands), each with a lead who explains its variances.</summary>
-public static class ProgrammeAreas
+public sealed class ProgrammeAreas :
+    IRecordKind<ProgrammeArea, ProgrammeAreaView>, IListedWhole<ProgrammeArea>, IRecordable<ProgrammeAreaInput, ProgrammeAreaView>, IChangeable<ProgrammeAreaInput, ProgrammeAreaView>, IDeletable<ProgrammeAreaView>
 {
-    public static readonly Resource<ProgrammeArea, ProgrammeAreaInput, ProgrammeAreaView> Resource = new()
+    private const string AuditName = "programme-area";
+
+    private ProgrammeAreas()
     {
-        Entity = "programme area",
-        AuditName = "programme-area",
-        Load = ProgrammeAreaStore.GetAsync,
-        Build = (input, _) => new ProgrammeArea
+    }
+
+    public static string Entity => "programme area";
+
+    public static Task<ProgrammeArea?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => ProgrammeAreaStore.GetAsync(session, id, cancellationToken);
+
+    public static Task<Page<ProgrammeArea>> ListAsync(DbSession session, PageRequest page, CancellationToken cancellationToken) => ProgrammeAreaStore.ListAsync(session, page, cancellationToken);
+
+    public static ProgrammeAreaView View(ProgrammeArea a) => new(a.Id, a.Name, a.Code, a.LeadName, a.LeadEmail, a.Description, a.Version, a.CreatedAt, a.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<ProgrammeAreaView>>> RecordAsync(DbSession session, ProgrammeAreaInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput);
+        if (await RecordSteps.AllAtOnceAsync(shape, CodeFreeAsync(session, proposed.Code, null, cancellationToken)) is { } refused)
         {
-            Name = input.Name,
-            Code = input.Code,
-            LeadName = input.LeadName,
-            LeadEmail = input.LeadEmail,
-            Description = input.Description,
-        },
-        Check = async (session, proposed, current, _, _, ct) =>
-            await ProgrammeAreaStore.GetByCodeAsync(session, proposed.Code, ct) is { } holder && holder.Id != current?.Id
-                ? new Conflict($"The code '{proposed.Code}' is already used by the programme area {holder.Name}.")
-                : null,
-        Insert = ProgrammeAreaStore.InsertAsync,
-        Update = ProgrammeAreaStore.UpdateAsync,
-        Delete = ProgrammeAreaStore.DeleteAsync,
-        DeleteBlocker = async (session, area, ct) =>
-            await ProgrammeAreaStore.GrantCountAsync(session, area.Id, ct) is var grants and > 0
-                ? $"The programme area has {grants} grant(s) and cannot be deleted."
-                : null,
-        View = a => new ProgrammeAreaView(a.Id, a.Name, a.Code, a.LeadName, a.LeadEmail, a.Description, a.Version, a.CreatedAt, a.UpdatedAt),
+            return refused;
+        }
+
+        var id = await ProgrammeAreaStore.InsertAsync(session, proposed, change, cancellationToken);
+        var created = (await ProgrammeAreaStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<ProgrammeAreaView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, ProgrammeAreaInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await ProgrammeAreaStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput);
+        if (await RecordSteps.AllAtOnceAsync(shape, CodeFreeAsync(session, proposed.Code, id, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await ProgrammeAreaStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await ProgrammeAreaStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await ProgrammeAreaStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    public static async Task<Outcome<ProgrammeAreaView>> DeleteAsync(DbSession session, long id, int? expectedVersion, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await ProgrammeAreaStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await ProgrammeAreaStore.GrantCountAsync(session, id, cancellationToken) is var grants and > 0)
+        {
+            return new Conflict($"The programme area has {grants} grant(s) and cannot be deleted.");
+        }
+
+        if (!await ProgrammeAreaStore.DeleteAsync(session, id, current!.Version, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await ProgrammeAreaStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var view = View(current);
+        await AuditLog.WriteAsync(session, change, "delete", AuditName, id, view, null, cancellationToken);
+        return Outcome<ProgrammeAreaView>.Done(view);
+    }
+
+    private static ProgrammeArea Build(ProgrammeAreaInput input) => new()
+    {
+        Name = input.Name,
+        Code = input.Code,
+        LeadName = input.LeadName,
+        LeadEmail = input.LeadEmail,
+        Description = input.Description,
     };
+
+    /// <summary>A programme area's code is its own: no other area (than <paramref name="self"/>) holds it.</summary>
+    private static async Task<Refusal?> CodeFreeAsync(DbSession session, string code, long? self, CancellationToken cancellationToken) =>
+        await ProgrammeAreaStore.GetByCodeAsync(session, code, cancellationToken) is { } holder && holder.Id != self
+            ? new Conflict($"The code '{code}' is already used by the programme area {holder.Name}.")
+            : null;
 }

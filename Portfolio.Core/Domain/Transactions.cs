@@ -255,45 +255,104 @@ public sealed record TransactionView(
 /// and an open period, name a cost category and (for partner-grant spend) a partner with an agreement on the grant,
 /// be dated no later than today (UK), and not repeat a line already recorded unless the caller confirms it.
 /// </summary>
-public static class Spend
+public sealed class Spend :
+    IRecordKind<SpendTransaction, TransactionView>, IRecordable<TransactionInput, TransactionView>, IChangeable<TransactionInput, TransactionView>, IVoidable<TransactionView>
 {
-    public static readonly Resource<SpendTransaction, TransactionInput, TransactionView> Resource = new()
+    private const string AuditName = "transaction";
+
+    private Spend()
     {
-        Entity = "transaction",
-        AuditName = "transaction",
-        Load = TransactionStore.GetAsync,
-        Build = (input, current) => new SpendTransaction
+    }
+
+    public static string Entity => "transaction";
+
+    public static Task<SpendTransaction?> LoadAsync(DbSession session, long id, CancellationToken cancellationToken) => TransactionStore.GetAsync(session, id, cancellationToken);
+
+    public static TransactionView View(SpendTransaction t) => new(
+        t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode, t.InstalmentId,
+        t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt);
+
+    public static async Task<Outcome<Versioned<TransactionView>>> RecordAsync(DbSession session, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, null);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, null, checkedInput.ConfirmDuplicate, change, cancellationToken)) is { } refused)
         {
-            GrantId = input.GrantId,
-            TransactionDate = input.Date,
-            AmountPence = input.Amount.Pence,
-            CategoryCode = input.Category,
-            Description = input.Description,
-            PartnerId = input.PartnerId,
-            SourceReference = input.SourceReference,
-            AreaCode = input.AreaCode?.ToUpperInvariant()
-                ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.AreaCode : null),
-            InstalmentId = input.InstalmentId
-                ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.InstalmentId : null),
-        },
-        Check = CheckAsync,
-        Insert = TransactionStore.InsertAsync,
-        Update = TransactionStore.UpdateAsync,
-        Void = TransactionStore.VoidAsync,
-        VoidClosedPeriod = (session, t, ct) => ClosedPeriods.ClosedReasonAsync(session, t.GrantId, t.TransactionDate, ct),
-        View = t => new TransactionView(
-            t.Id, t.GrantId, t.TransactionDate, Money.Money.ToPounds(t.AmountPence), t.CategoryCode, t.Description, t.PartnerId, t.SourceReference, t.AreaCode, t.InstalmentId,
-            t.VoidedAt is not null, t.VoidedAt, t.VoidedBy, t.VoidReason, t.Version, t.CreatedAt, t.CreatedBy, t.UpdatedAt),
+            return refused;
+        }
+
+        var id = await TransactionStore.InsertAsync(session, proposed, change, cancellationToken);
+        var created = (await TransactionStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+    }
+
+    public static async Task<Outcome<Versioned<TransactionView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await TransactionStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (checkedInput, shape) = RecordSteps.Shape(input);
+        var proposed = Build(checkedInput, current);
+        if (await RecordSteps.AllAtOnceAsync(shape, CheckAsync(session, proposed, current, checkedInput.ConfirmDuplicate, change, cancellationToken)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await TransactionStore.UpdateAsync(session, id, current!.Version, proposed, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await TransactionStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var updated = (await TransactionStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "update", AuditName, id, updated.Version, View(current), View(updated), cancellationToken);
+    }
+
+    /// <summary>Voids the line with a reason, unless its period is closed (money dated in a period already reported).</summary>
+    public static async Task<Outcome<Versioned<TransactionView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        var current = await TransactionStore.GetAsync(session, id, cancellationToken);
+        if (RecordSteps.AtVersion(current, Entity, id, expectedVersion) is { } missing)
+        {
+            return missing;
+        }
+
+        var (why, shape) = RecordSteps.Shape(input);
+        if (shape.Any)
+        {
+            return shape.ToRefusal();
+        }
+
+        if (await ClosedPeriods.ClosedReasonAsync(session, current!.GrantId, current.TransactionDate, cancellationToken) is { } closed)
+        {
+            return new Conflict(closed);
+        }
+
+        if (!await TransactionStore.VoidAsync(session, id, current.Version, why.Reason, change, cancellationToken))
+        {
+            return RecordSteps.NotWritten(await TransactionStore.GetAsync(session, id, cancellationToken), Entity, current.Version);
+        }
+
+        var voided = (await TransactionStore.GetAsync(session, id, cancellationToken))!;
+        return await RecordSteps.AuditedAsync(session, change, "void", AuditName, id, voided.Version, View(current), View(voided), cancellationToken);
+    }
+
+    private static SpendTransaction Build(TransactionInput input, SpendTransaction? current) => new()
+    {
+        GrantId = input.GrantId,
+        TransactionDate = input.Date,
+        AmountPence = input.Amount.Pence,
+        CategoryCode = input.Category,
+        Description = input.Description,
+        PartnerId = input.PartnerId,
+        SourceReference = input.SourceReference,
+        AreaCode = input.AreaCode?.ToUpperInvariant()
+            ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.AreaCode : null),
+        InstalmentId = input.InstalmentId
+            ?? (current is not null && current.GrantId == input.GrantId && current.PartnerId == input.PartnerId ? current.InstalmentId : null),
     };
-
-    public static Task<Outcome<Versioned<TransactionView>>> RecordAsync(DbSession session, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
-        Resource.CreateAsync(session, input, change, cancellationToken);
-
-    public static Task<Outcome<Versioned<TransactionView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
-        Resource.UpdateAsync(session, id, expectedVersion, input, change, cancellationToken);
-
-    public static Task<Outcome<Versioned<TransactionView>>> VoidAsync(DbSession session, long id, int? expectedVersion, ReasonInput input, ChangeContext change, CancellationToken cancellationToken = default) =>
-        Resource.VoidAsync(session, id, expectedVersion, input, change, cancellationToken);
 
     /// <summary>A payment pays one instalment of the partner's agreement on the grant, of the same amount, not paid already.</summary>
     private static async Task CheckInstalmentAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, FieldErrors errors, CancellationToken cancellationToken)
@@ -323,7 +382,7 @@ public static class Spend
         }
     }
 
-    private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, TransactionInput input, ChangeContext change, CancellationToken cancellationToken)
+    private static async Task<Refusal?> CheckAsync(DbSession session, SpendTransaction proposed, SpendTransaction? current, bool confirmDuplicate, ChangeContext change, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var controls = new FinanceControls();
@@ -374,7 +433,7 @@ public static class Spend
             await CheckInstalmentAsync(session, proposed, current, errors, cancellationToken);
         }
 
-        if (grant is not null && !errors.Any && !input.ConfirmDuplicate && proposed.SourceReference is not null
+        if (grant is not null && !errors.Any && !confirmDuplicate && proposed.SourceReference is not null
             && await TransactionStore.FindDuplicateAsync(session, proposed, current?.Id, cancellationToken) is { } duplicate)
         {
             controls.Add("confirmDuplicate", $"A line already recorded on the grant has the same source reference, date, amount and category (transaction {duplicate}). If this is a second, separate line, confirm that and record it again.");

@@ -10,7 +10,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Funders;
 
-/// <summary>Finance records a funder (<c>/funders/new</c>) or changes one (<c>/funders/{id}/edit</c>): Core's <c>Funders.Resource</c>.</summary>
+/// <summary>Finance records a funder (<c>/funders/new</c>) or changes one (<c>/funders/{id}/edit</c>): Core's <c>Funders.RecordAsync</c> and <c>ChangeAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed partial class FunderFormModel(Database database) : FormPageModel
 {
@@ -57,7 +57,7 @@ public sealed partial class FunderFormModel(Database database) : FormPageModel
         if (id is { } funderId)
         {
             await using var session = await database.OpenAsync(HttpContext.RequestAborted);
-            if (await Core.Domain.Funders.Resource.GetAsync(session, funderId, HttpContext.RequestAborted) is not { } f)
+            if (await Core.Domain.Funders.LoadAsync(session, funderId, HttpContext.RequestAborted) is not { } f)
             {
                 return NotFound();
             }
@@ -102,7 +102,7 @@ public sealed partial class FunderFormModel(Database database) : FormPageModel
         var input = new FunderInput(
             ReadText("name") ?? "", ReadText("kind") ?? "", ReadText("orgIdentifier"), ReadText("reportingCalendar") ?? "", lag ?? 0,
             ReadText("deliveryMode") ?? "", contacts, amber ?? 0, red ?? amber ?? 0);
-        return await SaveAsync(database, Core.Domain.Funders.Resource, id, input, $"Funder {input.Name} saved.", _ => "/funders");
+        return await SaveAsync<Core.Domain.Funders, FunderInput, FunderView>(database, id, input, $"Funder {input.Name} saved.", _ => "/funders");
     }
 
     private List<int> contactRowByIndex = [];

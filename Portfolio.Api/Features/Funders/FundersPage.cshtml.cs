@@ -18,7 +18,7 @@ public sealed class FundersPageModel(Database database) : PageModel
     {
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         var funders = (await FunderStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), HttpContext.RequestAborted)).Items;
-        Funders = funders.Select(Core.Domain.Funders.Resource.View).OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        Funders = funders.Select(Core.Domain.Funders.View).OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
         CanEdit = User.MayWrite();
     }
 }

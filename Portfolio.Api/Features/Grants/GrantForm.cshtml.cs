@@ -9,7 +9,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Grants;
 
-/// <summary>Finance records a grant (<c>/grants/new</c>) or changes one (<c>/grants/{id}/edit</c>): Core's <c>Grants.Resource</c>.</summary>
+/// <summary>Finance records a grant (<c>/grants/new</c>) or changes one (<c>/grants/{id}/edit</c>): Core's <c>Grants.RecordAsync</c> and <c>ChangeAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class GrantFormModel(Database database) : FormPageModel
 {
@@ -94,8 +94,8 @@ public sealed class GrantFormModel(Database database) : FormPageModel
             ReadText("description"), awardDate, Restricted: ReadText("restricted") != "false", Status: ReadText("status") ?? "active",
             // Every area unticked is none: a form always says which areas it means.
             AreaCodes: [.. Ticked.GetValueOrDefault("areaCodes") ?? []]);
-        return await SaveAsync(
-            database, Core.Domain.Grants.Resource, id, input,
+        return await SaveAsync<Core.Domain.Grants, GrantInput, GrantView>(
+            database, id, input,
             id is null ? $"Grant {input.Reference} recorded. Set its budget next." : $"Grant {input.Reference} saved.",
             saved => id is null ? $"/grants/{saved}/budget" : $"/grants/{saved}");
     }

@@ -13,21 +13,16 @@ public static class GrantsApi
             QueryParameter.Id("funderId", "Only this funder's grants."),
             QueryParameter.Id("programmeAreaId", "Only grants in this programme area."),
             QueryParameter.Code("status", "Only grants with this status.", Codes.GrantStatuses)).WithName("ListGrants").Produces<ListResponse<GrantView>>().ProducesValidationProblem();
-        group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetGrant").Produces<GrantView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).WithName("CreateGrant").RequireAuthorization(Policies.Write)
+        group.MapGet("/{id:long}", RecordHttp.GetAsync<Core.Domain.Grants, Grant, GrantView>).WithName("GetGrant").Produces<GrantView>().ProducesProblem(404);
+        group.MapPost("/", RecordHttp.RecordAsync<Core.Domain.Grants, Grant, GrantInput, GrantView>).WithName("CreateGrant").RequireAuthorization(Policies.Write)
             .Accepts<GrantInput>("application/json").Produces<GrantView>(201).ProducesValidationProblem().ProducesProblem(409);
-        group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdateGrant").RequireAuthorization(Policies.Write)
+        group.MapPut("/{id:long}", RecordHttp.ChangeAsync<Core.Domain.Grants, Grant, GrantInput, GrantView>).WithName("UpdateGrant").RequireAuthorization(Policies.Write)
             .Accepts<GrantInput>("application/json").Produces<GrantView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
-        group.MapDelete("/{id:long}", Handlers.DeleteAsync).WithName("DeleteGrant").RequireAuthorization(Policies.Write)
+        group.MapDelete("/{id:long}", RecordHttp.DeleteAsync<Core.Domain.Grants, Grant, GrantView>).WithName("DeleteGrant").RequireAuthorization(Policies.Write)
             .Produces(204).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
-    internal static readonly ResourceHandlers<Grant, GrantInput, GrantView> Handlers = new()
-    {
-        Resource = Core.Domain.Grants.Resource,
-        BasePath = "/api/grants",
-    };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
@@ -40,6 +35,6 @@ public static class GrantsApi
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<GrantView>.From(await GrantStore.ListAsync(session, filter, page, cancellationToken), Core.Domain.Grants.Resource.View));
+        return TypedResults.Ok(ListResponse<GrantView>.From(await GrantStore.ListAsync(session, filter, page, cancellationToken), Core.Domain.Grants.View));
     }
 }

@@ -12,7 +12,7 @@ namespace Portfolio.Api.Features.PartnerAgreements;
 /// <summary>
 /// Finance records a partner agreement on a grant (<c>/grants/{grantId}/agreements/new</c>) or changes one
 /// (<c>/partner-agreements/{id}/edit</c>): its partner, amount, dates, delivery areas, return cycle and payment
-/// schedule, through Core's <c>PartnerAgreements.Resource</c>.
+/// schedule, through Core's <c>PartnerAgreements.RecordAsync</c> and <c>ChangeAsync</c>.
 /// </summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class AgreementFormModel(Database database) : FormPageModel
@@ -94,8 +94,8 @@ public sealed class AgreementFormModel(Database database) : FormPageModel
             Grant.Id, partnerId ?? 1, amount ?? Core.Money.Money.Zero, start ?? Grant.StartDate, end ?? start ?? Grant.StartDate, ReadText("purpose"),
             [.. Ticked.GetValueOrDefault("areaCodes") ?? []], instalments, ReadText("returnsDue") ?? "each-period", lag ?? 30);
         var partner = PartnerOptions.FirstOrDefault(p => p.Value == partnerId?.ToString(CultureInfo.InvariantCulture)).Text;
-        return await SaveAsync(
-            database, Core.Domain.PartnerAgreements.Resource, id, input,
+        return await SaveAsync<Core.Domain.PartnerAgreements, PartnerAgreementInput, PartnerAgreementView>(
+            database, id, input,
             id is null ? $"Agreement with {partner} recorded." : $"Agreement with {partner} saved.",
             _ => $"/grants/{Grant.Id}#partners");
     }

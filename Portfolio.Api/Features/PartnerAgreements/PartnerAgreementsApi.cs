@@ -15,21 +15,16 @@ public static class PartnerAgreementsApi
             QueryParameter.Id("partnerId", "Only agreements with this partner.")).WithName("ListPartnerAgreements").Produces<ListResponse<PartnerAgreementView>>().ProducesValidationProblem();
         group.MapGet("/overdue-instalments", OverdueAsync).WithName("ListOverdueInstalments").Produces<ListResponse<OverdueInstalmentDto>>();
         group.MapGet("/overdue-returns", OverdueReturnsAsync).WithName("ListOverdueReturns").Produces<ListResponse<OverdueReturnDto>>();
-        group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
+        group.MapGet("/{id:long}", RecordHttp.GetAsync<Core.Domain.PartnerAgreements, PartnerAgreement, PartnerAgreementView>).WithName("GetPartnerAgreement").Produces<PartnerAgreementView>().ProducesProblem(404);
+        group.MapPost("/", RecordHttp.RecordAsync<Core.Domain.PartnerAgreements, PartnerAgreement, PartnerAgreementInput, PartnerAgreementView>).AcceptsIdempotencyKey().WithName("CreatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>(201).ProducesValidationProblem().ProducesProblem(422);
-        group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdatePartnerAgreement").RequireAuthorization(Policies.Write)
+        group.MapPut("/{id:long}", RecordHttp.ChangeAsync<Core.Domain.PartnerAgreements, PartnerAgreement, PartnerAgreementInput, PartnerAgreementView>).WithName("UpdatePartnerAgreement").RequireAuthorization(Policies.Write)
             .Accepts<PartnerAgreementInput>("application/json").Produces<PartnerAgreementView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).ProducesProblem(428);
-        group.MapDelete("/{id:long}", Handlers.DeleteAsync).WithName("DeletePartnerAgreement").RequireAuthorization(Policies.Write)
+        group.MapDelete("/{id:long}", RecordHttp.DeleteAsync<Core.Domain.PartnerAgreements, PartnerAgreement, PartnerAgreementView>).WithName("DeletePartnerAgreement").RequireAuthorization(Policies.Write)
             .Produces(204).ProducesProblem(404).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
-    internal static readonly ResourceHandlers<PartnerAgreement, PartnerAgreementInput, PartnerAgreementView> Handlers = new()
-    {
-        Resource = Core.Domain.PartnerAgreements.Resource,
-        BasePath = "/api/partner-agreements",
-    };
 
     /// <summary>Every unpaid instalment past its due date (UK today), oldest first.</summary>
     private static async Task<IResult> OverdueAsync(Database database, TimeProvider clock, CancellationToken cancellationToken)
@@ -62,7 +57,7 @@ public static class PartnerAgreementsApi
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<PartnerAgreementView>.From(await PartnerAgreementStore.ListAsync(session, filter, page, cancellationToken), Core.Domain.PartnerAgreements.Resource.View));
+        return TypedResults.Ok(ListResponse<PartnerAgreementView>.From(await PartnerAgreementStore.ListAsync(session, filter, page, cancellationToken), Core.Domain.PartnerAgreements.View));
     }
 }
 

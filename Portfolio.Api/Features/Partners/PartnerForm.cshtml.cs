@@ -9,7 +9,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Partners;
 
-/// <summary>Finance records a partner organisation (<c>/partners/new</c>) or changes one (<c>/partners/{id}/edit</c>): Core's <c>Partners.Resource</c>.</summary>
+/// <summary>Finance records a partner organisation (<c>/partners/new</c>) or changes one (<c>/partners/{id}/edit</c>): Core's <c>Partners.RecordAsync</c> and <c>ChangeAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class PartnerFormModel(Database database) : FormPageModel
 {
@@ -35,7 +35,7 @@ public sealed class PartnerFormModel(Database database) : FormPageModel
         if (id is { } partnerId)
         {
             await using var session = await database.OpenAsync(HttpContext.RequestAborted);
-            if (await Core.Domain.Partners.Resource.GetAsync(session, partnerId, HttpContext.RequestAborted) is not { } p)
+            if (await Core.Domain.Partners.LoadAsync(session, partnerId, HttpContext.RequestAborted) is not { } p)
             {
                 return NotFound();
             }
@@ -58,7 +58,7 @@ public sealed class PartnerFormModel(Database database) : FormPageModel
         ReadPostedForm();
         var communities = (ReadText("communities") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var input = new PartnerInput(ReadText("name") ?? "", ReadText("kind") ?? "", ReadText("orgIdentifier"), communities, ReadText("contactEmail"));
-        return await SaveAsync(database, Core.Domain.Partners.Resource, id, input, $"Partner {input.Name} saved.", _ => "/partners");
+        return await SaveAsync<Core.Domain.Partners, PartnerInput, PartnerView>(database, id, input, $"Partner {input.Name} saved.", _ => "/partners");
     }
 
     /// <summary>Core numbers each community (<c>communities[2]</c>); the form has one box for them all.</summary>

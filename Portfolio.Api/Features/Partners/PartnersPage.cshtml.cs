@@ -18,7 +18,7 @@ public sealed class PartnersPageModel(Database database) : PageModel
     {
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         Partners = (await PartnerStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), HttpContext.RequestAborted)).Items
-            .Select(Core.Domain.Partners.Resource.View).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            .Select(Core.Domain.Partners.View).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
         CanEdit = User.MayWrite();
     }
 }

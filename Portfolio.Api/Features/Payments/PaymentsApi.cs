@@ -15,21 +15,16 @@ public static class PaymentsApi
             QueryParameter.Id("grantId", "Only this grant's payments."),
             QueryParameter.Date("from", "Only payments received on or after this date."),
             QueryParameter.Date("to", "Only payments received on or before this date.")).WithName("ListPayments").Produces<ListResponse<PaymentView>>().ProducesValidationProblem();
-        group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetPayment").Produces<PaymentView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreatePayment").RequireAuthorization(Policies.Write)
+        group.MapGet("/{id:long}", RecordHttp.GetAsync<Income, Payment, PaymentView>).WithName("GetPayment").Produces<PaymentView>().ProducesProblem(404);
+        group.MapPost("/", RecordHttp.RecordAsync<Income, Payment, PaymentInput, PaymentView>).AcceptsIdempotencyKey().WithName("CreatePayment").RequireAuthorization(Policies.Write)
             .Accepts<PaymentInput>("application/json").Produces<PaymentView>(201).ProducesValidationProblem().ProducesProblem(422);
-        group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdatePayment").RequireAuthorization(Policies.Write)
+        group.MapPut("/{id:long}", RecordHttp.ChangeAsync<Income, Payment, PaymentInput, PaymentView>).WithName("UpdatePayment").RequireAuthorization(Policies.Write)
             .Accepts<PaymentInput>("application/json").Produces<PaymentView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
-        group.MapPost("/{id:long}/void", Handlers.VoidAsync).WithName("VoidPayment").RequireAuthorization(Policies.Write)
+        group.MapPost("/{id:long}/void", RecordHttp.VoidAsync<Income, Payment, PaymentView>).WithName("VoidPayment").RequireAuthorization(Policies.Write)
             .Accepts<ReasonInput>("application/json").Produces<PaymentView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
-    internal static readonly ResourceHandlers<Payment, PaymentInput, PaymentView> Handlers = new()
-    {
-        Resource = Income.Resource,
-        BasePath = "/api/payments",
-    };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
@@ -42,7 +37,7 @@ public static class PaymentsApi
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<PaymentView>.From(await PaymentStore.ListAsync(session, filter, page, cancellationToken), Income.Resource.View));
+        return TypedResults.Ok(ListResponse<PaymentView>.From(await PaymentStore.ListAsync(session, filter, page, cancellationToken), Income.View));
     }
 }
 

@@ -9,7 +9,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Payments;
 
-/// <summary>Finance records income received on a grant: Core's <c>Income.Resource.CreateAsync</c>.</summary>
+/// <summary>Finance records income received on a grant: Core's <c>Income.RecordAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class RecordIncomeModel(Database database) : FormPageModel
 {
@@ -44,7 +44,7 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
         var date = ReadDate("date");
         var amount = ReadMoney("amount");
         var input = new PaymentInput(grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("reference"));
-        var outcome = await RunAsync(database, session => Income.Resource.CreateAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
+        var outcome = await RunAsync(database, session => Income.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
         if (outcome is null)
         {
             return Page();

@@ -7,7 +7,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.Payments;
 
-/// <summary>Finance voids income with a reason: Core's <c>Income.Resource.VoidAsync</c>.</summary>
+/// <summary>Finance voids income with a reason: Core's <c>Income.VoidAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class VoidIncomeModel(Database database) : VoidFormModel(database)
 {
@@ -19,5 +19,5 @@ public sealed class VoidIncomeModel(Database database) : VoidFormModel(database)
             : null;
 
     protected override async Task<Refusal?> VoidAsync(DbSession session, long id, int? version, ReasonInput input) =>
-        (await Income.Resource.VoidAsync(session, id, version, input, HttpContext.Change(), HttpContext.RequestAborted)).Refused;
+        (await Income.VoidAsync(session, id, version, input, HttpContext.Change(), HttpContext.RequestAborted)).Refused;
 }

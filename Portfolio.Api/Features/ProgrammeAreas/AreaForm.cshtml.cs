@@ -8,7 +8,7 @@ using Portfolio.Core.Operations;
 
 namespace Portfolio.Api.Features.ProgrammeAreas;
 
-/// <summary>Finance records a programme area (<c>/programme-areas/new</c>) or changes one: Core's <c>ProgrammeAreas.Resource</c>.</summary>
+/// <summary>Finance records a programme area (<c>/programme-areas/new</c>) or changes one: Core's <c>ProgrammeAreas.RecordAsync</c> and <c>ChangeAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
 public sealed class AreaFormModel(Database database) : FormPageModel
 {
@@ -31,7 +31,7 @@ public sealed class AreaFormModel(Database database) : FormPageModel
         if (id is { } areaId)
         {
             await using var session = await database.OpenAsync(HttpContext.RequestAborted);
-            if (await Core.Domain.ProgrammeAreas.Resource.GetAsync(session, areaId, HttpContext.RequestAborted) is not { } a)
+            if (await Core.Domain.ProgrammeAreas.LoadAsync(session, areaId, HttpContext.RequestAborted) is not { } a)
             {
                 return NotFound();
             }
@@ -53,6 +53,6 @@ public sealed class AreaFormModel(Database database) : FormPageModel
         Id = id;
         ReadPostedForm();
         var input = new Core.Domain.ProgrammeAreaInput(ReadText("name") ?? "", ReadText("code") ?? "", ReadText("leadName"), ReadText("leadEmail"), ReadText("description"));
-        return await SaveAsync(database, Core.Domain.ProgrammeAreas.Resource, id, input, $"Programme area {input.Name} saved.", _ => "/programme-areas");
+        return await SaveAsync<Core.Domain.ProgrammeAreas, Core.Domain.ProgrammeAreaInput, Core.Domain.ProgrammeAreaView>(database, id, input, $"Programme area {input.Name} saved.", _ => "/programme-areas");
     }
 }

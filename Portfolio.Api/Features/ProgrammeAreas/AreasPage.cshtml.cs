@@ -18,7 +18,7 @@ public sealed class AreasPageModel(Database database) : PageModel
     {
         await using var session = await database.OpenAsync(HttpContext.RequestAborted);
         Areas = (await ProgrammeAreaStore.ListAsync(session, new PageRequest(1, PageRequest.MaxPageSize), HttpContext.RequestAborted)).Items
-            .Select(Core.Domain.ProgrammeAreas.Resource.View).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            .Select(Core.Domain.ProgrammeAreas.View).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToList();
         CanEdit = User.MayWrite();
     }
 }

@@ -224,13 +224,12 @@ public abstract class FormPageModel : PageModel
         int.TryParse(ReadText("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
 
     /// <summary>
-    /// Saves a record form through Core's <see cref="Resource{TEntity,TInput,TView}"/>: creates it, or (with
+    /// Saves a record form through the record's Core operations (<typeparamref name="TKind"/>): records it, or (with
     /// <paramref name="id"/>) changes it at the version the form showed; then says <paramref name="done"/> on the
     /// page <paramref name="next"/> names, or shows the form again with Core's refusal beside its fields.
     /// </summary>
-    protected async Task<IActionResult> SaveAsync<TEntity, TInput, TView>(
-        Core.Data.Database database, Resource<TEntity, TInput, TView> resource, long? id, TInput input, string done, Func<long, string> next)
-        where TEntity : class, Core.Domain.IVersioned
+    protected async Task<IActionResult> SaveAsync<TKind, TInput, TView>(Core.Data.Database database, long? id, TInput input, string done, Func<long, string> next)
+        where TKind : IRecordable<TInput, TView>, IChangeable<TInput, TView>
         where TInput : notnull
         where TView : notnull
     {
@@ -239,8 +238,8 @@ public abstract class FormPageModel : PageModel
         var outcome = await RunAsync(
             database,
             session => id is { } existing
-                ? resource.UpdateAsync(session, existing, version, input, change, HttpContext.RequestAborted)
-                : resource.CreateAsync(session, input, change, HttpContext.RequestAborted));
+                ? TKind.ChangeAsync(session, existing, version, input, change, HttpContext.RequestAborted)
+                : TKind.RecordAsync(session, input, change, HttpContext.RequestAborted));
         if (outcome is null)
         {
             return Page();

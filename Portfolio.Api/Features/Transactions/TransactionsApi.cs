@@ -17,21 +17,16 @@ public static class TransactionsApi
             QueryParameter.Date("to", "Only transactions dated on or before this date."),
             QueryParameter.Text("category", "Only transactions in this cost category.", 40),
             QueryParameter.Id("partnerId", "Only transactions paid to this partner.")).WithName("ListTransactions").Produces<ListResponse<TransactionView>>().ProducesValidationProblem();
-        group.MapGet("/{id:long}", Handlers.GetAsync).WithName("GetTransaction").Produces<TransactionView>().ProducesProblem(404);
-        group.MapPost("/", Handlers.CreateAsync).AcceptsIdempotencyKey().WithName("CreateTransaction").RequireAuthorization(Policies.Write)
+        group.MapGet("/{id:long}", RecordHttp.GetAsync<Spend, SpendTransaction, TransactionView>).WithName("GetTransaction").Produces<TransactionView>().ProducesProblem(404);
+        group.MapPost("/", RecordHttp.RecordAsync<Spend, SpendTransaction, TransactionInput, TransactionView>).AcceptsIdempotencyKey().WithName("CreateTransaction").RequireAuthorization(Policies.Write)
             .Accepts<TransactionInput>("application/json").Produces<TransactionView>(201).ProducesValidationProblem().ProducesProblem(422);
-        group.MapPut("/{id:long}", Handlers.UpdateAsync).WithName("UpdateTransaction").RequireAuthorization(Policies.Write)
+        group.MapPut("/{id:long}", RecordHttp.ChangeAsync<Spend, SpendTransaction, TransactionInput, TransactionView>).WithName("UpdateTransaction").RequireAuthorization(Policies.Write)
             .Accepts<TransactionInput>("application/json").Produces<TransactionView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
-        group.MapPost("/{id:long}/void", Handlers.VoidAsync).WithName("VoidTransaction").RequireAuthorization(Policies.Write)
+        group.MapPost("/{id:long}/void", RecordHttp.VoidAsync<Spend, SpendTransaction, TransactionView>).WithName("VoidTransaction").RequireAuthorization(Policies.Write)
             .Accepts<ReasonInput>("application/json").Produces<TransactionView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(428);
         return app;
     }
 
-    internal static readonly ResourceHandlers<SpendTransaction, TransactionInput, TransactionView> Handlers = new()
-    {
-        Resource = Spend.Resource,
-        BasePath = "/api/transactions",
-    };
 
     private static async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
     {
@@ -44,7 +39,7 @@ public static class TransactionsApi
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<TransactionView>.From(await TransactionStore.ListAsync(session, filter, page, cancellationToken), Spend.Resource.View));
+        return TypedResults.Ok(ListResponse<TransactionView>.From(await TransactionStore.ListAsync(session, filter, page, cancellationToken), Spend.View));
     }
 }
 

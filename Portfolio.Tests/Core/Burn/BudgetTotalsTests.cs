@@ -100,7 +100,7 @@ public sealed class BudgetTotalsTests(DatabaseEngine engine) : DatabaseTest(engi
 
         // The grant now starts a fortnight earlier: its quarters move, so every line falls inside a period rather than on its first day.
         var moved = new GrantInput(grant.FunderId, grant.Reference, grant.Title, Pounds.FromPounds(50_000m), new DateOnly(2026, 3, 15), grant.EndDate, AwardDate: grant.AwardDate);
-        (await RunAsync(s => Grants.Resource.UpdateAsync(s, grant.Id, null, moved, A.Change()))).Succeeded.Should().BeTrue();
+        (await RunAsync(s => Grants.ChangeAsync(s, grant.Id, null, moved, A.Change()))).Succeeded.Should().BeTrue();
         await using (var session = await OpenAsync())
         {
             var (_, _, input) = (await BurnQueries.LoadGrantAsync(session, grant.Id))!.Value;

@@ -63,7 +63,7 @@ public sealed class SpendTotalsTests(DatabaseEngine engine) : DatabaseTest(engin
     {
         var grant = await A.SavedGrantAsync(Database);
         var partnerId = await Portfolio.Core.Operations.UnitOfWork.CommitAsync(Database, session => PartnerStore.InsertAsync(session, A.Partner(), A.Change()));
-        (await UnitOfWork.RunAsync(Database, session => PartnerAgreements.Resource.CreateAsync(session,
+        (await UnitOfWork.RunAsync(Database, session => PartnerAgreements.RecordAsync(session,
             new PartnerAgreementInput(grant.Id, partnerId, Pounds.FromPounds(5000m), new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)), A.Change()))).Refused.Should().BeNull();
 
         var june = await RecordAsync(Line(grant.Id, "2026-06-10", 100.10m));

@@ -58,7 +58,7 @@ public sealed class ConcurrencyTests(DatabaseEngine engine) : DatabaseTest(engin
         var outcomes = await TogetherAsync(grants.SelectMany(g => new Func<Task<IOutcome>>[]
         {
             async () => await RunAsync(s => Spend.RecordAsync(s, new TransactionInput(g.Id, new DateOnly(2026, 10, 15), Pounds.FromPounds(10m), "staff", "Late in the year", null, null), A.Change())),
-            async () => await RunAsync(s => Grants.Resource.UpdateAsync(s, g.Id, null, Changed(g, end: new DateOnly(2026, 9, 30)), A.Change())),
+            async () => await RunAsync(s => Grants.ChangeAsync(s, g.Id, null, Changed(g, end: new DateOnly(2026, 9, 30)), A.Change())),
         }));
 
         await using var session = await OpenAsync();
@@ -79,9 +79,9 @@ public sealed class ConcurrencyTests(DatabaseEngine engine) : DatabaseTest(engin
         var partnerId = await PartnerAsync();
         await TogetherAsync(grants.SelectMany(g => new Func<Task<IOutcome>>[]
         {
-            async () => await RunAsync(s => PartnerAgreements.Resource.CreateAsync(s, new PartnerAgreementInput(g.Id, partnerId, Pounds.FromPounds(60_000m), g.StartDate, g.EndDate), A.Change())),
-            async () => await RunAsync(s => PartnerAgreements.Resource.CreateAsync(s, new PartnerAgreementInput(g.Id, partnerId, Pounds.FromPounds(30_000m), g.StartDate, g.EndDate), A.Change())),
-            async () => await RunAsync(s => Grants.Resource.UpdateAsync(s, g.Id, null, Changed(g, awardPence: 50_000_00), A.Change())),
+            async () => await RunAsync(s => PartnerAgreements.RecordAsync(s, new PartnerAgreementInput(g.Id, partnerId, Pounds.FromPounds(60_000m), g.StartDate, g.EndDate), A.Change())),
+            async () => await RunAsync(s => PartnerAgreements.RecordAsync(s, new PartnerAgreementInput(g.Id, partnerId, Pounds.FromPounds(30_000m), g.StartDate, g.EndDate), A.Change())),
+            async () => await RunAsync(s => Grants.ChangeAsync(s, g.Id, null, Changed(g, awardPence: 50_000_00), A.Change())),
         }));
 
         await using var session = await OpenAsync();
@@ -97,7 +97,7 @@ public sealed class ConcurrencyTests(DatabaseEngine engine) : DatabaseTest(engin
     {
         var grants = await GrantsAsync(100_000_00);
         Func<Task<IOutcome>> Pay(Grant g) => async () =>
-            await RunAsync(s => Income.Resource.CreateAsync(s, new PaymentInput(g.Id, new DateOnly(2026, 6, 1), Pounds.FromPounds(60_000m), Unique.Text("REM")), A.Change()));
+            await RunAsync(s => Income.RecordAsync(s, new PaymentInput(g.Id, new DateOnly(2026, 6, 1), Pounds.FromPounds(60_000m), Unique.Text("REM")), A.Change()));
 
         var outcomes = await TogetherAsync(grants.SelectMany(g => new[] { Pay(g), Pay(g) }));
 
@@ -121,7 +121,7 @@ public sealed class ConcurrencyTests(DatabaseEngine engine) : DatabaseTest(engin
         }
 
         Func<Task<IOutcome>> Rename(long id, string name) => async () =>
-            await RunAsync(s => Funders.Resource.UpdateAsync(s, id, 1, new FunderInput(name, "trust"), A.Change()));
+            await RunAsync(s => Funders.ChangeAsync(s, id, 1, new FunderInput(name, "trust"), A.Change()));
 
         var outcomes = await TogetherAsync(funderIds.SelectMany(id => new[] { Rename(id, "First"), Rename(id, "Second") }));
 
@@ -141,8 +141,8 @@ public sealed class ConcurrencyTests(DatabaseEngine engine) : DatabaseTest(engin
 
         var outcomes = await TogetherAsync(funderIds.SelectMany(id => new Func<Task<IOutcome>>[]
         {
-            async () => await RunAsync(s => Funders.Resource.DeleteAsync(s, id, null, A.Change())),
-            async () => await RunAsync(s => Grants.Resource.CreateAsync(s, new GrantInput(id, Unique.Text("G"), "Raced", Pounds.FromPounds(1000m), new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)), A.Change())),
+            async () => await RunAsync(s => Funders.DeleteAsync(s, id, null, A.Change())),
+            async () => await RunAsync(s => Grants.RecordAsync(s, new GrantInput(id, Unique.Text("G"), "Raced", Pounds.FromPounds(1000m), new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)), A.Change())),
         }));
 
         outcomes.Count(o => o.Succeeded).Should().Be(Pairs, "either the funder goes or its grant is created, never both");

@@ -96,7 +96,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
         spend.Refused.Should().BeOfType<BrokenControl>().Which.Errors["date"].Single().Should().Contain("23 November 2026");
         (await RecordAsync(Line(grant.Id, date: "2026-11-23"))).Succeeded.Should().BeTrue();
 
-        var income = await RunAsync(s => Income.Resource.CreateAsync(s, new PaymentInput(grant.Id, new DateOnly(2027, 1, 5), Pounds.FromPounds(10m)), A.Change()));
+        var income = await RunAsync(s => Income.RecordAsync(s, new PaymentInput(grant.Id, new DateOnly(2027, 1, 5), Pounds.FromPounds(10m)), A.Change()));
         income.Refused.Should().BeOfType<BrokenControl>().Which.Errors.Keys.Should().Equal("date");
     }
 
@@ -104,13 +104,13 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
     public async Task PartnerSpend_NeedsAnAgreementOnTheGrant()
     {
         var grant = await A.SavedGrantAsync(Database);
-        var partner = await RunAsync(s => Partners.Resource.CreateAsync(s, new PartnerInput(Unique.Text("P"), "by-and-for"), A.Change()));
+        var partner = await RunAsync(s => Partners.RecordAsync(s, new PartnerInput(Unique.Text("P"), "by-and-for"), A.Change()));
         var partnerId = partner.Value!.Id;
 
         var refused = await RecordAsync(Line(grant.Id, partnerId: partnerId));
         refused.Refused.Should().BeOfType<BrokenControl>().Which.Errors["partnerId"].Single().Should().Contain("no agreement");
 
-        (await RunAsync(s => PartnerAgreements.Resource.CreateAsync(s, new PartnerAgreementInput(grant.Id, partnerId, Pounds.FromPounds(500m), grant.StartDate, grant.EndDate), A.Change())))
+        (await RunAsync(s => PartnerAgreements.RecordAsync(s, new PartnerAgreementInput(grant.Id, partnerId, Pounds.FromPounds(500m), grant.StartDate, grant.EndDate), A.Change())))
             .Succeeded.Should().BeTrue();
         (await RecordAsync(Line(grant.Id, partnerId: partnerId))).Succeeded.Should().BeTrue();
     }
@@ -120,7 +120,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
     {
         var grant = await A.SavedGrantAsync(Database, amountPence: 180_000_00);
         Task<Outcome<Versioned<PaymentView>>> Pay(decimal pounds) =>
-            RunAsync(s => Income.Resource.CreateAsync(s, new PaymentInput(grant.Id, new DateOnly(2026, 5, 1), Pounds.FromPounds(pounds), Unique.Text("REM")), A.Change()));
+            RunAsync(s => Income.RecordAsync(s, new PaymentInput(grant.Id, new DateOnly(2026, 5, 1), Pounds.FromPounds(pounds), Unique.Text("REM")), A.Change()));
 
         (await Pay(150_000m)).Succeeded.Should().BeTrue();
         var over = await Pay(70_000m);
@@ -136,7 +136,7 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
         var grant = await A.SavedGrantAsync(Database);
         var input = new GrantInput(grant.FunderId, Unique.Text("G"), "Title", Pounds.FromPounds(1000m), new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31), AwardDate: new DateOnly(2027, 4, 1));
 
-        var outcome = await RunAsync(s => Grants.Resource.CreateAsync(s, input, A.Change()));
+        var outcome = await RunAsync(s => Grants.RecordAsync(s, input, A.Change()));
 
         outcome.Refused.Should().BeOfType<BrokenControl>().Which.Errors.Keys.Should().Equal("awardDate");
     }
@@ -145,17 +145,17 @@ public sealed class WriteOperationTests(DatabaseEngine engine) : DatabaseTest(en
     public async Task Grant_CannotShrinkPastIncomeAgreementsOrNotes_NorFallBelowIncome()
     {
         var grant = await A.SavedGrantAsync(Database, amountPence: 100_000_00);
-        (await RunAsync(s => Income.Resource.CreateAsync(s, new PaymentInput(grant.Id, new DateOnly(2026, 10, 1), Pounds.FromPounds(60_000m)), A.Change()))).Succeeded.Should().BeTrue();
+        (await RunAsync(s => Income.RecordAsync(s, new PaymentInput(grant.Id, new DateOnly(2026, 10, 1), Pounds.FromPounds(60_000m)), A.Change()))).Succeeded.Should().BeTrue();
         GrantInput Change(DateOnly end, decimal award) =>
             new(grant.FunderId, grant.Reference, grant.Title, Pounds.FromPounds(award), grant.StartDate, end, AwardDate: grant.AwardDate);
 
-        var shorter = await RunAsync(s => Grants.Resource.UpdateAsync(s, grant.Id, null, Change(new DateOnly(2026, 9, 30), 100_000m), A.Change()));
+        var shorter = await RunAsync(s => Grants.ChangeAsync(s, grant.Id, null, Change(new DateOnly(2026, 9, 30), 100_000m), A.Change()));
         shorter.Refused.Should().BeOfType<BrokenControl>().Which.Errors["endDate"].Single().Should().Contain("1 record(s)");
 
-        var smaller = await RunAsync(s => Grants.Resource.UpdateAsync(s, grant.Id, null, Change(grant.EndDate, 50_000m), A.Change()));
+        var smaller = await RunAsync(s => Grants.ChangeAsync(s, grant.Id, null, Change(grant.EndDate, 50_000m), A.Change()));
         smaller.Refused.Should().BeOfType<BrokenControl>().Which.Errors["amountAwarded"].Single().Should().Contain("£60,000.00");
 
-        (await RunAsync(s => Grants.Resource.UpdateAsync(s, grant.Id, null, Change(grant.EndDate, 60_000m), A.Change()))).Succeeded.Should().BeTrue();
+        (await RunAsync(s => Grants.ChangeAsync(s, grant.Id, null, Change(grant.EndDate, 60_000m), A.Change()))).Succeeded.Should().BeTrue();
     }
 
     [Test]

@@ -7,32 +7,20 @@ using Portfolio.Core.Operations;
 namespace Portfolio.Api.Infrastructure;
 
 /// <summary>
-/// HTTP for a record whose rules live in a Core <see cref="Resource{TEntity,TInput,TView}"/>: GET one with its
-/// ETag; POST (idempotent where the route <see cref="Writes.AcceptsIdempotencyKey{TBuilder}"/>); PUT, DELETE and void with If-Match (a version, or <c>*</c> for whatever is
-/// current). This class only translates: body to input, outcome to status and problem details.
+/// HTTP for the records whose operations classes name their capabilities (<see cref="IRecordKind{TEntity,TView}"/>
+/// and the rest): GET one with its ETag; POST (idempotent where the route <see cref="Writes.AcceptsIdempotencyKey{TBuilder}"/>);
+/// PUT, DELETE and void with If-Match (a version, or <c>*</c> for whatever is current). Each handler is mapped for
+/// a record that has the operation (<c>RecordHttp.ChangeAsync&lt;Funders, …&gt;</c>): a record without it does not
+/// compile. This class only translates: body to input, outcome to status and problem details.
 /// </summary>
-public sealed class ResourceHandlers<TEntity, TInput, TView>
-    where TEntity : class, IVersioned
-    where TInput : notnull
-    where TView : notnull
+public static class RecordHttp
 {
-    private IReadOnlyCollection<string>? _readOnly;
-
-    public required Resource<TEntity, TInput, TView> Resource { get; init; }
-
-    public required string BasePath { get; init; }
-
-    /// <summary>GET of a page of the list, for resources listed without filters.</summary>
-    public Func<DbSession, PageRequest, CancellationToken, Task<Page<TEntity>>>? ListPage { get; init; }
-
-    /// <summary>Fields of the representation a client may send back unchanged but not set: the view's fields that are not the input's.</summary>
-    public IReadOnlyCollection<string> ReadOnlyFields => _readOnly ??=
-        typeof(TView).GetProperties().Select(p => InputField.JsonName(p.Name))
-            .Except(InputShape.Of<TInput>().Fields.Select(f => f.Name)).ToArray();
-
-    public async Task<IResult> ListAsync(HttpRequest request, Database database, CancellationToken cancellationToken)
+    /// <summary>A page of the list, for records listed without filters.</summary>
+    public static async Task<IResult> ListAsync<TKind, TEntity, TView>(HttpRequest request, Database database, CancellationToken cancellationToken)
+        where TKind : IRecordKind<TEntity, TView>, IListedWhole<TEntity>
+        where TEntity : class, IVersioned
+        where TView : notnull
     {
-        var listPage = ListPage ?? throw new InvalidOperationException($"{Resource.Entity} has no plain list.");
         var query = new QueryInput(request);
         var page = query.Page();
         if (query.Problem() is { } problem)
@@ -41,25 +29,32 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         await using var session = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(ListResponse<TView>.From(await listPage(session, page, cancellationToken), Resource.View));
+        return TypedResults.Ok(ListResponse<TView>.From(await TKind.ListAsync(session, page, cancellationToken), TKind.View));
     }
 
-    public async Task<IResult> GetAsync(long id, HttpContext http, Database database)
+    public static async Task<IResult> GetAsync<TKind, TEntity, TView>(long id, HttpContext http, Database database)
+        where TKind : IRecordKind<TEntity, TView>
+        where TEntity : class, IVersioned
+        where TView : notnull
     {
         await using var session = await database.OpenAsync(http.RequestAborted);
-        var entity = await Resource.Load(session, id, http.RequestAborted);
+        var entity = await TKind.LoadAsync(session, id, http.RequestAborted);
         if (entity is null)
         {
-            return Problems.NotFound(Resource.Entity, id);
+            return Problems.NotFound(TKind.Entity, id);
         }
 
         ETags.Set(http, entity.Version);
-        return TypedResults.Ok(Resource.View(entity));
+        return TypedResults.Ok(TKind.View(entity));
     }
 
-    public async Task<IResult> CreateAsync(HttpContext http, Database database)
+    public static async Task<IResult> RecordAsync<TKind, TEntity, TInput, TView>(HttpContext http, Database database)
+        where TKind : IRecordKind<TEntity, TView>, IRecordable<TInput, TView>
+        where TEntity : class, IVersioned
+        where TInput : notnull
+        where TView : notnull
     {
-        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnlyFields);
+        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnly<TInput, TView>.Fields);
         if ((problem ?? body!.Problem()) is { } refused)
         {
             return refused;
@@ -71,15 +66,19 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        Task<Outcome<Versioned<TView>>> CreateInAsync(DbSession session) => Resource.CreateAsync(session, body.Input, change, http.RequestAborted);
+        Task<Outcome<Versioned<TView>>> RecordInAsync(DbSession session) => TKind.RecordAsync(session, body.Input, change, http.RequestAborted);
         IResult Created(Versioned<TView> created) => Respond(http, created, created: true);
 
         return http.GetEndpoint()?.Metadata.GetMetadata<Writes.AcceptsIdempotencyKeyMetadata>() is not null
-            ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), CreateInAsync, Created)
-            : await Writes.RunAsync(database, CreateInAsync, Created, http.RequestAborted);
+            ? await Writes.CreateIdempotentAsync(http, database, body.Canonical(), RecordInAsync, Created)
+            : await Writes.RunAsync(database, RecordInAsync, Created, http.RequestAborted);
     }
 
-    public async Task<IResult> UpdateAsync(long id, HttpContext http, Database database)
+    public static async Task<IResult> ChangeAsync<TKind, TEntity, TInput, TView>(long id, HttpContext http, Database database)
+        where TKind : IRecordKind<TEntity, TView>, IChangeable<TInput, TView>
+        where TEntity : class, IVersioned
+        where TInput : notnull
+        where TView : notnull
     {
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
@@ -87,16 +86,16 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
             return preconditionProblem;
         }
 
-        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnlyFields);
+        var (body, problem) = await JsonBody.ReadAsync<TInput>(http.Request, ReadOnly<TInput, TView>.Fields);
         if ((problem ?? body!.Problem()) is { } refused)
         {
-            return await ETags.BeforeContentAsync(refused, expected, database, async session => (await Resource.Load(session, id, http.RequestAborted))?.Version, http.RequestAborted);
+            return await ETags.BeforeContentAsync(refused, expected, database, async session => (await TKind.LoadAsync(session, id, http.RequestAborted))?.Version, http.RequestAborted);
         }
 
         var change = http.Change();
         return await Writes.RunAsync(database, async session =>
         {
-            if (body!.ReadOnly.Count > 0 && await Resource.Load(session, id, http.RequestAborted) is { } stored)
+            if (body!.ReadOnly.Count > 0 && await TKind.LoadAsync(session, id, http.RequestAborted) is { } stored)
             {
                 // The stored version first: a stale copy is 412 whatever its read-only fields say.
                 if (expected is { } version && stored.Version != version)
@@ -104,17 +103,20 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
                     return new StaleVersion(stored.Version);
                 }
 
-                if (ReadOnlyDifferences(http, Resource.View(stored), body.ReadOnly) is { } differences)
+                if (ReadOnlyDifferences(http, TKind.View(stored), body.ReadOnly) is { } differences)
                 {
                     return differences;
                 }
             }
 
-            return await Resource.UpdateAsync(session, id, expected, body!.Input, change, http.RequestAborted);
+            return await TKind.ChangeAsync(session, id, expected, body!.Input, change, http.RequestAborted);
         }, updated => Respond(http, updated, created: false), http.RequestAborted);
     }
 
-    public async Task<IResult> DeleteAsync(long id, HttpContext http, Database database)
+    public static async Task<IResult> DeleteAsync<TKind, TEntity, TView>(long id, HttpContext http, Database database)
+        where TKind : IRecordKind<TEntity, TView>, IDeletable<TView>
+        where TEntity : class, IVersioned
+        where TView : notnull
     {
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
@@ -123,10 +125,13 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        return await Writes.RunAsync(database, session => Resource.DeleteAsync(session, id, expected, change, http.RequestAborted), _ => TypedResults.NoContent(), http.RequestAborted);
+        return await Writes.RunAsync(database, session => TKind.DeleteAsync(session, id, expected, change, http.RequestAborted), _ => TypedResults.NoContent(), http.RequestAborted);
     }
 
-    public async Task<IResult> VoidAsync(long id, HttpContext http, Database database)
+    public static async Task<IResult> VoidAsync<TKind, TEntity, TView>(long id, HttpContext http, Database database)
+        where TKind : IRecordKind<TEntity, TView>, IVoidable<TView>
+        where TEntity : class, IVersioned
+        where TView : notnull
     {
         var (expected, preconditionProblem) = ETags.RequireIfMatch(http.Request);
         if (preconditionProblem is not null)
@@ -141,21 +146,22 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         var change = http.Change();
-        return await Writes.RunAsync(database, session => Resource.VoidAsync(session, id, expected, body!.Input, change, http.RequestAborted), voided => Respond(http, voided, created: false), http.RequestAborted);
+        return await Writes.RunAsync(database, session => TKind.VoidAsync(session, id, expected, body!.Input, change, http.RequestAborted), voided => Respond(http, voided, created: false), http.RequestAborted);
     }
 
-    private IResult Respond(HttpContext http, Versioned<TView> written, bool created)
+    private static IResult Respond<TView>(HttpContext http, Versioned<TView> written, bool created)
+        where TView : notnull
     {
         var (id, version, view) = written;
         ETags.Set(http, version);
-        return created ? TypedResults.Created($"{BasePath}/{id}", view) : TypedResults.Ok(view);
+        return created ? TypedResults.Created($"{http.Request.PathBase}{http.Request.Path.Value!.TrimEnd('/')}/{id}", view) : TypedResults.Ok(view);
     }
 
     /// <summary>
     /// A PUT may carry the representation a GET returned: its read-only fields are accepted when they equal the
     /// stored values (compared by meaning, so <c>100</c> equals <c>100.00</c>) and refused, each named, when not.
     /// </summary>
-    private static InvalidFields? ReadOnlyDifferences(HttpContext http, TView stored, IReadOnlyDictionary<string, JsonElement> sent)
+    private static InvalidFields? ReadOnlyDifferences<TView>(HttpContext http, TView stored, IReadOnlyDictionary<string, JsonElement> sent)
     {
         var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         using var document = JsonDocument.Parse(JsonSerializer.Serialize(stored, options));
@@ -169,6 +175,15 @@ public sealed class ResourceHandlers<TEntity, TInput, TView>
         }
 
         return errors.Count > 0 ? new InvalidFields(errors) : null;
+    }
+
+    /// <summary>Fields of the representation a client may send back unchanged but not set: the view's fields that are not the input's.</summary>
+    public static class ReadOnly<TInput, TView>
+        where TInput : notnull
+    {
+        public static readonly IReadOnlyCollection<string> Fields =
+            typeof(TView).GetProperties().Select(p => InputField.JsonName(p.Name))
+                .Except(InputShape.Of<TInput>().Fields.Select(f => f.Name)).ToArray();
     }
 }
 
