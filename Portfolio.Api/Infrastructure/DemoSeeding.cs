@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using Portfolio.Core.Data;
 using Portfolio.Core.Demo;
 using Portfolio.Core.Domain;
@@ -79,12 +80,12 @@ public sealed class DemoSeeding(Database database, IConfiguration configuration,
                 }
 
                 var made = await runs.GenerateAsync(grant.Id, period.Start, actor, cancellationToken);
-                var run = made.Run ?? throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not made: {made.Outcome} {made.Detail}");
+                var run = made.Value ?? throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not made: {made.Refused!.Detail}");
 
                 var approved = await runs.ApproveAsync(run.Id, actor, cancellationToken: cancellationToken);
-                if (approved.Outcome != RunOutcome.Done)
+                if (approved.Refused is { } refused)
                 {
-                    throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not approved: {approved.Outcome} {approved.Detail}");
+                    throw new InvalidOperationException($"The demo's {grant.Reference} {period.Label} report was not approved: {refused.Detail}");
                 }
 
                 foreach (var each in await ReportRunStore.ListDeliveriesAsync(session, run.Id, cancellationToken))

@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +10,7 @@ using Portfolio.Reports.Quarterly;
 namespace Portfolio.Jobs.Email;
 
 /// <summary>The figures the email's body quotes, taken from the report as generated.</summary>
-public sealed record ReportEmailFigures(long Award, long BudgetToDate, long ActualToDate, long Variance, string Rag);
+
 
 /// <summary>Builds the email that carries a report to one recipient.</summary>
 public static class ReportEmail

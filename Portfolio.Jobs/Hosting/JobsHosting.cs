@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
@@ -121,6 +122,7 @@ public static class JobsHosting
         services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IJobFilterProvider>()));
         services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IJobFilterProvider>()));
         services.AddTransient<ReportRunService>();
+        services.AddTransient<Portfolio.Reports.Runs.IDeliveryQueue, HangfireDeliveryQueue>();
         services.AddTransient<ReportDeliveryJob>();
         services.AddSingleton(Imports.ImportOptions.FromConfiguration(configuration));
         services.AddSingleton<Imports.ImportProgress>();

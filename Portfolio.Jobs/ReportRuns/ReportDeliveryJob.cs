@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using Portfolio.Core.Operations;
 using System.ComponentModel;
 using Hangfire;

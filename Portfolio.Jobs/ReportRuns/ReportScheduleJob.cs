@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using System.ComponentModel;
 using Microsoft.Extensions.Logging;
 using Portfolio.Core.Data;
@@ -47,7 +48,7 @@ public sealed class ReportScheduleJob(Database database, ReportRunService runs, 
             try
             {
                 var result = await runs.GenerateAsync(grantId, periodStart, Actors.Schedule, cancellationToken);
-                if (result.Outcome == RunOutcome.Done)
+                if (result.Succeeded)
                 {
                     created++;
                 }
@@ -66,7 +67,7 @@ public sealed class ReportScheduleJob(Database database, ReportRunService runs, 
             {
                 try
                 {
-                    if ((await runs.SendNextAutomaticallyAsync(grantId, cancellationToken))?.Outcome == RunOutcome.Done)
+                    if ((await runs.SendNextAutomaticallyAsync(grantId, cancellationToken))?.Succeeded == true)
                     {
                         sent++;
                     }

@@ -1,3 +1,5 @@
+using Portfolio.Core.Operations;
+using Portfolio.Reports.Runs;
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Periods;
 using Portfolio.Core.Data;
@@ -89,14 +91,14 @@ public static class ReportRunsApi
 
         var (grantId, periodStart) = input!;
         var result = await runs.GenerateAsync(grantId, periodStart, http.User.Actor(), http.RequestAborted);
-        return result.Refusal(grantId) is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Run!.Id, database, clock, http.RequestAborted);
+        return result.Refused is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Value!.Id, database, clock, http.RequestAborted);
     }
 
     /// <summary>With <c>If-Match</c>, approves exactly the version the approver previewed.</summary>
     private static async Task<IResult> ApproveAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
     {
         var (version, problem) = ETags.OptionalIfMatch(http.Request);
-        return problem ?? await Answer(await runs.ApproveAsync(id, http.User.Actor(), version, http.RequestAborted), id, database, clock, http.RequestAborted);
+        return problem ?? await Answer(await runs.ApproveAsync(id, http.User.Actor(), version, http.RequestAborted), database, clock, http.RequestAborted);
     }
 
     private static async Task<IResult> CancelAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
@@ -120,17 +122,17 @@ public static class ReportRunsApi
         }
 
         var result = await runs.CancelAsync(id, reason, http.User.Actor(), version, http.RequestAborted);
-        if (result.Outcome != RunOutcome.Done)
+        if (result.Refused is { } refused)
         {
-            return await Answer(result, id, database, clock, http.RequestAborted);
+            return Problems.From(refused);
         }
 
-        ETags.Set(http, result.Run!.Version);
-        return TypedResults.Ok(ReportRunDto.From(result.Run, UkDate.Today(clock), null, null));
+        ETags.Set(http, result.Value!.Version);
+        return TypedResults.Ok(ReportRunDto.From(result.Value, UkDate.Today(clock), null, null));
     }
 
     private static async Task<IResult> RegenerateAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock) =>
-        await Answer(await runs.RegenerateAsync(id, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
+        await Answer(await runs.RegenerateAsync(id, http.User.Actor(), http.RequestAborted), database, clock, http.RequestAborted);
 
     private static async Task<IResult> ResendAsync(long id, HttpContext http, ReportRunService runs, Database database, TimeProvider clock)
     {
@@ -146,11 +148,11 @@ public static class ReportRunsApi
             recipients = input!.Recipients?.ToList();
         }
 
-        return await Answer(await runs.ResendAsync(id, recipients, http.User.Actor(), http.RequestAborted), id, database, clock, http.RequestAborted);
+        return await Answer(await runs.ResendAsync(id, recipients, http.User.Actor(), http.RequestAborted), database, clock, http.RequestAborted);
     }
 
-    private static async Task<IResult> Answer(RunResult result, long id, Database database, TimeProvider clock, CancellationToken cancellationToken) =>
-        result.Refusal(id) is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Run!.Id, database, clock, cancellationToken);
+    private static async Task<IResult> Answer(Outcome<ReportRun> result, Database database, TimeProvider clock, CancellationToken cancellationToken) =>
+        result.Refused is { } refusal ? Problems.From(refusal) : await AcceptedAsync(result.Value!.Id, database, clock, cancellationToken);
 
     private static async Task<IResult> AcceptedAsync(long runId, Database database, TimeProvider clock, CancellationToken cancellationToken)
     {

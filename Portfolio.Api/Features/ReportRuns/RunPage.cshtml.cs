@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -124,27 +125,27 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
         }
 
         var result = await runs.GenerateAsync(grantId.Value, periodStart.Value, User.Actor(), HttpContext.RequestAborted);
-        if (result.Outcome == RunOutcome.AlreadyExists && result.Run is { } existing)
+        if (result.Refused is { } refused && RunRefusal.Long(refused, RunRefusal.RunId) is { } existing)
         {
-            return Redirect($"/report-runs/{existing.Id}");
+            return Redirect($"/report-runs/{existing}");
         }
 
-        if (result.Outcome == RunOutcome.GrantNotFound)
+        if (result.Refused is InvalidFields invalid && invalid.Errors.ContainsKey("grantId"))
         {
             return NotFound();
         }
 
-        if (result.Refusal(grantId.Value) is { } refusal)
+        if (result.Refused is { } refusal)
         {
             TempData[Notice.ImportantKey] = $"No report was made: {refusal.Detail}";
             return Redirect($"/grants/{grantId}?period={periodStart:yyyy-MM-dd}#report-runs");
         }
 
-        TempData[Notice.Key] = $"Draft report made for {result.Run!.PeriodLabel}. Preview it, then approve it.";
-        return Redirect($"/report-runs/{result.Run.Id}");
+        TempData[Notice.Key] = $"Draft report made for {result.Value!.PeriodLabel}. Preview it, then approve it.";
+        return Redirect($"/report-runs/{result.Value.Id}");
     }
 
-    private async Task<IActionResult> ActAsync(long id, Func<int?, Task<RunResult>> act, string done)
+    private async Task<IActionResult> ActAsync(long id, Func<int?, Task<Outcome<ReportRun>>> act, string done)
     {
         if (!MayAct())
         {
@@ -154,15 +155,15 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
         ReadPostedForm();
         var version = ReadVersion();
         var result = await act(version);
-        switch (result.Outcome)
+        switch (result.Refused)
         {
-            case RunOutcome.Done:
+            case null:
                 TempData[Notice.Key] = done;
-                return Redirect($"/report-runs/{result.Run!.Id}");
-            case RunOutcome.Stale:
-                TempData[Notice.ImportantKey] = $"The books changed after this draft was made: {result.Because}. Nothing was sent. A fresh draft is ready: preview it, then approve it.";
-                return Redirect($"/report-runs/{result.Run!.Id}");
-            case RunOutcome.RunNotFound:
+                return Redirect($"/report-runs/{result.Value!.Id}");
+            case Conflict stale when RunRefusal.Long(stale, RunRefusal.NewRunId) is { } fresh:
+                TempData[Notice.ImportantKey] = $"The books changed after this draft was made: {stale.Extensions![RunRefusal.Because]}. Nothing was sent. A fresh draft is ready: preview it, then approve it.";
+                return Redirect($"/report-runs/{fresh}");
+            case Core.Operations.NotFound:
                 return NotFound();
         }
 
@@ -171,20 +172,18 @@ public sealed class RunPageModel(Database database, ReportRunService runs, TimeP
             return NotFound();
         }
 
-        if (result.Outcome == RunOutcome.Held)
+        switch (result.Refused)
         {
-            AddHoldErrors();
-            return Page();
+            case CannotApply { Extensions: { } extensions } when extensions.ContainsKey(RunRefusal.Holds):
+                AddHoldErrors();
+                return Page();
+            case StaleVersion:
+                AddError("actions", "This report changed since you opened it. Check it again below, then approve it.");
+                return Page();
+            default:
+                AddError("actions", result.Refused.Detail);
+                return Page();
         }
-
-        if (result.Outcome == RunOutcome.VersionMismatch)
-        {
-            AddError("actions", "This report changed since you opened it. Check it again below, then approve it.");
-            return Page();
-        }
-
-        AddError("actions", result.Refusal(id)!.Detail);
-        return Page();
     }
 
     private bool MayAct() => User.MayWrite();

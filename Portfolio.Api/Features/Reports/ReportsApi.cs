@@ -1,3 +1,4 @@
+using Portfolio.Reports.Runs;
 using System.Globalization;
 using Portfolio.Api.Infrastructure;
 using Portfolio.Core.Periods;
@@ -75,7 +76,7 @@ public static class ReportsApi
             var (bytes, contentType) = extension == "pdf"
                 ? (reports.Pdf(report!, stamp), QuarterlyPdf.ContentType)
                 : (QuarterlyReports.Excel(report!, stamp), QuarterlyWorkbook.ContentType);
-            return new(new(bytes, contentType, Portfolio.Jobs.ReportRuns.ReportRunService.FileName(report!.Header.GrantReference, report.Header.PeriodLabel, extension)), StatusCodes.Status200OK, null);
+            return new(new(bytes, contentType, Portfolio.Reports.Runs.ReportRunService.FileName(report!.Header.GrantReference, report.Header.PeriodLabel, extension)), StatusCodes.Status200OK, null);
         }
         catch (ReportFontsMissingException ex)
         {

@@ -3,59 +3,42 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Hangfire;
 using Portfolio.Core.Burn;
 using Portfolio.Core.Data;
 using Portfolio.Core.Domain;
 using Portfolio.Core.Results;
 using Portfolio.Core.Periods;
-using Portfolio.Jobs.Email;
 using Portfolio.Reports.Quarterly;
 
-namespace Portfolio.Jobs.ReportRuns;
+namespace Portfolio.Reports.Runs;
 
-public enum RunOutcome
+/// <summary>Where an approved or resent report's deliveries go to be sent, one job each (Hangfire, in Portfolio.Jobs).</summary>
+public interface IDeliveryQueue
 {
-    Done,
-    GrantNotFound,
-    NotAPeriodStart,
-    PeriodNotEnded,
-    AlreadyExists,
-    RunNotFound,
-    WrongState,
-    VersionMismatch,
-    Stale,
-    EarlierUnsent,
-    /// <summary>Something holds the report from approval: each is in <see cref="RunResult.Holds"/>.</summary>
-    Held,
-    NoRecipients,
-    UnknownRecipients,
+    /// <summary>Queues the delivery's job; false when the queue cannot be reached now (the delivery stays pending for the sweep).</summary>
+    bool TryQueue(long deliveryId);
 }
 
-/// <summary>What happened, the run concerned (for <see cref="RunOutcome.Stale"/>: the new draft), and for a refusal what to do about it.</summary>
-public sealed record RunResult(RunOutcome Outcome, ReportRun? Run = null, string? Detail = null, IReadOnlyList<ReportHold>? Holds = null, string? Because = null)
+/// <summary>The figures a report's email quotes, kept with the run when it is made.</summary>
+public sealed record ReportEmailFigures(long Award, long BudgetToDate, long ActualToDate, long Variance, string Rag);
+
+/// <summary>What a refused report-run operation carries besides its detail, for a caller to act on (the API shows them as problem extensions).</summary>
+public static class RunRefusal
 {
-    /// <summary>
-    /// Why nothing was done, as every caller shows it (null when done). <paramref name="id"/> is the grant for a
-    /// generation, otherwise the run.
-    /// </summary>
-    public Refusal? Refusal(long id) => Outcome switch
-    {
-        RunOutcome.Done => null,
-        RunOutcome.GrantNotFound => InvalidFields.Of("grantId", $"there is no grant with id {id}"),
-        RunOutcome.NotAPeriodStart => InvalidFields.Of("periodStart", "must be the first day of one of the grant's reporting periods"),
-        RunOutcome.AlreadyExists => new Conflict(
-            $"Grant {id} already has report run {Run?.Id} ({Run?.Status}) for this period; regenerate it with POST /api/report-runs/{Run?.Id}/regenerate."),
-        RunOutcome.RunNotFound => new NotFound("report run", id),
-        RunOutcome.WrongState => new Conflict(Detail ?? "The run is not in a state that allows this."),
-        RunOutcome.VersionMismatch => new StaleVersion(Run!.Version),
-        RunOutcome.EarlierUnsent => new Conflict(Detail!),
-        RunOutcome.Stale => new Conflict(Detail!, new Dictionary<string, object?> { ["newRunId"] = Run?.Id }),
-        RunOutcome.UnknownRecipients => InvalidFields.Of("recipients", Detail!),
-        RunOutcome.Held => new CannotApply(Detail!, new Dictionary<string, object?> { ["holds"] = Holds }),
-        RunOutcome.PeriodNotEnded or RunOutcome.NoRecipients => new CannotApply(Detail!),
-        _ => throw new InvalidOperationException($"No refusal for {Outcome}."),
-    };
+    /// <summary>On the conflict of a generation for a period that already has a live run: that run's id.</summary>
+    public const string RunId = "runId";
+
+    /// <summary>On the conflict of an approval whose books changed: the fresh draft's id.</summary>
+    public const string NewRunId = "newRunId";
+
+    /// <summary>On that conflict: what changed in the books, in words.</summary>
+    public const string Because = "because";
+
+    /// <summary>On the refusal of an approval held by missing explanations: each <see cref="ReportHold"/>.</summary>
+    public const string Holds = "holds";
+
+    public static long? Long(Refusal refusal, string key) =>
+        (refusal as Conflict)?.Extensions?.GetValueOrDefault(key) as long?;
 }
 
 /// <summary>
@@ -69,29 +52,13 @@ public sealed record ReportHold(string Kind, DateOnly PeriodStart, long? Indicat
     public const string IndicatorNote = "indicator-note";
 }
 
-/// <summary>Job settings: <c>Portfolio:Jobs</c>.</summary>
-public sealed record JobOptions(
-    bool RunInProcess,
-    string ScheduleCron,
-    TimeZoneInfo ScheduleTimeZone,
-    bool ScheduleOnStart,
-    int DeliveryAttempts,
-    IReadOnlyList<int> RetryDelaysSeconds,
-    TimeSpan DeliveryLease,
-    int WorkerCount,
-    int CatchUpDays = 100)
-{
-    /// <summary>How long a delivery may stay pending before the sweep queues it again: longer than any retry delay.</summary>
-    public TimeSpan SweepPendingAfter => TimeSpan.FromSeconds(Math.Max(DeliveryLease.TotalSeconds, RetryDelaysSeconds.DefaultIfEmpty(0).Max() + 60));
-}
-
 /// <summary>
 /// Report runs: generated once per grant and ended period (the database's unique index decides between racing
 /// processes), each keeping the report model it was built from; approved only while that model still equals the
 /// books (under the grant's row lock), in period order; the final files rendered from the approved model with the
 /// approver's name; delivered by one job per recipient. Approval closes the period and every earlier one.
 /// </summary>
-public sealed class ReportRunService(Database database, QuarterlyReports reports, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class ReportRunService(Database database, QuarterlyReports reports, IDeliveryQueue deliveries, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -99,24 +66,24 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     /// Generates a draft (both files stored with their SHA-256, and the model it was built from) unless a live run
     /// exists. Only a period that has ended can be reported.
     /// </summary>
-    public async Task<RunResult> GenerateAsync(long grantId, DateOnly periodStart, string actor, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>> GenerateAsync(long grantId, DateOnly periodStart, string actor, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var today = UkDate.Today(clock);
         var (outcome, report) = await reports.BuildAsync(grantId, periodStart, today, cancellationToken);
         if (outcome == ReportSourceOutcome.GrantNotFound)
         {
-            return new RunResult(RunOutcome.GrantNotFound);
+            return InvalidFields.Of("grantId", $"there is no grant with id {grantId}");
         }
 
         if (outcome == ReportSourceOutcome.NotAPeriodStart)
         {
-            return new RunResult(RunOutcome.NotAPeriodStart);
+            return InvalidFields.Of("periodStart", "must be the first day of one of the grant's reporting periods");
         }
 
         if (report!.Header.PeriodEnd >= today)
         {
-            return new RunResult(RunOutcome.PeriodNotEnded, null,
+            return new CannotApply(
                 $"The {report.Header.PeriodLabel} period ends on {Written.Date(report.Header.PeriodEnd)}: only a period that has ended can be reported. " +
                 "Preview it meanwhile from the grant's page, marked provisional.");
         }
@@ -125,7 +92,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         {
             if (await ReportRunStore.GetLiveAsync(check, grantId, periodStart, cancellationToken) is { } existing)
             {
-                return new RunResult(RunOutcome.AlreadyExists, existing);
+                return AlreadyMade(grantId, existing);
             }
         }
 
@@ -138,13 +105,13 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                 var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
                 return await InsertRunAsync(session, report, files, grant, funder, new ChangeContext(actor, now), cancellationToken);
             }, cancellationToken);
-            return new RunResult(RunOutcome.Done, run);
+            return Outcome<ReportRun>.Done(run);
         }
         catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             // Another process generated this grant's report for this period first.
             await using var session = await database.OpenAsync(cancellationToken);
-            return new RunResult(RunOutcome.AlreadyExists, await ReportRunStore.GetLiveAsync(session, grantId, periodStart, cancellationToken));
+            return AlreadyMade(grantId, await ReportRunStore.GetLiveAsync(session, grantId, periodStart, cancellationToken));
         }
     }
 
@@ -156,7 +123,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     /// regenerated from the books and the answer names the new draft to preview and approve. The final files are
     /// rendered from the approved model and name the approver and the time; approval closes the period.
     /// </summary>
-    public async Task<RunResult> ApproveAsync(long runId, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>> ApproveAsync(long runId, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
         ReportRun? draft;
@@ -167,17 +134,17 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
         if (draft is null)
         {
-            return new RunResult(RunOutcome.RunNotFound);
+            return new NotFound("report run", runId);
         }
 
         if (draft.Status != "draft")
         {
-            return new RunResult(RunOutcome.WrongState, draft, $"Only a draft can be approved; this run is {draft.Status}.");
+            return new Conflict($"Only a draft can be approved; this run is {draft.Status}.");
         }
 
         if (expectedVersion is { } expected && expected != draft.Version)
         {
-            return new RunResult(RunOutcome.VersionMismatch, draft, $"Report run {runId} is at version {draft.Version}, not {expected}: read it again and preview what you approve.");
+            return new StaleVersion(draft.Version);
         }
 
         var snapshot = Snapshot(draft);
@@ -185,27 +152,28 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         var final = snapshot is null ? null : Render(snapshot, ReportStamp.Final(Actors.DisplayName(actor), change.At));
 
         string? staleBecause = null;
-        var result = await UnitOfWork.CommitAsync(database, async session =>
+        var result = await UnitOfWork.RunAsync<ReportRun>(database, async session =>
         {
             await GrantStore.LockAsync(session, draft.GrantId, cancellationToken);
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
             if (run is null || run.Status != "draft" || run.Version != draft.Version)
             {
-                return new RunResult(RunOutcome.WrongState, run, "The run was approved or changed at the same moment; read it again.");
+                return new Conflict("The run was approved or changed at the same moment; read it again.");
             }
 
             var earlier = await ReportRunStore.EarlierUnsentAsync(session, run.GrantId, run.PeriodStart, cancellationToken);
             if (earlier.Count > 0)
             {
-                return new RunResult(RunOutcome.EarlierUnsent, run,
+                return new Conflict(
                     $"Reports go to the funder in period order: {string.Join(", ", earlier.Select(e => $"report run {e.Id} for {e.PeriodLabel} ({e.Status})"))} " +
                     $"must be sent (or cancelled) before {run.PeriodLabel}.");
             }
 
             if (await HoldsAsync(session, run, cancellationToken) is { Count: > 0 } holds)
             {
-                return new RunResult(RunOutcome.Held, run,
-                    $"The report for {run.PeriodLabel} cannot be approved until each of these is explained: {string.Join(" ", holds.Select(h => h.Message))}", holds);
+                return new CannotApply(
+                    $"The report for {run.PeriodLabel} cannot be approved until each of these is explained: {string.Join(" ", holds.Select(h => h.Message))}",
+                    new Dictionary<string, object?> { [RunRefusal.Holds] = holds });
             }
 
             staleBecause = snapshot is null
@@ -213,19 +181,19 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                 : await StaleBecauseAsync(session, run.GrantId, snapshot, cancellationToken);
             if (staleBecause is not null)
             {
-                return new RunResult(RunOutcome.Stale, run);
+                return new Conflict(staleBecause); // regenerated below, outside this transaction
             }
 
             var grant = (await GrantStore.GetAsync(session, run.GrantId, cancellationToken))!;
             var funder = (await FunderStore.GetAsync(session, grant.FunderId, cancellationToken))!;
             if (funder.Contacts.Count == 0)
             {
-                return new RunResult(RunOutcome.NoRecipients, run, $"Funder {funder.Name} has no contacts to send the report to; add them on the funder's page and approve again.");
+                return new CannotApply($"Funder {funder.Name} has no contacts to send the report to; add them on the funder's page and approve again.");
             }
 
             if (!await ReportRunStore.ApproveAsync(session, runId, run.Version, change, cancellationToken))
             {
-                return new RunResult(RunOutcome.WrongState, run, "The run was approved or changed at the same moment; read it again.");
+                return new Conflict("The run was approved or changed at the same moment; read it again.");
             }
 
             foreach (var file in FileRows(run.Id, grant.Reference, run.PeriodLabel, final!, change.At))
@@ -248,22 +216,22 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             var approved = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
             await AuditLog.WriteAsync(session, change, "approve", "report-run", runId, Summary(run),
                 new { approved.Id, approved.Status, approved.ApprovedBy, approved.Version, xlsxSha256 = Sha256(final!.Xlsx), pdfSha256 = Sha256(final.Pdf) }, cancellationToken);
-            return new RunResult(RunOutcome.Done, approved);
+            return Outcome<ReportRun>.Done(approved);
         }, cancellationToken);
 
-        if (result.Outcome == RunOutcome.Stale)
+        if (staleBecause is not null)
         {
             // Never sent: the draft is replaced by one made from the books as they are now, to be previewed and approved.
             var regenerated = await RegenerateAsync(runId, actor, cancellationToken);
-            return regenerated.Outcome == RunOutcome.Done
-                ? new RunResult(RunOutcome.Stale, regenerated.Run,
+            return regenerated.Value is { } fresh
+                ? new Conflict(
                     $"Report run {runId} was not approved: the books have changed since it was generated ({staleBecause}). " +
-                    $"It has been replaced by draft report run {regenerated.Run!.Id}, made from the books as they are now: preview it (GET /api/report-runs/{regenerated.Run.Id}/pdf) and approve that one.",
-                    Because: staleBecause)
+                    $"It has been replaced by draft report run {fresh.Id}, made from the books as they are now: preview it (GET /api/report-runs/{fresh.Id}/pdf) and approve that one.",
+                    new Dictionary<string, object?> { [RunRefusal.NewRunId] = fresh.Id, [RunRefusal.Because] = staleBecause })
                 : regenerated;
         }
 
-        if (result.Outcome == RunOutcome.Done)
+        if (result.Succeeded)
         {
             await EnqueuePendingAsync(runId, cancellationToken);
         }
@@ -275,7 +243,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
     /// For a funder on automatic delivery: approves the grant's earliest unsent report if it can go (a stale draft is
     /// regenerated first; one that needs a variance note waits as a draft). At most one report per grant per call.
     /// </summary>
-    public async Task<RunResult?> SendNextAutomaticallyAsync(long grantId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>?> SendNextAutomaticallyAsync(long grantId, CancellationToken cancellationToken = default)
     {
         ReportRun? next;
         await using (var session = await database.OpenAsync(cancellationToken))
@@ -296,13 +264,13 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         }
 
         var result = await ApproveAsync(next.Id, Actors.AutoDelivery, cancellationToken: cancellationToken);
-        return result.Outcome == RunOutcome.Stale && result.Run is { } fresh
-            ? await ApproveAsync(fresh.Id, Actors.AutoDelivery, cancellationToken: cancellationToken)
+        return result.Refused is { } refused && RunRefusal.Long(refused, RunRefusal.NewRunId) is { } fresh
+            ? await ApproveAsync(fresh, Actors.AutoDelivery, cancellationToken: cancellationToken)
             : result;
     }
 
     /// <summary>A new draft for the same grant and period, from the books as they are now; the old draft is superseded.</summary>
-    public async Task<RunResult> RegenerateAsync(long runId, string actor, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>> RegenerateAsync(long runId, string actor, CancellationToken cancellationToken = default)
     {
         ReportRun? old;
         await using (var session = await database.OpenAsync(cancellationToken))
@@ -312,12 +280,12 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
         if (old is null)
         {
-            return new RunResult(RunOutcome.RunNotFound);
+            return new NotFound("report run", runId);
         }
 
         if (old.Status != "draft")
         {
-            return new RunResult(RunOutcome.WrongState, old,
+            return new Conflict(
                 $"A {old.Status} run cannot be regenerated; only drafts can (an approved, sent or failed run is the record of what the funder was sent; resend it instead).");
         }
 
@@ -326,17 +294,17 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         if (outcome != ReportSourceOutcome.Ready)
         {
             // The grant's dates or calendar changed since the draft was made (a draft does not close its period).
-            return new RunResult(RunOutcome.WrongState, old,
+            return new Conflict(
                 $"The period starting {old.PeriodStart:yyyy-MM-dd} is no longer one of grant {old.GrantId}'s reporting periods; cancel this draft (POST /api/report-runs/{runId}/cancel) and generate one for a current period.");
         }
 
         var files = RenderDraft(report!);
         var change = new ChangeContext(actor, now);
-        return await UnitOfWork.CommitAsync(database, async session =>
+        return await UnitOfWork.RunAsync<ReportRun>(database, async session =>
         {
             if (!await ReportRunStore.SupersedeAsync(session, runId, cancellationToken))
             {
-                return new RunResult(RunOutcome.WrongState, old, "The run changed at the same moment; read it again.");
+                return new Conflict("The run changed at the same moment; read it again.");
             }
 
             var grant = (await GrantStore.GetAsync(session, old.GrantId, cancellationToken))!;
@@ -344,58 +312,58 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             var created = await InsertRunAsync(session, report!, files, grant, funder, change, cancellationToken);
             await ReportRunStore.LinkSupersededAsync(session, runId, created.Id, cancellationToken);
             await AuditLog.WriteAsync(session, change, "supersede", "report-run", runId, Summary(old), new { status = "superseded", supersededByRunId = created.Id }, cancellationToken);
-            return new RunResult(RunOutcome.Done, created);
+            return Outcome<ReportRun>.Done(created);
         }, cancellationToken);
     }
 
     /// <summary>Cancels a draft (never an approved or sent run), which frees its period for a new run. Audited.</summary>
-    public async Task<RunResult> CancelAsync(long runId, string? reason, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>> CancelAsync(long runId, string? reason, string actor, int? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
-        return await UnitOfWork.CommitAsync(database, async session =>
+        return await UnitOfWork.RunAsync<ReportRun>(database, async session =>
         {
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
             if (run is null)
             {
-                return new RunResult(RunOutcome.RunNotFound);
+                return new NotFound("report run", runId);
             }
 
             if (run.Status != "draft")
             {
-                return new RunResult(RunOutcome.WrongState, run, $"Only a draft can be cancelled; this run is {run.Status}.");
+                return new Conflict($"Only a draft can be cancelled; this run is {run.Status}.");
             }
 
             if (expectedVersion is { } expected && expected != run.Version)
             {
-                return new RunResult(RunOutcome.VersionMismatch, run, $"Report run {runId} is at version {run.Version}, not {expected}: read it again.");
+                return new StaleVersion(run.Version);
             }
 
             if (!await ReportRunStore.CancelAsync(session, runId, run.Version, reason, change, cancellationToken))
             {
-                return new RunResult(RunOutcome.WrongState, run, "The run changed at the same moment; read it again.");
+                return new Conflict("The run changed at the same moment; read it again.");
             }
 
             var cancelled = (await ReportRunStore.GetAsync(session, runId, cancellationToken))!;
             await AuditLog.WriteAsync(session, change, "cancel", "report-run", runId, Summary(run), new { cancelled.Status, cancelled.CancelledBy, cancelled.CancelReason, cancelled.Version }, cancellationToken);
-            return new RunResult(RunOutcome.Done, cancelled);
+            return Outcome<ReportRun>.Done(cancelled);
         }, cancellationToken);
     }
 
     /// <summary>Sends a sent (or failed) run again, to all of the funder's contacts or the named ones, as new deliveries.</summary>
-    public async Task<RunResult> ResendAsync(long runId, IReadOnlyCollection<string>? recipients, string actor, CancellationToken cancellationToken = default)
+    public async Task<Outcome<ReportRun>> ResendAsync(long runId, IReadOnlyCollection<string>? recipients, string actor, CancellationToken cancellationToken = default)
     {
         var change = new ChangeContext(actor, clock.GetUtcNow().UtcDateTime);
-        var result = await UnitOfWork.CommitAsync(database, async session =>
+        var result = await UnitOfWork.RunAsync<ReportRun>(database, async session =>
         {
             var run = await ReportRunStore.GetAsync(session, runId, cancellationToken);
             if (run is null)
             {
-                return new RunResult(RunOutcome.RunNotFound);
+                return new NotFound("report run", runId);
             }
 
             if (run.Status is not ("sent" or "failed"))
             {
-                return new RunResult(RunOutcome.WrongState, run, $"Only a sent or failed run can be resent; this run is {run.Status}.");
+                return new Conflict($"Only a sent or failed run can be resent; this run is {run.Status}.");
             }
 
             var grant = (await GrantStore.GetAsync(session, run.GrantId, cancellationToken))!;
@@ -406,7 +374,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
                 var unknown = recipients.Where(r => !contacts.Any(c => string.Equals(c.Email, r, StringComparison.OrdinalIgnoreCase))).ToList();
                 if (unknown.Count > 0)
                 {
-                    return new RunResult(RunOutcome.UnknownRecipients, run, $"Not contacts of {funder.Name}: {string.Join(", ", unknown)}. Reports go only to the funder's contacts.");
+                    return InvalidFields.Of("recipients", $"Not contacts of {funder.Name}: {string.Join(", ", unknown)}. Reports go only to the funder's contacts.");
                 }
 
                 contacts = contacts.Where(c => recipients.Contains(c.Email, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -414,7 +382,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
 
             if (contacts.Count == 0)
             {
-                return new RunResult(RunOutcome.NoRecipients, run, $"Funder {funder.Name} has no contacts to send the report to.");
+                return new CannotApply($"Funder {funder.Name} has no contacts to send the report to.");
             }
 
             if (run.Status == "failed")
@@ -435,10 +403,10 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
             }
 
             await AuditLog.WriteAsync(session, change, "resend", "report-run", runId, null, new { recipients = contacts.Select(c => c.Email).ToList() }, cancellationToken);
-            return new RunResult(RunOutcome.Done, await ReportRunStore.GetAsync(session, runId, cancellationToken));
+            return Outcome<ReportRun>.Done((await ReportRunStore.GetAsync(session, runId, cancellationToken))!);
         }, cancellationToken);
 
-        if (result.Outcome == RunOutcome.Done)
+        if (result.Succeeded)
         {
             await EnqueuePendingAsync(runId, cancellationToken);
         }
@@ -471,12 +439,7 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         }
 
         var ids = await ReportRunStore.RecoverableDeliveryIdsAsync(session, pendingBefore, staleBefore, cancellationToken);
-        foreach (var id in ids)
-        {
-            jobs.Enqueue<ReportDeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
-        }
-
-        return ids.Count;
+        return ids.Count(deliveries.TryQueue);
     }
 
     /// <summary>
@@ -488,19 +451,16 @@ public sealed class ReportRunService(Database database, QuarterlyReports reports
         await using var session = await database.OpenAsync(cancellationToken);
         foreach (var delivery in (await ReportRunStore.ListDeliveriesAsync(session, runId, cancellationToken)).Where(d => d.Status == "pending"))
         {
-            var id = delivery.Id;
-            try
-            {
-                jobs.Enqueue<ReportDeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
-            }
-            catch (BackgroundJobClientException)
-            {
-                // Left pending for the sweep.
-            }
+            deliveries.TryQueue(delivery.Id); // when it cannot be queued now, left pending for the sweep
         }
     }
 
     private sealed record RenderedFiles(byte[] Xlsx, byte[] Pdf);
+
+    /// <summary>A generation for a period that already has a live run: the conflict names that run.</summary>
+    private static Conflict AlreadyMade(long grantId, ReportRun? existing) => new(
+        $"Grant {grantId} already has report run {existing?.Id} ({existing?.Status}) for this period; regenerate it with POST /api/report-runs/{existing?.Id}/regenerate.",
+        new Dictionary<string, object?> { [RunRefusal.RunId] = existing?.Id });
 
     private RenderedFiles RenderDraft(QuarterlyReport report) => Render(report, ReportStamp.Draft);
 
