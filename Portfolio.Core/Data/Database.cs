@@ -12,13 +12,21 @@ public sealed class Database
     private readonly string _connectionString;
     private int _walSet;
 
+    /// <summary>The native SQLite connections (kept open by the pool) whose <c>synchronous</c> is already set.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> SqlitePrepared = [];
+
     public Database(DatabaseOptions options)
     {
         TypeHandlers.Register();
         Options = options;
-        _connectionString = options.Engine == DatabaseEngine.Sqlite
-            ? PrepareSqlite(options.ConnectionString)
-            : options.ConnectionString;
+        _connectionString = options.Engine switch
+        {
+            DatabaseEngine.Sqlite => PrepareSqlite(options.ConnectionString),
+            // No DISCARD ALL each time a pooled connection is returned: a round trip per session saved. Sessions set
+            // no session state (the migrations' advisory lock is released in a finally), so there is nothing to reset.
+            DatabaseEngine.Postgres => new NpgsqlConnectionStringBuilder(options.ConnectionString) { NoResetOnClose = true }.ToString(),
+            _ => options.ConnectionString,
+        };
     }
 
     public DatabaseOptions Options { get; }
@@ -44,9 +52,10 @@ public sealed class Database
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (Engine == DatabaseEngine.Sqlite)
+            if (Engine == DatabaseEngine.Sqlite && SqlitePrepared.TryAdd(((SqliteConnection)connection).Handle!, true))
             {
-                // WAL is a property of the file: set once per process. synchronous is per connection.
+                // WAL is a property of the file: set once per process. synchronous is per native connection, which the
+                // pool keeps open: set once for each (a statement saved on every later session).
                 await using var pragma = connection.CreateCommand();
                 pragma.CommandText = Interlocked.Exchange(ref _walSet, 1) == 0
                     ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"

@@ -73,6 +73,21 @@ public sealed class DbSession : IAsyncDisposable
     public Task<T> QuerySingleAsync<T>(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         _connection.QuerySingleAsync<T>(Command(sql, parameters, cancellationToken));
 
+    /// <summary>
+    /// A <see cref="Sql.Batch"/> of four queries in one round trip: the first's single row (or default) and the
+    /// other three's rows, in the order the batch names them.
+    /// </summary>
+    public async Task<(T1? First, IReadOnlyList<T2> Second, IReadOnlyList<T3> Third, IReadOnlyList<T4> Fourth)> QueryBatchAsync<T1, T2, T3, T4>(
+        Sql batch, object? parameters = null, CancellationToken cancellationToken = default)
+    {
+        await using var grid = await _connection.QueryMultipleAsync(Command(batch, parameters, cancellationToken));
+        var first = await grid.ReadSingleOrDefaultAsync<T1>();
+        var second = (await grid.ReadAsync<T2>()).ToList();
+        var third = (await grid.ReadAsync<T3>()).ToList();
+        var fourth = (await grid.ReadAsync<T4>()).ToList();
+        return (first, second, third, fourth);
+    }
+
     /// <summary>Runs a statement; one an engine does not need (empty text, such as a lock SQLite takes anyway) is skipped.</summary>
     public Task<int> ExecuteAsync(Sql sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         sql.For(Engine).Length == 0 ? Task.FromResult(0) : _connection.ExecuteAsync(Command(sql, parameters, cancellationToken));

@@ -16,6 +16,15 @@ public sealed partial record Sql(string Sqlite, string Postgres, string SqlServe
     /// <summary>A statement in the subset all three engines share.</summary>
     public static Sql Common(string text) => new(text, text, text);
 
+    /// <summary>
+    /// Statements sent together, in one round trip, each engine's texts joined in order; read the results in the
+    /// same order with <see cref="DbSession.QueryBatchAsync{T1,T2,T3,T4}"/>. Their parameters share one object.
+    /// </summary>
+    public static Sql Batch(params Sql[] statements) => new(
+        string.Join(";\n", statements.Select(s => s.Sqlite.TrimEnd().TrimEnd(';'))),
+        string.Join(";\n", statements.Select(s => s.Postgres.TrimEnd().TrimEnd(';'))),
+        string.Join(";\n", statements.Select(s => s.SqlServer.TrimEnd().TrimEnd(';'))));
+
     public string For(DatabaseEngine engine) => engine switch
     {
         DatabaseEngine.Sqlite => Sqlite,
@@ -28,19 +37,26 @@ public sealed partial record Sql(string Sqlite, string Postgres, string SqlServe
     /// An <c>INSERT ... VALUES (...)</c> that returns the new row's <c>id</c>:
     /// <c>RETURNING id</c> on SQLite and PostgreSQL, <c>OUTPUT INSERTED.id</c> on SQL Server.
     /// </summary>
-    public static Sql InsertReturningId(string insert)
+    public static Sql InsertReturningId(string insert) => InsertReturning(insert, "id");
+
+    /// <summary>
+    /// An <c>INSERT ... VALUES (...)</c> that returns the new row's <paramref name="columns"/> (comma-separated, as
+    /// stored): the row as a read of it would give it, without the read.
+    /// </summary>
+    public static Sql InsertReturning(string insert, string columns)
     {
         var match = ValuesKeyword().Match(insert);
         if (!match.Success)
         {
-            throw new ArgumentException("An insert returning its id needs a VALUES clause.", nameof(insert));
+            throw new ArgumentException("An insert returning its row needs a VALUES clause.", nameof(insert));
         }
 
         var trimmed = insert.TrimEnd().TrimEnd(';');
+        var inserted = string.Join(", ", columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(c => "INSERTED." + c));
         return new Sql(
-            trimmed + " RETURNING id",
-            trimmed + " RETURNING id",
-            trimmed[..match.Index] + " OUTPUT INSERTED.id" + trimmed[match.Index..]);
+            trimmed + " RETURNING " + columns.Trim(),
+            trimmed + " RETURNING " + columns.Trim(),
+            trimmed[..match.Index] + " OUTPUT " + inserted + trimmed[match.Index..]);
     }
 
     /// <summary>A page of a query that ends in <c>ORDER BY</c>; takes <c>@Offset</c> and <c>@Limit</c>.</summary>

@@ -153,7 +153,7 @@ public static class ClosedPeriods
         public DateTime? SentAt { get; set; }
     }
 
-    private sealed class Reopening
+    internal sealed class Reopening
     {
         public DateOnly PeriodStart { get; set; }
         public DateTime ReopenedAt { get; set; }

@@ -22,6 +22,9 @@ public sealed class GrantBooks
         Postgres: $"SELECT {FactColumns} FROM grant_award g JOIN funder f ON f.id = g.funder_id WHERE g.id = @Id FOR UPDATE OF g",
         SqlServer: $"SELECT {FactColumns} FROM grant_award g WITH (UPDLOCK, HOLDLOCK) JOIN funder f ON f.id = g.funder_id WHERE g.id = @Id");
 
+    /// <summary>The grant's context for one write, in one round trip: its facts with the row locked, its areas, the runs that closed its periods and their last reopenings.</summary>
+    internal static readonly Sql BooksForUpdate = Sql.Batch(FactsForUpdate, DeliveryAreaStore.GrantAreas, ClosedPeriods.ClosingRuns, ClosedPeriods.LastReopenings);
+
     internal static readonly Sql LiveIncome = Sql.Common("SELECT COALESCE(SUM(amount_pence), 0) FROM payment WHERE grant_id = @Id AND voided_at IS NULL");
 
     private IReadOnlyList<ReportingPeriod>? _periods;
@@ -55,7 +58,8 @@ public sealed class GrantBooks
     /// <param name="withIncome">Read the live income too (income's rule needs it; spend's does not).</param>
     public static async Task<GrantBooks?> LoadForUpdateAsync(DbSession session, long grantId, bool withIncome = false, CancellationToken cancellationToken = default)
     {
-        var row = await session.QuerySingleOrDefaultAsync<FactsRow>(FactsForUpdate, new { Id = grantId }, cancellationToken);
+        var (row, areas, runs, reopenings) = await session.QueryBatchAsync<FactsRow, string, ClosedPeriods.ClosingRun, ClosedPeriods.Reopening>(
+            BooksForUpdate, new { Id = grantId, GrantId = grantId }, cancellationToken);
         if (row is null)
         {
             return null;
@@ -64,8 +68,8 @@ public sealed class GrantBooks
         session.NoteGrantLocked(grantId);
 
         return row.ToBooks(
-            await DeliveryAreaStore.ForGrantAsync(session, grantId, cancellationToken),
-            await ClosedPeriods.LoadAsync(session, grantId, cancellationToken),
+            areas,
+            new ClosedPeriodSet(runs, reopenings.ToDictionary(r => r.PeriodStart, r => r.ReopenedAt)),
             withIncome ? await session.ExecuteScalarAsync<long>(LiveIncome, new { Id = grantId }, cancellationToken) : 0);
     }
 

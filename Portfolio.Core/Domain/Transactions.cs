@@ -93,10 +93,10 @@ public static class TransactionStore
     /// <summary>The recorded columns, then what every insert adds: its version and who wrote it when.</summary>
     internal static string RecordedColumns => string.Join(", ", Recorded.Select(c => c.Column)) + ", version, created_at, created_by, updated_at";
 
-    internal static readonly Sql Insert = Sql.InsertReturningId($"""
+    internal static readonly Sql Insert = Sql.InsertReturning($"""
         INSERT INTO spend_transaction ({RecordedColumns}, instalment_id)
         VALUES ({string.Join(", ", Recorded.Select(c => c.Parameter))}, 1, @At, @Actor, @At, @InstalmentId)
-        """);
+        """, Columns);
 
     internal static readonly Sql Update = Sql.Common("""
         UPDATE spend_transaction
@@ -141,11 +141,12 @@ public static class TransactionStore
         await session.QuerySingleAsync<SpendListTotal>(SumFiltered, new { filter.GrantId, filter.From, filter.To, filter.Category, filter.PartnerId }, cancellationToken);
 
     /// <summary>Inserts a transaction and adds it to its month's spend total, in the caller's transaction.</summary>
-    public static async Task<long> InsertAsync(DbSession session, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)
+    /// <summary>Inserts the line and adds it to its month's kept total; answers the row as stored (no read after the insert).</summary>
+    public static async Task<SpendTransaction> InsertAsync(DbSession session, SpendTransaction transaction, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        var id = await session.ExecuteScalarAsync<long>(Insert, Parameters(transaction, change, 0), cancellationToken);
+        var stored = await session.QuerySingleAsync<SpendTransaction>(Insert, Parameters(transaction, change, 0), cancellationToken);
         await SpendTotals.AddAsync(session, transaction, +1, cancellationToken);
-        return id;
+        return stored;
     }
 
     /// <summary>
@@ -281,9 +282,8 @@ public sealed class Spend :
             return refused;
         }
 
-        var id = await TransactionStore.InsertAsync(session, proposed, change, cancellationToken);
-        var created = (await TransactionStore.GetAsync(session, id, cancellationToken))!;
-        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, id, created.Version, null, View(created), cancellationToken);
+        var created = await TransactionStore.InsertAsync(session, proposed, change, cancellationToken);
+        return await RecordSteps.AuditedAsync(session, change, "create", AuditName, created.Id, created.Version, null, View(created), cancellationToken);
     }
 
     public static async Task<Outcome<Versioned<TransactionView>>> ChangeAsync(DbSession session, long id, int? expectedVersion, TransactionInput input, ChangeContext change, CancellationToken cancellationToken = default)

@@ -45,7 +45,7 @@ public static class ReportScenario
             await PartnerAgreementStore.InsertAsync(session, new PartnerAgreement { GrantId = grant.Id, PartnerId = partnerId, AmountPence = 2_000_000, StartDate = grant.StartDate, EndDate = grant.EndDate }, change);
 
             async Task<long> Spend(string date, string category, long pence, string description, long? partner = null) =>
-                await TransactionStore.InsertAsync(session, new SpendTransaction
+                (await TransactionStore.InsertAsync(session, new SpendTransaction
                 {
                     GrantId = grant.Id,
                     TransactionDate = DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture),
@@ -54,7 +54,7 @@ public static class ReportScenario
                     Description = description,
                     PartnerId = partner,
                     SourceReference = "JNL-" + date,
-                }, change);
+                }, change)).Id;
 
             await Spend("2026-05-15", "staff", 1_400_000, "Salaries May");
             await Spend("2026-06-30", "delivery", 400_000, "Venue hire");

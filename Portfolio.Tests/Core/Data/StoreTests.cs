@@ -117,7 +117,7 @@ public class StoreTests(DatabaseEngine engine) : DatabaseTest(engine)
             PartnerId = partnerId,
             SourceReference = "JNL-0042",
         };
-        var id = await TransactionStore.InsertAsync(session, transaction, A.Change());
+        var id = (await TransactionStore.InsertAsync(session, transaction, A.Change())).Id;
 
         (await TransactionStore.VoidAsync(session, id, 1, "Posted to the wrong grant", A.Change("finance"))).Should().BeTrue();
         (await TransactionStore.VoidAsync(session, id, 2, "again", A.Change())).Should().BeFalse("a voided transaction stays as it was voided");
