@@ -20,6 +20,8 @@ public class PortfolioApp(DatabaseOptions database, string environment = "Testin
         builder.UseSetting("Portfolio:RateLimit:PerSecond", "1000000");
         builder.UseSetting("Portfolio:RateLimit:AnonymousBurst", "1000000");
         builder.UseSetting("Portfolio:RateLimit:AnonymousPerSecond", "1000000");
+        // Each host its own outbox: fixtures run in parallel, and two demo hosts must not write the same file.
+        builder.UseSetting("Portfolio:Email:PickupDirectory", Path.Combine(Path.GetTempPath(), "portfolio-outbox-" + Guid.NewGuid().ToString("N")));
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -11,7 +11,7 @@ namespace Portfolio.Api.Features.Payments;
 
 /// <summary>Finance records income received on a grant: Core's <c>Income.RecordAsync</c>.</summary>
 [Authorize(Policy = Policies.Write)]
-public sealed class RecordIncomeModel(Database database) : FormPageModel
+public sealed class RecordIncomeModel(Database database) : BoundFormPage<PaymentInput>
 {
     public Grant Grant { get; private set; } = null!;
 
@@ -22,11 +22,11 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
 
     private IReadOnlyList<Core.Periods.ReportingPeriod> periods = [];
 
-    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    protected override FieldLabels<PaymentInput> FieldLabels { get; } = new()
     {
-        ["date"] = "Date received",
-        ["amount"] = "Amount",
-        ["reference"] = "Reference",
+        [x => x.Date] = "Date received",
+        [x => x.Amount] = "Amount",
+        [x => x.Reference] = "Reference",
     };
 
     protected override string FirstField => "date";
@@ -41,11 +41,7 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
         }
 
         ReadPostedForm();
-        var date = ReadDate("date");
-        var amount = ReadMoney("amount");
-        var input = new PaymentInput(grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("reference"));
-        var outcome = await RunAsync(database, session => Income.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
-        if (outcome is null)
+        if (await SubmitAsync(database, new { GrantId = grantId }, (session, input) => Income.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted)) is not { } outcome)
         {
             return Page();
         }
@@ -55,8 +51,9 @@ public sealed class RecordIncomeModel(Database database) : FormPageModel
             return Refused(refusal);
         }
 
-        TempData[Notice.Key] = $"Income of {Show.Money(input.Amount.Pence)} received on {Show.Date(input.Date)} recorded.";
-        var period = periods.FirstOrDefault(p => p.Start <= input.Date && input.Date <= p.End)?.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var recorded = outcome.Value!.View;
+        TempData[Notice.Key] = $"Income of {Show.Money(Core.Money.Money.FromPounds(recorded.Amount).Pence)} received on {Show.Date(recorded.Date)} recorded.";
+        var period = periods.FirstOrDefault(p => p.Start <= recorded.Date && recorded.Date <= p.End)?.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         return Redirect($"/grants/{grantId}?period={period}#income");
     }
 

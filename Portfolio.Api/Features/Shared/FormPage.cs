@@ -33,6 +33,9 @@ public abstract class FormPageModel : PageModel
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>Whether the field has an error already.</summary>
+    protected bool HasErrorOn(string id) => _errors.ContainsKey(id);
+
     public string Label(string id) => Labels.TryGetValue(id, out var label) ? label : id;
 
     public Field Text(string id, string? hint = null, string width = "govuk-!-width-two-thirds", string type = "text", string? autoComplete = "off") =>
@@ -270,7 +273,7 @@ public abstract class FormPageModel : PageModel
     }
 
     /// <summary>Core's refusal beside the form's fields (one naming a field not on the form goes on the first), where <paramref name="shown"/> says so.</summary>
-    private void AddRefusal(Refusal refusal, Func<string, bool> shown)
+    protected void AddRefusal(Refusal refusal, Func<string, bool> shown)
     {
         if (refusal is StaleVersion)
         {

@@ -11,7 +11,7 @@ namespace Portfolio.Api.Features.Transactions;
 
 /// <summary>Finance records a line of spend on a grant: Core's <c>Spend.RecordAsync</c>, every rule and control included.</summary>
 [Authorize(Policy = Policies.Write)]
-public sealed class RecordSpendModel(Database database) : FormPageModel
+public sealed class RecordSpendModel(Database database) : BoundFormPage<TransactionInput>
 {
     public Grant Grant { get; private set; } = null!;
 
@@ -33,60 +33,59 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
     /// <summary>Whether Core found the same line already recorded, so the form asks to confirm a second one.</summary>
     public bool AskToConfirmDuplicate { get; private set; }
 
-    protected override IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string>
+    protected override FieldLabels<TransactionInput> FieldLabels { get; } = new()
     {
-        ["date"] = "Date of spend",
-        ["amount"] = "Amount",
-        ["category"] = "Cost category",
-        ["description"] = "Description",
-        ["partnerId"] = "Partner",
-        ["sourceReference"] = "Reference in the accounts",
-        ["areaCode"] = "Delivery area",
-        ["instalmentId"] = "Instalment paid",
-        ["confirmDuplicate"] = "Second line",
+        [x => x.Date] = "Date of spend",
+        [x => x.Amount] = "Amount",
+        [x => x.Category] = "Cost category",
+        [x => x.Description] = "Description",
+        [x => x.PartnerId] = "Partner",
+        [x => x.SourceReference] = "Reference in the accounts",
+        [x => x.AreaCode] = "Delivery area",
+        [x => x.InstalmentId] = "Instalment paid",
+        [x => x.ConfirmDuplicate] = "Second line",
     };
 
     protected override string FirstField => "date";
 
     public async Task<IActionResult> OnGetAsync(long grantId)
     {
-        return await LoadAsync(grantId) ? Page() : NotFound();
+        return await LoadAsync(grantId, withOptions: true) ? Page() : NotFound();
     }
 
     public async Task<IActionResult> OnPostAsync(long grantId)
     {
-        if (!await LoadAsync(grantId))
+        if (!await LoadAsync(grantId, withOptions: false))
         {
             return NotFound();
         }
 
         ReadPostedForm();
-        var date = ReadDate("date");
-        var amount = ReadMoney("amount");
-        var partnerId = ReadId("partnerId", required: false);
-        var input = new TransactionInput(
-            grantId, date ?? Grant.StartDate, amount ?? new Core.Money.Money(1), ReadText("category") ?? "", ReadText("description") ?? "",
-            partnerId, ReadText("sourceReference"), ReadFlag("confirmDuplicate"), ReadText("areaCode"), ReadId("instalmentId", required: false));
-        var outcome = await RunAsync(database, session => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted));
-        if (outcome is null)
+        if (await SubmitAsync(database, new { GrantId = grantId }, (session, input) => Spend.RecordAsync(session, input, HttpContext.Change(), HttpContext.RequestAborted)) is not { } outcome)
         {
-            return Page();
+            return await ShownAgainAsync(grantId);
         }
 
         if (outcome.Refused is { } refusal)
         {
-            AskToConfirmDuplicate = refusal is BrokenControl broken && broken.Errors.ContainsKey("confirmDuplicate");
+            AskToConfirmDuplicate = refusal is BrokenControl broken && broken.Errors.ContainsKey(Id(x => x.ConfirmDuplicate));
+            await LoadAsync(grantId, withOptions: true);
             return Refused(refusal);
         }
 
-        TempData[Notice.Key] = $"Spend of {Show.Money(input.Amount.Pence)} on {Show.Date(input.Date)} recorded.";
-        return Redirect($"/grants/{grantId}?period={PeriodOf(input.Date)}#transactions");
+        var recorded = outcome.Value!.View;
+        TempData[Notice.Key] = $"Spend of {Show.Money(Core.Money.Money.FromPounds(recorded.Amount).Pence)} on {Show.Date(recorded.Date)} recorded.";
+        return Redirect($"/grants/{grantId}?period={PeriodOf(recorded.Date)}#transactions");
     }
 
     private string? PeriodOf(DateOnly date) =>
         Periods.FirstOrDefault(p => p.Start <= date && date <= p.End)?.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task<bool> LoadAsync(long grantId)
+    /// <summary>The form again, with its errors: the drop-downs and hints are loaded only now, not for a post that succeeds.</summary>
+    private async Task<IActionResult> ShownAgainAsync(long grantId) =>
+        await LoadAsync(grantId, withOptions: true) ? Page() : NotFound();
+
+    private async Task<bool> LoadAsync(long grantId, bool withOptions)
     {
         var cancellationToken = HttpContext.RequestAborted;
         await using var session = await database.OpenAsync(cancellationToken);
@@ -96,6 +95,11 @@ public sealed class RecordSpendModel(Database database) : FormPageModel
         }
 
         (Grant, Periods) = (loaded.Grant, loaded.Periods);
+        if (!withOptions)
+        {
+            return true;
+        }
+
         DateHint = Show.MoneyDates(loaded, await ClosedPeriods.LoadAsync(session, grantId, cancellationToken));
         CategoryOptions = (await CostCategoryStore.ListAsync(session, cancellationToken)).Select(c => (c.Code, c.Name)).ToList();
         var agreements = (await PartnerAgreementStore.ListAsync(session, new PartnerAgreementFilter(grantId), new PageRequest(1, PageRequest.MaxPageSize), cancellationToken)).Items;
