@@ -76,7 +76,7 @@ public class HealthTests
     }
 
     [Test]
-    public async Task WhenTheDatabaseCannotBeReached_ReadyIs503()
+    public async Task WhenThePostgresDatabaseCannotBeReached_ReadyIs503()
     {
         TestEnvironment.RequirePostgres();
         var options = new DatabaseOptions(DatabaseEngine.Postgres, TestEnvironment.Postgres.ConnectionString("no_such_database_" + Unique.Next()));

@@ -53,6 +53,7 @@ public sealed class TestEnvironment
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        await SharedBrowser.CloseAsync();
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync();

@@ -19,8 +19,7 @@ public sealed class DemoScreenshots
         var url = Environment.GetEnvironmentVariable("PORTFOLIO_DEMO_URL") ?? throw new InvalidOperationException("PORTFOLIO_DEMO_URL names the demo server");
         var folder = Environment.GetEnvironmentVariable("PORTFOLIO_SCREENSHOTS") ?? throw new InvalidOperationException("PORTFOLIO_SCREENSHOTS names the folder");
         Directory.CreateDirectory(folder);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = BrowserTest.Chromium, Headless = true });
+        var browser = await SharedBrowser.GetAsync();
 
         var lead = await SignInAsync(browser, url, "amira@partnership.example");
         await lead.GotoAsync("/");

@@ -116,4 +116,16 @@ public sealed class EveryPageBrowserTests(DatabaseEngine engine) : BrowserTest(e
         failures.Should().BeEmpty();
         paths.Should().HaveCountGreaterThan(30);
     }
+
+    /// <summary>The check itself can fail: a page with an image without alternative text and an unlabelled field is refused, by name.</summary>
+    [Test]
+    public async Task TheAxeCheck_NamesEachViolation_OnAPageThatHasThem()
+    {
+        var page = await NewPageAsync();
+        await page.SetContentAsync("""<!DOCTYPE html><html lang="en"><head><title>Bad</title></head><body><main><h1>Bad</h1><img src="x.png"><input type="text" id="q"></main></body></html>""");
+        var problems = await Accessibility.ViolationsAsync(page);
+        problems.Should().Contain(p => p.StartsWith("image-alt (critical)", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("label (critical)", StringComparison.Ordinal) && p.EndsWith("#q", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
 }
